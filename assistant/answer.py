@@ -1,0 +1,190 @@
+"""The extractive answerer: picks evidence sentences from retrieved chunks; needs no LLM.
+
+It proposes a `Draft`; only `citations.enforce` decides what the user sees.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from assistant.dates import find_dates
+from assistant.lexicon import Lexicon
+from assistant.models import Draft, DraftSentence, Source
+from index.chunker import Chunk
+from index.documents import KIND_LABELS
+from index.sparse import GermanAnalyzer, TermStats
+from index.store import Hit
+from index.text import iter_lines, split_sentences
+
+SOURCE_PREFIX = {
+    "guideline": "Laut Förderrichtlinie",
+    "call": "Laut Förderaufruf (Pressemitteilung, nicht die Richtlinie selbst)",
+    "background": "Laut Hintergrundtext (keine Förderrichtlinie)",
+}
+assert set(SOURCE_PREFIX) == set(KIND_LABELS)
+
+_EURO = re.compile(r"\d[\d.\s]*\s*(?:Euro|€|EUR)\b|\b(?:Euro|€)\s*\d")
+_PERCENT = re.compile(r"\d\s*(?:%|Prozent)")
+_DURATION = re.compile(r"\d+\s*(?:Monat|Jahr|Woche)")
+_WHO = re.compile(r"antragsberechtigt|zugelassen|Zuwendungsempf|Einzelträger|Träger|Verein|Verbund",
+                  re.IGNORECASE)  # fmt: skip
+_WHERE = re.compile(r"Portal|Postfach|@|Anschrift|Förderportal|https?://|www\.|Straße|\bSAB\b|gsub")
+_LIST_LINE = re.compile(r"^(?:[•\-–*·]\s+)?[^.!?]{2,120}$")
+_HEADINGISH = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+\S.*|[a-z]\)|\d{1,2})$")
+
+
+@dataclass
+class QuestionContext:
+    """A question as the answerer sees it: weighted content terms and wanted answer types."""
+
+    text: str
+    weights: dict[str, float]
+    expansions: dict[str, float]
+    types: set[str] = field(default_factory=set)
+
+
+class Answerer(Protocol):
+    def draft(self, question: QuestionContext, hits: list[Hit]) -> Draft: ...
+
+
+def analyse_question(
+    text: str, analyzer: GermanAnalyzer, stats: TermStats, lexicon: Lexicon
+) -> QuestionContext:
+    """Weight the question's terms by IDF; map unknown words to close corpus terms (typos)."""
+    vocabulary = [t for t in stats.df if len(t) >= 4 and not t.isdigit()]
+    known = [stats.idf(t) for t in stats.df] or [1.0]
+    unknown_weight = sum(known) / len(known)
+    weights: dict[str, float] = {}
+    for token in analyzer.tokens(text):
+        if token in lexicon.question_stop_words:
+            continue
+        for term in analyzer.terms(token):
+            if term not in stats.df and len(term) >= 5 and not term.isdigit():
+                close = difflib.get_close_matches(term, vocabulary, n=1, cutoff=0.8)
+                term = close[0] if close else term
+            weights[term] = stats.idf(term) if term in stats.df else unknown_weight
+    return QuestionContext(
+        text=text,
+        weights=weights,
+        expansions={t: w * stats.idf(t) for t, w in lexicon.expansions(text, analyzer).items()
+                    if t in stats.df},  # fmt: skip
+        types=lexicon.answer_types_of(text),
+    )
+
+
+@dataclass
+class Candidate:
+    doc_id: str
+    kind: str
+    start: int
+    end: int
+    text: str
+    section: str
+    rank: int
+    coverage: float
+    score: float
+
+
+class ExtractiveAnswerer:
+    """Scores every sentence of the retrieved chunks against the question and quotes the best."""
+
+    def __init__(
+        self, analyzer: GermanAnalyzer, min_support: float = 0.5, max_sentences: int = 3
+    ) -> None:
+        self.analyzer = analyzer
+        self.min_support = min_support
+        self.max_sentences = max_sentences
+
+    def draft(self, question: QuestionContext, hits: list[Hit]) -> Draft:
+        candidates = [c for rank, hit in enumerate(hits) for c in self._candidates(question, hit, rank)]
+        candidates.sort(key=lambda c: c.score, reverse=True)
+        chosen: list[Candidate] = []
+        for cand in candidates:
+            if cand.coverage < self.min_support:
+                continue
+            if chosen and cand.score < 0.8 * chosen[0].score:
+                break
+            if any(_overlaps(cand, c) for c in chosen):
+                continue
+            chosen.append(cand)
+            if len(chosen) == self.max_sentences:
+                break
+        sources = [
+            Source(n=i + 1, doc_id=c.doc_id, start=c.start, end=c.end, quote=c.text, section=c.section)
+            for i, c in enumerate(chosen)
+        ]
+        sentences = [
+            DraftSentence(text=f"{SOURCE_PREFIX[c.kind]}: {' '.join(c.text.split())}", refs=[i + 1])
+            for i, c in enumerate(chosen)
+        ]
+        return Draft(sentences=sentences, sources=sources)
+
+    # -- scoring ------------------------------------------------------------------------------
+    def _candidates(self, question: QuestionContext, hit: Hit, rank: int) -> list[Candidate]:
+        chunk = hit.chunk
+        context_terms = set(self.analyzer.terms(chunk.header))
+        spans = _evidence_spans(chunk)
+        out: list[Candidate] = []
+        total = sum(question.weights.values()) or 1.0
+        for start, end, text in spans:
+            terms = set(self.analyzer.terms(text))
+            own = sum(w for t, w in question.weights.items() if t in terms)
+            ctx = sum(0.5 * w for t, w in question.weights.items()
+                      if t in context_terms and t not in terms)  # fmt: skip
+            missing = total - own - ctx
+            synonym = min(missing, sum(w for t, w in question.expansions.items() if t in terms))
+            coverage = min(1.0, (own + ctx + 0.5 * synonym) / total)
+            score = coverage + _type_bonus(question.types, text) + 0.05 / (1 + rank)
+            out.append(Candidate(chunk.doc_id, chunk.kind, start, end, text, chunk.section, rank,
+                                 coverage, score))  # fmt: skip
+        return out
+
+
+def _type_bonus(types: set[str], text: str) -> float:
+    bonus = 0.0
+    if "amount" in types and _EURO.search(text):
+        bonus += 0.25
+    if "percent" in types and _PERCENT.search(text):
+        bonus += 0.25
+    if "date" in types and find_dates(text):
+        bonus += 0.25
+    if "duration" in types and _DURATION.search(text):
+        bonus += 0.25
+    if "who" in types and _WHO.search(text):
+        bonus += 0.1
+    if "where" in types and _WHERE.search(text):
+        bonus += 0.15
+    return bonus
+
+
+def _evidence_spans(chunk: Chunk) -> list[tuple[int, int, str]]:
+    """Sentences of a chunk as (start, end, text) in document offsets; an introducing sentence
+    that ends with ':' takes the list lines that follow it."""
+    lines = iter_lines(chunk.text)
+    spans: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if _HEADINGISH.match(line.text) or len(line.text) < 12:
+            continue
+        for sent in split_sentences(line.text, line.start):
+            spans.append((chunk.start + sent.start, chunk.start + sent.end, sent.text))
+        if line.text.endswith(":"):
+            j = i
+            while j < len(lines) and j - i < 10 and _LIST_LINE.match(lines[j].text) \
+                    and not _HEADINGISH.match(lines[j].text):
+                j += 1
+            if j > i:
+                last = spans.pop()
+                start, end = last[0], chunk.start + lines[j - 1].end
+                spans.append((start, end, chunk.text[start - chunk.start : end - chunk.start]))
+                i = j
+    return spans
+
+
+def _overlaps(a: Candidate, b: Candidate) -> bool:
+    return a.doc_id == b.doc_id and a.start < b.end and b.start < a.end

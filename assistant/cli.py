@@ -1,0 +1,141 @@
+"""The `foerderlotse` command: index build, ask, serve. Errors are one German line, exit != 0."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from pydantic import TypeAdapter, ValidationError
+
+from assistant.dates import parse_reference_date
+from assistant.errors import FoerderlotseError, InvalidInput
+from assistant.models import Answer, Turn
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own messages are English
+        self.exit(2, f"Fehler: ungültiger Aufruf ({message}). Hilfe: foerderlotse --help\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="foerderlotse", description="Förderlotse: Antworten aus Förderrichtlinien.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    index = sub.add_parser("index", help="Index verwalten")
+    index_sub = index.add_subparsers(dest="index_command", required=True, parser_class=_Parser)
+    build = index_sub.add_parser("build", help="Index aus dem Korpus aufbauen oder aktualisieren")
+    build.add_argument("--corpus", type=Path, help="Korpus-Ordner (Standard: corpus/)")
+    build.add_argument("--rebuild", action="store_true", help="Index verwerfen und neu aufbauen")
+    build.add_argument("--qdrant-url", help="Qdrant-Server statt lokalem Speicher")
+
+    ask = sub.add_parser("ask", help="Eine Frage stellen")
+    ask.add_argument("question", help="Die Frage auf Deutsch")
+    ask.add_argument("--json", action="store_true", help="Antwort als JSON ausgeben")
+    ask.add_argument("--programme", help="Nur dieses Programm (ID) berücksichtigen")
+    ask.add_argument("--today", help="Stichtag JJJJ-MM-TT für Fristen und Gültigkeit")
+    ask.add_argument("--history", type=Path, help="JSON-Datei mit früheren Gesprächsschritten")
+
+    serve = sub.add_parser("serve", help="Web-Oberfläche starten")
+    serve.add_argument("--host", help="Adresse (Standard 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="Port (Standard 7860)")
+    return parser
+
+
+def _settings(**overrides: object):
+    from assistant.settings import Settings
+
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = "FOERDERLOTSE_" + str(err["loc"][0]).upper() if err["loc"] else "?"
+        raise InvalidInput(f"Ungültige Einstellung {field}: {err['msg']}.") from exc
+
+
+def _read_history(path: Path) -> list[Turn]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return TypeAdapter(list[Turn]).validate_python(raw)
+    except OSError as exc:
+        raise InvalidInput(f"Verlaufsdatei {path} kann nicht gelesen werden.") from exc
+    except (ValueError, ValidationError) as exc:
+        raise InvalidInput(
+            f"Verlaufsdatei {path} ist keine Liste von Gesprächsschritten "
+            '({"role": "user"|"assistant", "content": "..."}).'
+        ) from exc
+
+
+def _print_answer(answer: Answer) -> None:
+    print(answer.answer)
+    for notice in answer.notices:
+        print(f"\n⚠ {notice}")
+    if answer.citations:
+        print("\nQuellen:")
+    for c in answer.citations:
+        where = f", Abschnitt {c.section}" if c.section else ""
+        print(f"[{c.n}] {c.title}{where}\n    „{' '.join(c.quote.split())}“")
+        if c.url:
+            print(f"    {c.url}")
+
+
+def run(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "index":
+        from index.build import build_index
+
+        settings = _settings(corpus_dir=args.corpus, qdrant_url=args.qdrant_url)
+        report = build_index(settings, rebuild=args.rebuild, progress=True)
+        for problem in report.problems:
+            print(f"Fehler im Korpus: {problem}", file=sys.stderr)
+        print(
+            f"Index: {report.documents} Dokumente, {report.chunks} Abschnitte "
+            f"({report.added} neu, {report.removed} entfernt) in {report.seconds:.1f} s."
+        )
+        return 0 if report.ok else 1
+    if args.command == "ask":
+        from assistant.pipeline import Assistant
+
+        today = None
+        if args.today is not None:
+            try:
+                today = parse_reference_date(args.today)
+            except ValueError as exc:
+                raise InvalidInput(str(exc)) from exc
+        history = _read_history(args.history) if args.history else None
+        assistant = Assistant(_settings())
+        answer = assistant.ask(args.question, programme=args.programme, today=today, history=history)
+        if args.json:
+            print(answer.model_dump_json(indent=2))
+        else:
+            _print_answer(answer)
+        return 0
+    if args.command == "serve":
+        from ui.app import serve
+
+        serve(_settings(host=args.host, port=args.port))
+        return 0
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        code = run(sys.argv[1:] if argv is None else argv)
+    except FoerderlotseError as exc:
+        print(f"Fehler: {exc.message}", file=sys.stderr)
+        code = 2 if isinstance(exc, InvalidInput) else 1
+    except KeyboardInterrupt:
+        print("Abgebrochen.", file=sys.stderr)
+        code = 130
+    except Exception as exc:  # last line of defence: never a traceback for a user
+        if os.environ.get("FOERDERLOTSE_DEBUG_TRACEBACK"):
+            raise
+        print(f"Fehler: unerwarteter interner Fehler ({type(exc).__name__}).", file=sys.stderr)
+        code = 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

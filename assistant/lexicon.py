@@ -1,0 +1,56 @@
+"""Loads the domain lexicon (assistant/data/lexicon.yaml) and applies it to a question."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from index.sparse import GermanAnalyzer
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    synonyms: list[list[str]]
+    programmes: dict[str, list[str]]
+    answer_types: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
+    question_stop_words: frozenset[str] = frozenset()
+
+    def expansions(self, question: str, analyzer: GermanAnalyzer, weight: float = 0.5) -> dict[str, float]:
+        """Terms of synonym groups the question touches, minus the terms it already has."""
+        q = question.lower()
+        own = set(analyzer.terms(question))
+        extra: dict[str, float] = {}
+        for group in self.synonyms:
+            if any(_contains(q, word) for word in group):
+                for word in group:
+                    for term in analyzer.terms(word):
+                        if term not in own:
+                            extra[term] = weight
+        return extra
+
+    def programmes_in(self, question: str) -> list[str]:
+        q = question.lower()
+        return [pid for pid, words in self.programmes.items() if any(_contains(q, w) for w in words)]
+
+    def answer_types_of(self, question: str) -> set[str]:
+        q = question.lower().strip()
+        return {name for name, pats in self.answer_types.items() if any(p.search(q) for p in pats)}
+
+
+def _contains(text: str, phrase: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    raw = yaml.safe_load(resources.files("assistant").joinpath("data/lexicon.yaml").read_text("utf-8"))
+    return Lexicon(
+        synonyms=[[w.lower() for w in g] for g in raw.get("synonyms", [])],
+        programmes={k: [w.lower() for w in v] for k, v in raw.get("programmes", {}).items()},
+        answer_types={k: [re.compile(p) for p in v] for k, v in raw.get("answer_types", {}).items()},
+        question_stop_words=frozenset(w.lower() for w in raw.get("question_stop_words", [])),
+    )

@@ -1,0 +1,66 @@
+"""Typed hand-overs between retrieval, answering, enforcement and the interfaces."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Turn(BaseModel):
+    role: str = Field(pattern="^(user|assistant)$")
+    content: str = Field(max_length=20_000)
+
+
+class Source(BaseModel):
+    """A passage an answerer may cite as [n]: exact offsets into a corpus document."""
+
+    n: int
+    doc_id: str
+    start: int
+    end: int
+    quote: str
+    section: str = ""
+
+
+class DraftSentence(BaseModel):
+    text: str
+    refs: list[int]
+
+
+class Draft(BaseModel):
+    """What an answerer proposes; nothing reaches a user before `enforce` has checked it."""
+
+    sentences: list[DraftSentence]
+    sources: list[Source]
+
+
+class Citation(BaseModel):
+    n: int
+    doc_id: str
+    title: str
+    section: str
+    quote: str
+    url: str | None
+    kind: str
+    start: int
+    end: int
+
+
+class Retrieved(BaseModel):
+    doc_id: str
+    chunk_id: str
+    score: float
+    section: str
+    text: str
+
+
+class Answer(BaseModel):
+    """The answer as the CLI (--json), the API and the evaluation see it."""
+
+    question: str
+    answer: str
+    refused: bool
+    citations: list[Citation]
+    notices: list[str]
+    retrieved: list[Retrieved]
+    latency_ms: float
+    today: str

@@ -1,0 +1,158 @@
+"""The answering pipeline: validate -> retrieve -> draft -> enforce -> notices -> Answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import unicodedata
+
+from assistant.answer import Answerer, ExtractiveAnswerer, analyse_question
+from assistant.citations import enforce
+from assistant.dates import days_phrase, german_date
+from assistant.errors import IndexMismatch, InvalidInput
+from assistant.lexicon import load_lexicon
+from assistant.models import Answer, Citation, Retrieved, Turn
+from assistant.retrieval import Query, Retriever
+from assistant.settings import Settings
+from index.build import manifest_for, sparse_encoder_for
+from index.dense import load_embedder
+from index.documents import Document
+from index.store import Mode, QdrantStore, open_client
+
+REFUSAL = (
+    "Dazu enthalten die hinterlegten Förderdokumente keine Angaben. "
+    "Bitte wenden Sie sich an die zuständige Förderstelle."
+)
+
+
+def clean_question(question: object, max_chars: int) -> str:
+    """Validate a user question; raises InvalidInput with a German message."""
+    if not isinstance(question, str):
+        raise InvalidInput("Die Frage muss ein Text sein.")
+    cleaned = "".join(
+        ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in question
+    )
+    cleaned = " ".join(cleaned.split())
+    if not cleaned:
+        raise InvalidInput("Bitte geben Sie eine Frage ein (die Frage ist leer).")
+    if len(cleaned) > max_chars:
+        raise InvalidInput(
+            f"Die Frage ist zu lang ({len(cleaned)} Zeichen, höchstens {max_chars}). "
+            "Bitte kürzer fassen."
+        )
+    return cleaned
+
+
+class Assistant:
+    """Everything needed to answer: store, encoders, lexicon; built once per process."""
+
+    def __init__(self, settings: Settings, store: QdrantStore | None = None) -> None:
+        self.settings = settings
+        self.store = store or QdrantStore(open_client(settings), settings.collection)
+        manifest = self.store.read_manifest()
+        self.embedder = load_embedder(settings.dense_model)
+        self.sparse = sparse_encoder_for(settings)
+        expected = manifest_for(settings, self.embedder, self.sparse)
+        if manifest.compatibility_key() != expected.compatibility_key():
+            raise IndexMismatch(
+                "Der Index wurde mit anderen Einstellungen gebaut "
+                f"(Modell {manifest.embedding_model}, Chunker {manifest.chunker}). "
+                "Bitte neu aufbauen: 'foerderlotse index build --rebuild'."
+            )
+        self.manifest = manifest
+        self.lexicon = load_lexicon()
+        self.stats = self.store.term_stats()
+        self.documents: dict[str, Document] = {d.id: d for d in self.store.documents()}
+        self.programmes = sorted({d.meta.programme for d in self.documents.values() if d.meta.programme})
+        self.retriever = Retriever(self.store, self.embedder, self.sparse, self.lexicon, settings)
+        self.answerer: Answerer = ExtractiveAnswerer(
+            self.sparse.analyzer, settings.min_support, settings.answer_max_sentences
+        )
+
+    def close(self) -> None:
+        self.store.client.close()
+
+    def query_for(
+        self, question: str, programme: str | None, history: list[Turn] | None
+    ) -> Query:
+        named = self.lexicon.programmes_in(question)
+        if not named and history:
+            for turn in reversed(history):
+                if turn.role == "user" and (earlier := self.lexicon.programmes_in(turn.content)):
+                    named = earlier
+                    break
+        filters = (("programme", programme),) if programme else ()
+        return Query(text=question, programmes=tuple(named), filters=filters)
+
+    def ask(
+        self,
+        question: object,
+        *,
+        programme: str | None = None,
+        today: dt.date | None = None,
+        history: list[Turn] | None = None,
+        mode: Mode = "hybrid",
+    ) -> Answer:
+        started = time.perf_counter()
+        text = clean_question(question, self.settings.max_question_chars)
+        if programme is not None and programme not in self.programmes:
+            raise InvalidInput(
+                f"Unbekanntes Programm '{programme}'. Bekannt sind: {', '.join(self.programmes)}."
+            )
+        today = today or self.settings.reference_date()
+        query = self.query_for(text, programme, history)
+        hits = self.retriever.search(query, mode=mode)
+        context = analyse_question(text, self.sparse.analyzer, self.stats, self.lexicon)
+        enforced = enforce(self.answerer.draft(context, hits), self.documents.get)
+
+        citations = [self._citation(s.n, s.doc_id, s.section, s.quote, s.start, s.end)
+                     for s in enforced.citations]  # fmt: skip
+        notices = self.notices(citations, context.types, today) if citations else []
+        return Answer(
+            question=text,
+            answer=REFUSAL if enforced.refused else enforced.text(),
+            refused=enforced.refused,
+            citations=citations,
+            notices=notices,
+            retrieved=[
+                Retrieved(doc_id=h.chunk.doc_id, chunk_id=h.chunk.id, score=round(h.score, 4),
+                          section=h.chunk.section, text=h.chunk.text)
+                for h in hits
+            ],  # fmt: skip
+            latency_ms=round((time.perf_counter() - started) * 1000, 2),
+            today=today.isoformat(),
+        )
+
+    def _citation(self, n: int, doc_id: str, section: str, quote: str, start: int, end: int) -> Citation:
+        meta = self.documents[doc_id].meta
+        return Citation(n=n, doc_id=doc_id, title=meta.title, section=section, quote=quote,
+                        url=meta.url, kind=meta.kind, start=start, end=end)  # fmt: skip
+
+    def notices(self, citations: list[Citation], types: set[str], today: dt.date) -> list[str]:
+        """Warnings that depend on the reference date, for every document the answer cites."""
+        notices: list[str] = []
+        for doc_id in dict.fromkeys(c.doc_id for c in citations):
+            meta = self.documents[doc_id].meta
+            quotes = " ".join(c.quote for c in citations if c.doc_id == doc_id)
+            if meta.valid_until and meta.valid_until < today:
+                notices.append(
+                    f"Achtung: {meta.kind_label} „{meta.title}“ galt nur bis "
+                    f"{german_date(meta.valid_until)} und ist nicht mehr in Kraft."
+                )
+            for deadline in meta.deadlines:
+                if deadline.kind != "submission":
+                    continue
+                touched = "date" in types or german_date(deadline.date).split(" ", 1)[1] in quotes
+                if not touched:
+                    continue
+                left = (deadline.date - today).days
+                if left < 0:
+                    notices.append(
+                        f"Die Frist „{deadline.purpose}“ ist am {german_date(deadline.date)} abgelaufen."
+                    )
+                else:
+                    notices.append(
+                        f"Die Frist „{deadline.purpose}“ läuft noch bis {german_date(deadline.date)} "
+                        f"(noch {days_phrase(left)})."
+                    )
+        return notices

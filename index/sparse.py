@@ -1,0 +1,161 @@
+"""German sparse encoder: tokens, stop words, compound splitting, Snowball stems, BM25 weights.
+
+Qdrant applies the IDF part at query time (sparse vector modifier IDF); documents carry the
+saturated term frequency, queries carry one weight per distinct term.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zlib
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+
+ANALYZER_VERSION = "de-snowball-compound-v1"
+
+_TOKEN = re.compile(r"\d+(?:[.\s]\d{3})+(?!\d)|\d+(?:,\d+)?|[^\W\d_]+", re.UNICODE)
+
+STOP_WORDS = frozenset(
+    """
+    aber alle allem allen aller alles als also am an ander andere anderem anderen anderer anderes
+    auch auf aus bei beim bin bis bist da dadurch daher dafür dagegen damit dann dar daran darauf
+    daraus darf darin darum darunter das dass dazu dein deine dem den denen denn der deren des
+    dessen deshalb dich die dies diese diesem diesen dieser dieses dir doch dort du durch ein eine
+    einem einen einer eines einige einigen einiger er es etwas euch euer eure für gegen gewesen
+    hab habe haben hat hatte hatten hier hin hinter ich ihm ihn ihnen ihr ihre ihrem ihren ihrer
+    im in indem ins ist ja jede jedem jeden jeder jedes jene jenem jenen jener jenes jetzt kann
+    kannst können könnte man manche manchem manchen mancher manches mein meine mich mir mit muss
+    musste nach nicht nichts noch nun nur ob oder ohne sehr sein seine seinem seinen seiner seines
+    selbst sich sie sind so solche solchem solchen solcher soll sollen sollte sondern sonst um und
+    uns unser unsere unter viel vom von vor war waren warst was weg weil welche welchem welchen
+    welcher welches wenn wer werde werden wie wieder will wir wird wirst wo wollen wollte würde
+    würden zu zum zur zwar zwischen bzw ggf z b d h u a eigentlich mal gibt gilt geht bitte denn
+    genau überhaupt schon wann warum wieso weshalb wieviel welch unserem unseren eurer
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class SparseVector:
+    indices: list[int]
+    values: list[float]
+
+
+def term_index(term: str) -> int:
+    """Stable 31-bit id of a term (the same in every process and version)."""
+    return zlib.crc32(term.encode("utf-8")) & 0x7FFFFFFF
+
+
+class GermanAnalyzer:
+    """Turns German text into index terms: stems of words and of their compound parts."""
+
+    version = ANALYZER_VERSION
+
+    def __init__(self, split_compounds: bool = True) -> None:
+        self._stemmer = Stemmer.Stemmer("german")
+        self._split = split_compounds
+
+    def tokens(self, text: str) -> list[str]:
+        out: list[str] = []
+        for raw in _TOKEN.findall(text):
+            if raw[0].isdigit():
+                out.append(re.sub(r"[.\s]", "", raw))
+            else:
+                out.append(raw.lower())
+        return out
+
+    def terms(self, text: str) -> list[str]:
+        terms: list[str] = []
+        for token in self.tokens(text):
+            if token in STOP_WORDS or (len(token) < 2 and not token.isdigit()):
+                continue
+            terms.extend(self._word_terms(token))
+        return terms
+
+    @lru_cache(maxsize=200_000)  # noqa: B019 - one analyzer per process, bounded cache
+    def _word_terms(self, token: str) -> tuple[str, ...]:
+        if token.isdigit():
+            return (token,)
+        stem = self._stemmer.stemWord(token)
+        if not self._split or len(token) < 8:
+            return (stem,)
+        parts = [self._stemmer.stemWord(p) for p in _split_compound(token)]
+        return (stem, *[p for p in parts if p != stem and len(p) >= 3])
+
+
+def _split_compound(word: str, depth: int = 0) -> list[str]:
+    """Split a German compound into its parts (recursively, only confident splits)."""
+    from compound_split import char_split
+
+    if len(word) < 8 or depth > 2:
+        return [word]
+    candidates = char_split.split_compound(word)
+    if not candidates:
+        return [word]
+    score, head, tail = candidates[0]
+    if score <= 0:
+        return [word]
+    return _split_compound(head.lower(), depth + 1) + _split_compound(tail.lower(), depth + 1)
+
+
+class SparseEncoder:
+    """BM25-style sparse vectors over `GermanAnalyzer` terms."""
+
+    def __init__(
+        self, analyzer: GermanAnalyzer | None = None, k1: float = 1.2, b: float = 0.75,
+        avg_len: float = 80.0,
+    ) -> None:
+        self.analyzer = analyzer or GermanAnalyzer()
+        self.k1, self.b, self.avg_len = k1, b, avg_len
+
+    @property
+    def description(self) -> dict[str, object]:
+        return {"analyzer": self.analyzer.version, "k1": self.k1, "b": self.b,
+                "avg_len": self.avg_len}  # fmt: skip
+
+    def encode_document(self, text: str) -> SparseVector:
+        terms = self.analyzer.terms(text)
+        counts = Counter(terms)
+        norm = self.k1 * (1 - self.b + self.b * len(terms) / self.avg_len)
+        weights: dict[int, float] = {}
+        for term, tf in counts.items():
+            idx = term_index(term)
+            weights[idx] = weights.get(idx, 0.0) + tf * (self.k1 + 1) / (tf + norm)
+        return _to_vector(weights)
+
+    def encode_query(self, text: str, extra_terms: dict[str, float] | None = None) -> SparseVector:
+        weights: dict[int, float] = {}
+        for term in self.analyzer.terms(text):
+            weights[term_index(term)] = 1.0
+        for term, weight in (extra_terms or {}).items():
+            idx = term_index(term)
+            weights[idx] = max(weights.get(idx, 0.0), weight)
+        return _to_vector(weights)
+
+
+def _to_vector(weights: dict[int, float]) -> SparseVector:
+    items = sorted(weights.items())
+    return SparseVector([i for i, _ in items], [round(v, 6) for _, v in items])
+
+
+@dataclass
+class TermStats:
+    """Document frequencies of terms over the indexed chunks; used to weight question terms."""
+
+    n_docs: int
+    df: dict[str, int]
+
+    @classmethod
+    def from_texts(cls, analyzer: GermanAnalyzer, texts: list[str]) -> TermStats:
+        df: Counter[str] = Counter()
+        for text in texts:
+            df.update(set(analyzer.terms(text)))
+        return cls(len(texts), dict(df))
+
+    def idf(self, term: str) -> float:
+        n = self.df.get(term, 0)
+        return math.log(1 + (self.n_docs - n + 0.5) / (n + 0.5))
