@@ -36,14 +36,34 @@ _LIST_LINE = re.compile(r"^(?:[•\-–*·]\s+)?[^.!?]{2,120}$")
 _HEADINGISH = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+\S.*|[a-z]\)|\d{1,2})$")
 
 
+@dataclass(frozen=True)
+class Slot:
+    """One content word of a question: its stem, its compound parts and its weight (IDF)."""
+
+    stem: str
+    parts: tuple[str, ...]
+    weight: float
+
+    def covered(self, terms: set[str]) -> float:
+        if self.stem in terms:
+            return 1.0
+        if self.parts:
+            return 0.8 * sum(p in terms for p in self.parts) / len(self.parts)
+        return 0.0
+
+
 @dataclass
 class QuestionContext:
-    """A question as the answerer sees it: weighted content terms and wanted answer types."""
+    """A question as the answerer sees it: weighted content words and wanted answer types."""
 
     text: str
-    weights: dict[str, float]
+    slots: list[Slot]
     expansions: dict[str, float]
     types: set[str] = field(default_factory=set)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return {s.stem: s.weight for s in self.slots}
 
 
 class Answerer(Protocol):
@@ -53,22 +73,31 @@ class Answerer(Protocol):
 def analyse_question(
     text: str, analyzer: GermanAnalyzer, stats: TermStats, lexicon: Lexicon
 ) -> QuestionContext:
-    """Weight the question's terms by IDF; map unknown words to close corpus terms (typos)."""
-    vocabulary = [t for t in stats.df if len(t) >= 4 and not t.isdigit()]
+    """Weight the question's words by IDF; map unknown words to close corpus terms (typos)."""
+    vocabulary = [t for t in stats.df if len(t) >= 6 and not t.isdigit()]
     known = [stats.idf(t) for t in stats.df] or [1.0]
     unknown_weight = sum(known) / len(known)
-    weights: dict[str, float] = {}
+    slots: dict[str, Slot] = {}
     for token in analyzer.tokens(text):
         if token in lexicon.question_stop_words:
             continue
-        for term in analyzer.terms(token):
-            if term not in stats.df and len(term) >= 5 and not term.isdigit():
-                close = difflib.get_close_matches(term, vocabulary, n=1, cutoff=0.8)
-                term = close[0] if close else term
-            weights[term] = stats.idf(term) if term in stats.df else unknown_weight
+        terms = analyzer.terms(token)
+        if not terms:
+            continue
+        stem, parts = terms[0], tuple(terms[1:])
+        if stem not in stats.df and len(stem) >= 7 and not stem.isdigit():
+            close = difflib.get_close_matches(stem, vocabulary, n=1, cutoff=0.85)
+            if close:
+                stem, parts = close[0], ()
+        if stem in stats.df:
+            weight = stats.idf(stem)
+        else:
+            known_parts = [stats.idf(p) for p in parts if p in stats.df]
+            weight = max(known_parts) if known_parts else unknown_weight
+        slots[stem] = Slot(stem, parts, weight)
     return QuestionContext(
         text=text,
-        weights=weights,
+        slots=list(slots.values()),
         expansions={t: w * stats.idf(t) for t, w in lexicon.expansions(text, analyzer).items()
                     if t in stats.df},  # fmt: skip
         types=lexicon.answer_types_of(text),
@@ -128,12 +157,12 @@ class ExtractiveAnswerer:
         context_terms = set(self.analyzer.terms(chunk.header))
         spans = _evidence_spans(chunk)
         out: list[Candidate] = []
-        total = sum(question.weights.values()) or 1.0
+        total = sum(s.weight for s in question.slots) or 1.0
         for start, end, text in spans:
             terms = set(self.analyzer.terms(text))
-            own = sum(w for t, w in question.weights.items() if t in terms)
-            ctx = sum(0.5 * w for t, w in question.weights.items()
-                      if t in context_terms and t not in terms)  # fmt: skip
+            own = sum(s.weight * s.covered(terms) for s in question.slots)
+            ctx = sum(0.5 * s.weight * max(0.0, s.covered(context_terms) - s.covered(terms))
+                      for s in question.slots)  # fmt: skip
             missing = total - own - ctx
             synonym = min(missing, sum(w for t, w in question.expansions.items() if t in terms))
             coverage = min(1.0, (own + ctx + 0.5 * synonym) / total)

@@ -18,6 +18,7 @@ class Lexicon:
     programmes: dict[str, list[str]]
     answer_types: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
     question_stop_words: frozenset[str] = frozenset()
+    regions: dict[str, list[str]] = field(default_factory=dict)
 
     def expansions(self, question: str, analyzer: GermanAnalyzer, weight: float = 0.5) -> dict[str, float]:
         """Terms of synonym groups the question touches, minus the terms it already has."""
@@ -36,6 +37,16 @@ class Lexicon:
         q = question.lower()
         return [pid for pid, words in self.programmes.items() if any(_contains(q, w) for w in words)]
 
+    def regions_in(self, question: str) -> list[str]:
+        """Länder named in the question; 'Sachsen-Anhalt' does not also count as 'Sachsen'."""
+        q = question.lower()
+        found = {code: max((len(w) for w in words if _contains(q, w)), default=0)
+                 for code, words in self.regions.items()}  # fmt: skip
+        named = [code for code, length in found.items() if length]
+        longest = {w for code in named for w in self.regions[code] if _contains(q, w)}
+        return [c for c in named if any(w in longest and not any(w != o and w in o for o in longest)
+                                        for w in self.regions[c])]  # fmt: skip
+
     def answer_types_of(self, question: str) -> set[str]:
         q = question.lower().strip()
         return {name for name, pats in self.answer_types.items() if any(p.search(q) for p in pats)}
@@ -53,4 +64,5 @@ def load_lexicon() -> Lexicon:
         programmes={k: [w.lower() for w in v] for k, v in raw.get("programmes", {}).items()},
         answer_types={k: [re.compile(p) for p in v] for k, v in raw.get("answer_types", {}).items()},
         question_stop_words=frozenset(w.lower() for w in raw.get("question_stop_words", [])),
+        regions={k: [w.lower() for w in v] for k, v in raw.get("regions", {}).items()},
     )

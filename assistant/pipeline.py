@@ -51,6 +51,7 @@ class Assistant:
         self.store = store or QdrantStore(open_client(settings), settings.collection)
         manifest = self.store.read_manifest()
         self.embedder = load_embedder(settings.dense_model)
+        self.embedder.embed(["Aufwärmen"])  # lazy weights load now, not in the first answer
         self.sparse = sparse_encoder_for(settings)
         expected = manifest_for(settings, self.embedder, self.sparse)
         if manifest.compatibility_key() != expected.compatibility_key():
@@ -81,8 +82,11 @@ class Assistant:
                 if turn.role == "user" and (earlier := self.lexicon.programmes_in(turn.content)):
                     named = earlier
                     break
-        filters = (("programme", programme),) if programme else ()
-        return Query(text=question, programmes=tuple(named), filters=filters)
+        filters: list[tuple[str, str | list[str]]] = [("programme", programme)] if programme else []
+        regions = self.lexicon.regions_in(question)
+        if regions:
+            filters.append(("region", [*regions, "DE"]))
+        return Query(text=question, programmes=tuple(named), filters=tuple(filters))
 
     def ask(
         self,

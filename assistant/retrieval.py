@@ -17,7 +17,7 @@ class Query:
 
     text: str
     programmes: tuple[str, ...] = ()
-    filters: tuple[tuple[str, str], ...] = ()
+    filters: tuple[tuple[str, str | list[str]], ...] = ()
 
 
 class Retriever:
@@ -41,7 +41,7 @@ class Retriever:
         )
         base = dict(query.filters)
 
-        def run(filters: dict[str, str]) -> list[Hit]:
+        def run(filters: dict[str, str | list[str]]) -> list[Hit]:
             return self.store.search(
                 dense, sparse, mode=mode, limit=limit, prefetch_k=self.settings.prefetch_k,
                 weights=(self.settings.dense_weight, self.settings.sparse_weight),

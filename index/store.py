@@ -255,7 +255,7 @@ class QdrantStore:
         limit: int = 6,
         prefetch_k: int = 40,
         weights: tuple[float, float] = (1.0, 1.0),
-        filters: dict[str, str] | None = None,
+        filters: dict[str, str | list[str]] | None = None,
     ) -> list[Hit]:
         """Hybrid search through the Query API: dense and sparse prefetch, weighted RRF."""
         query_filter = _filter(filters)
@@ -287,11 +287,17 @@ class QdrantStore:
         return [Hit(_chunk_from_payload(p.payload or {}), float(p.score)) for p in resp.points]
 
 
-def _filter(filters: dict[str, str] | None) -> models.Filter | None:
+def _filter(filters: dict[str, str | list[str]] | None) -> models.Filter | None:
     if not filters:
         return None
     return models.Filter(
-        must=[models.FieldCondition(key=k, match=models.MatchValue(value=v)) for k, v in filters.items()]
+        must=[
+            models.FieldCondition(
+                key=k,
+                match=models.MatchAny(any=v) if isinstance(v, list) else models.MatchValue(value=v),
+            )
+            for k, v in filters.items()
+        ]
     )
 
 

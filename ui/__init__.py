@@ -1,0 +1,1 @@
+"""Web interfaces: the Gradio chat page and the HTTP endpoints around it."""
