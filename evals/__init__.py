@@ -1,0 +1,1 @@
+"""Evaluation suite: gold Q&A pairs, deterministic metrics, regression gate."""
