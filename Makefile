@@ -30,7 +30,8 @@ test: install
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; exit $$rc
 
 eval: install
-	$(BIN)/python -m evals run --split all --out eval-out
+	$(BIN)/foerderlotse index build
+	$(BIN)/python -m evals run --split all --out eval-out --today 2026-11-21
 
 bench: install
 	$(BIN)/python -m evals bench --out bench-out

@@ -26,6 +26,7 @@ SOURCE_PREFIX = {
 }
 assert set(SOURCE_PREFIX) == set(KIND_LABELS)
 
+CONTEXT_WEIGHT = 0.3  # programme/region words steer retrieval; they are not what is asked
 _EURO = re.compile(r"\d[\d.\s]*\s*(?:Euro|€|EUR)\b|\b(?:Euro|€)\s*\d")
 _PERCENT = re.compile(r"\d\s*(?:%|Prozent)")
 _DURATION = re.compile(r"\d+\s*(?:Monat|Jahr|Woche)")
@@ -94,6 +95,8 @@ def analyse_question(
         else:
             known_parts = [stats.idf(p) for p in parts if p in stats.df]
             weight = max(known_parts) if known_parts else unknown_weight
+        if lexicon.is_context_word(token):
+            weight *= CONTEXT_WEIGHT
         slots[stem] = Slot(stem, parts, weight)
     return QuestionContext(
         text=text,
@@ -146,7 +149,7 @@ class ExtractiveAnswerer:
             for i, c in enumerate(chosen)
         ]
         sentences = [
-            DraftSentence(text=f"{SOURCE_PREFIX[c.kind]}: {' '.join(c.text.split())}", refs=[i + 1])
+            DraftSentence(text=f"{SOURCE_PREFIX[c.kind]}: {_as_sentence(c.text)}", refs=[i + 1])
             for i, c in enumerate(chosen)
         ]
         return Draft(sentences=sentences, sources=sources)
@@ -170,6 +173,12 @@ class ExtractiveAnswerer:
             out.append(Candidate(chunk.doc_id, chunk.kind, start, end, text, chunk.section, rank,
                                  coverage, score))  # fmt: skip
         return out
+
+
+def _as_sentence(text: str) -> str:
+    """One line of prose that ends like a sentence (list lines and headings may not)."""
+    flat = " ".join(text.split()).lstrip("•-–*· ")
+    return flat if flat.endswith((".", "!", "?", "…")) else flat.rstrip(":;,") + "."
 
 
 def _type_bonus(types: set[str], text: str) -> float:

@@ -123,14 +123,19 @@ def enforce(draft: Draft, lookup: Callable[[str], Document | None]) -> Enforced:
 
 
 def parse_marked_text(text: str) -> list[DraftSentence]:
-    """Split free text (e.g. an LLM reply) into sentences with the [n] markers they carry."""
+    """Split free text (e.g. an LLM reply) into sentences with the [n] markers they carry.
+
+    Markers written after the full stop ("… erhalten. [1]") belong to the sentence before them.
+    """
     sentences: list[DraftSentence] = []
     for span in split_sentences(text.replace("\n", " ")):
-        refs = [int(n) for n in MARKER.findall(span.text)]
-        body = strip_markers(span.text)
-        if not body:
-            if refs and sentences:  # markers that trail the sentence they belong to
-                sentences[-1].refs.extend(refs)
-            continue
-        sentences.append(DraftSentence(text=body, refs=refs))
+        piece = span.text
+        lead = re.match(r"^(?:\s*\[\d{1,3}\])+", piece)
+        if lead and sentences:
+            sentences[-1].refs.extend(int(n) for n in MARKER.findall(lead.group(0)))
+            piece = piece[lead.end() :]
+        refs = [int(n) for n in MARKER.findall(piece)]
+        body = strip_markers(piece)
+        if body:
+            sentences.append(DraftSentence(text=body, refs=refs))
     return sentences

@@ -19,6 +19,12 @@ class Lexicon:
     answer_types: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
     question_stop_words: frozenset[str] = frozenset()
     regions: dict[str, list[str]] = field(default_factory=dict)
+    context_words: frozenset[str] = frozenset()
+
+    def is_context_word(self, token: str) -> bool:
+        """True for words that name a programme or a kind of document. Names of Länder are not
+        context: a question about another Land must not be answered from Saxon documents."""
+        return token in self.context_words or any(token in w for w in self.programmes.values())
 
     def expansions(self, question: str, analyzer: GermanAnalyzer, weight: float = 0.5) -> dict[str, float]:
         """Terms of synonym groups the question touches, minus the terms it already has."""
@@ -65,4 +71,5 @@ def load_lexicon() -> Lexicon:
         answer_types={k: [re.compile(p) for p in v] for k, v in raw.get("answer_types", {}).items()},
         question_stop_words=frozenset(w.lower() for w in raw.get("question_stop_words", [])),
         regions={k: [w.lower() for w in v] for k, v in raw.get("regions", {}).items()},
+        context_words=frozenset(w.lower() for w in raw.get("context_words", [])),
     )

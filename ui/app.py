@@ -36,8 +36,8 @@ def render_markdown(answer: Answer) -> str:
     return "\n\n".join(parts)
 
 
-def build_app(settings: Settings) -> FastAPI:
-    assistant = Assistant(settings)
+def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
+    assistant = assistant or Assistant(settings)
     lock = threading.Lock()  # the embedded Qdrant client is used by one thread at a time
     app = FastAPI(title="Förderlotse", version="0.1.0")
 

@@ -1,0 +1,100 @@
+"""End-to-end questions on a real index (Qdrant local mode, packaged dense model)."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from assistant.errors import InvalidInput
+from assistant.models import Turn
+from assistant.pipeline import Assistant
+
+pytestmark = pytest.mark.slow
+TODAY = dt.date(2026, 11, 21)
+
+# (question, regex the answer must contain, document the citation must come from)
+QUESTIONS = [
+    ("Wie viel Geld kann ein Einzelträger in Sachsen bekommen?", r"300\.000 Euro", "sn-ki-foerderaufruf-2026"),
+    ("Wie hoch ist die Förderquote in Sachsen?", r"95 Prozent", "sn-ki-foerderaufruf-2026"),
+    ("Bis wann kann man in Sachsen Projektvorschläge einreichen?", r"7\. Mai 2026", "sn-ki-foerderaufruf-2026"),
+    ("Wer ist beim Bund antragsberechtigt?", r"Zusammenschlüsse von juristischen Personen", "bmas-civic-innovation-richtlinie-2023"),
+    ("Wie hoch ist die Gemeinkostenpauschale?", r"15 %", "bmas-civic-innovation-richtlinie-2023"),
+    ("Was passiert wenn die Gesamtkosten 500000 Euro übersteigen?", r"500 000 Euro begrenzt", "bmas-civic-innovation-richtlinie-2023"),
+    ("Gibt es beim BMAS ein Verbot der Doppelförderung?", r"Kumulationsverbot", "bmas-civic-innovation-richtlinie-2023"),
+    ("Wie hoch ist das Preisgeld beim Ideenwettbewerb?", r"20\.000 Euro", "cip-projekt-leitbild"),
+    ("Wie viele Vollzeitstellen hat die Zukunftsplattform?", r"13 Vollzeitstellen", "paritaet-sn-zukunftsplattform-2023"),
+    ("Seit wann läuft die Umsetzung der Zukunftsplattform?", r"August 2023", None),
+    ("Wann ist der Kongress der Sozialwirtschaft?", r"November 2025", "sozialbank-interview-ki-finanzierung"),
+    ("Was empfiehlt die SozialBank als nächsten Schritt?", r"Wirtschaftlichkeitsanalyse", "sozialbank-interview-ki-finanzierung"),
+    ("Wie viele soziale Innovationen werden in Sachsen aktuell gefördert?", r"21 soziale Innovationen", "sn-ki-foerderaufruf-2026"),
+]
+
+
+@pytest.mark.parametrize(("question", "fact", "doc_id"), QUESTIONS)
+def test_answer_holds_the_fact_with_verbatim_citations(
+    assistant: Assistant, question: str, fact: str, doc_id: str | None
+) -> None:
+    answer = assistant.ask(question, today=TODAY)
+    assert not answer.refused, answer.answer
+    assert re.search(fact, answer.answer)
+    assert answer.citations
+    for citation in answer.citations:
+        text = assistant.documents[citation.doc_id].text
+        assert text[citation.start : citation.end] == citation.quote
+    if doc_id:
+        assert doc_id in {c.doc_id for c in answer.citations}
+    # Every sentence ends with its citation markers.
+    assert re.search(r"\[\d+\]$", answer.answer)
+
+
+def test_answer_names_the_kind_of_source(assistant: Assistant) -> None:
+    call = assistant.ask("Wie hoch ist die Förderquote in Sachsen?", today=TODAY)
+    guideline = assistant.ask("Wie hoch ist die Gemeinkostenpauschale?", today=TODAY)
+    assert "Pressemitteilung, nicht die Richtlinie selbst" in call.answer
+    assert guideline.answer.startswith("Laut Förderrichtlinie")
+
+
+def test_unanswerable_question_is_refused(assistant: Assistant) -> None:
+    for question in ("Wie hoch ist die Förderquote für Kitas in Bayern?",
+                     "Wie viel Geld bekommt ein Einzelträger in Thüringen?"):
+        answer = assistant.ask(question, today=TODAY)
+        assert answer.refused and answer.citations == []
+        assert "keine Angaben" in answer.answer
+
+
+def test_expired_deadline_and_guideline_are_said_plainly(assistant: Assistant) -> None:
+    answer = assistant.ask("Bis wann kann man in Sachsen Projektvorschläge einreichen?", today=TODAY)
+    assert any("am 7. Mai 2026 abgelaufen" in n for n in answer.notices)
+    early = assistant.ask("Bis wann kann man in Sachsen Projektvorschläge einreichen?",
+                          today=dt.date(2026, 5, 1))
+    assert any("läuft noch bis 7. Mai 2026 (noch 6 Tagen)" in n for n in early.notices)
+    old = assistant.ask("Wie hoch ist die Gemeinkostenpauschale?", today=TODAY)
+    assert any("nicht mehr in Kraft" in n for n in old.notices)
+
+
+def test_follow_up_inherits_the_programme(assistant: Assistant) -> None:
+    history = [Turn(role="user", content="Wie hoch ist die Förderquote in Sachsen?")]
+    answer = assistant.ask("Und wie lange laufen die Projekte dort?", history=history, today=TODAY)
+    assert "24 Monaten" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["", "   \n\t ", "x" * 100_000, None, "\x00\x01\x02", 42]
+)
+def test_bad_questions_get_a_german_message(assistant: Assistant, question: object) -> None:
+    with pytest.raises(InvalidInput) as info:
+        assistant.ask(question)
+    assert "Frage" in info.value.message
+
+
+def test_control_characters_inside_a_question_are_cleaned(assistant: Assistant) -> None:
+    answer = assistant.ask("Wie hoch ist die\x00 Förderquote\x07 in Sachsen?", today=TODAY)
+    assert "\x00" not in answer.question and "95 Prozent" in answer.answer
+
+
+def test_unknown_programme_is_rejected(assistant: Assistant) -> None:
+    with pytest.raises(InvalidInput, match="Unbekanntes Programm"):
+        assistant.ask("Wie hoch ist die Förderquote?", programme="gibt-es-nicht")
+    ok = assistant.ask("Wie hoch ist die Förderquote?", programme="civic-innovation", today=TODAY)
+    assert {c.doc_id for c in ok.citations} <= {"bmas-civic-innovation-richtlinie-2023",
+                                                "cip-projekt-leitbild"}
