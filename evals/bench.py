@@ -1,0 +1,53 @@
+"""Spine benchmark: index build time, hit@5 per encoder and per packaged dense model, and
+median answer latency without process start-up. A script with figures, not a timed test."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from assistant.pipeline import Assistant
+from assistant.settings import PACKAGED_MINILM, PACKAGED_USE, Settings
+from evals.gold import GOLD_DIR, load_gold
+from evals.metrics import retrieval_metrics
+from evals.runner import MODES, evidence_rank
+from index.build import build_index
+
+
+def run_bench(out: Path) -> int:
+    items = [i for i in load_gold(GOLD_DIR, strict=True) if i.evidence]
+    results = {}
+    for model in (PACKAGED_USE, PACKAGED_MINILM):
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = Settings(dense_model=model, store_path=Path(tmp) / "qdrant")
+            report = build_index(settings)
+            assistant = Assistant(settings)
+            ranks = {m: [] for m in MODES}
+            for item in items:
+                query = assistant.query_for(item.question, None, item.history)
+                for mode in MODES:
+                    ranks[mode].append(evidence_rank(item, assistant.retriever.search(query, mode=mode, limit=10)))
+            latencies = []
+            for item in items:
+                started = time.perf_counter()
+                assistant.ask(item.question, history=item.history)
+                latencies.append((time.perf_counter() - started) * 1000)
+            assistant.close()
+            results[model] = {
+                "build_seconds": round(report.seconds, 2),
+                "chunks": report.chunks,
+                "chunks_per_second": round(report.chunks / report.seconds, 1),
+                "retrieval": retrieval_metrics(ranks),
+                "ask_median_ms": round(statistics.median(latencies), 2),
+            }
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bench.json").write_text(json.dumps(results, indent=2), "utf-8")
+    print(f"{'model':34} {'build s':>8} {'sparse@5':>9} {'dense@5':>8} {'hybrid@5':>9} {'ask p50 ms':>11}")
+    for model, r in results.items():
+        ret = r["retrieval"]
+        print(f"{model:34} {r['build_seconds']:>8} {ret['sparse']['hit@5']:>9} {ret['dense']['hit@5']:>8} "
+              f"{ret['hybrid']['hit@5']:>9} {r['ask_median_ms']:>11}")
+    return 0
