@@ -75,9 +75,6 @@ def analyse_question(
     text: str, analyzer: GermanAnalyzer, stats: TermStats, lexicon: Lexicon
 ) -> QuestionContext:
     """Weight the question's words by IDF; map unknown words to close corpus terms (typos)."""
-    vocabulary = [t for t in stats.df if len(t) >= 6 and not t.isdigit()]
-    known = [stats.idf(t) for t in stats.df] or [1.0]
-    unknown_weight = sum(known) / len(known)
     slots: dict[str, Slot] = {}
     for token in analyzer.tokens(text):
         if token in lexicon.question_stop_words:
@@ -87,14 +84,14 @@ def analyse_question(
             continue
         stem, parts = terms[0], tuple(terms[1:])
         if stem not in stats.df and len(stem) >= 7 and not stem.isdigit():
-            close = difflib.get_close_matches(stem, vocabulary, n=1, cutoff=0.85)
+            close = difflib.get_close_matches(stem, stats.vocabulary, n=1, cutoff=0.85)
             if close:
                 stem, parts = close[0], ()
         if stem in stats.df:
             weight = stats.idf(stem)
         else:
             known_parts = [stats.idf(p) for p in parts if p in stats.df]
-            weight = max(known_parts) if known_parts else unknown_weight
+            weight = max(known_parts) if known_parts else stats.mean_idf
         if lexicon.is_context_word(token):
             weight *= CONTEXT_WEIGHT
         slots[stem] = Slot(stem, parts, weight)

@@ -50,18 +50,8 @@ class Retriever:
 
         if not query.programmes or "programme" in base:
             return run(base)
-        preferred: list[Hit] = []
-        for programme in query.programmes:
-            preferred.extend(run({**base, "programme": programme}))
-        preferred.sort(key=lambda h: h.score, reverse=True)
-        seen = {h.chunk.id for h in preferred}
-        # Keep the best of the named programme(s) first, then fill with the open search.
-        head = preferred[: max(1, limit // 2 + 1)] if len(query.programmes) == 1 else preferred[:limit]
-        rest = [h for h in run(base) if h.chunk.id not in {x.chunk.id for x in head}]
-        rest += [h for h in preferred if h not in head and h.chunk.id in seen]
-        merged, ids = [], set()
-        for hit in head + rest:
-            if hit.chunk.id not in ids:
-                merged.append(hit)
-                ids.add(hit.chunk.id)
-        return merged[:limit]
+        # The best chunks of the named programme(s) come first, then the open search fills up.
+        preferred = run({**base, "programme": list(query.programmes)})
+        head = preferred[: limit // 2 + 1] if len(query.programmes) == 1 else preferred
+        merged = {h.chunk.id: h for h in head + run(base) + preferred}
+        return list(merged.values())[:limit]

@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
 from assistant.pipeline import Assistant
 from assistant.settings import PACKAGED_MINILM, PACKAGED_USE, Settings
 from evals.gold import GOLD_DIR, load_gold
 from evals.metrics import retrieval_metrics
-from evals.runner import MODES, evidence_rank
+from evals.runner import MODES, run_items
 from index.build import build_index
 
 
@@ -25,17 +24,10 @@ def run_bench(out: Path) -> int:
             settings = Settings(dense_model=model, store_path=Path(tmp) / "qdrant")
             report = build_index(settings)
             assistant = Assistant(settings)
-            ranks = {m: [] for m in MODES}
-            for item in items:
-                query = assistant.query_for(item.question, None, item.history)
-                for mode in MODES:
-                    ranks[mode].append(evidence_rank(item, assistant.retriever.search(query, mode=mode, limit=10)))
-            latencies = []
-            for item in items:
-                started = time.perf_counter()
-                assistant.ask(item.question, history=item.history)
-                latencies.append((time.perf_counter() - started) * 1000)
+            answers, item_ranks = run_items(assistant, items, today=None)
             assistant.close()
+            ranks = {m: [item_ranks[i.id][m] for i in items] for m in MODES}
+            latencies = [a["latency_ms"] for a in answers.values()]
             results[model] = {
                 "build_seconds": round(report.seconds, 2),
                 "chunks": report.chunks,

@@ -11,7 +11,7 @@ import re
 import zlib
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import Stemmer
 
@@ -159,3 +159,13 @@ class TermStats:
     def idf(self, term: str) -> float:
         n = self.df.get(term, 0)
         return math.log(1 + (self.n_docs - n + 0.5) / (n + 0.5))
+
+    @cached_property
+    def mean_idf(self) -> float:
+        """Weight given to a question word the index has never seen."""
+        return sum(map(self.idf, self.df)) / len(self.df) if self.df else 1.0
+
+    @cached_property
+    def vocabulary(self) -> list[str]:
+        """Word terms long enough to be typo-corrected towards."""
+        return [t for t in self.df if len(t) >= 6 and not t.isdigit()]

@@ -89,7 +89,6 @@ class QdrantStore:
         self.client = client
         self.collection = collection
         self.docs_collection = f"{collection}_docs"
-        self._doc_cache: dict[str, Document] = {}
 
     # ---- schema -------------------------------------------------------------------------
     def exists(self) -> bool:
@@ -131,7 +130,6 @@ class QdrantStore:
         for name in (self.collection, self.docs_collection):
             if self.client.collection_exists(name):
                 self.client.delete_collection(name)
-        self._doc_cache.clear()
 
     def read_manifest(self) -> Manifest:
         if not self.exists():
@@ -195,13 +193,11 @@ class QdrantStore:
         ]  # fmt: skip
         if points:
             self.client.upsert(self.docs_collection, points=points, wait=True)
-        self._doc_cache.clear()
 
     def delete_documents(self, doc_ids: Iterable[str]) -> None:
         ids = [point_id("doc:" + d) for d in doc_ids]
         if ids:
             self.client.delete(self.docs_collection, points_selector=models.PointIdsList(points=ids))
-        self._doc_cache.clear()
 
     def put_term_stats(self, stats: TermStats) -> None:
         self.client.upsert(
@@ -230,21 +226,7 @@ class QdrantStore:
             docs.extend(_document_from_payload(p.payload or {}) for p in points)
             if offset is None:
                 break
-        self._doc_cache.update({d.id: d for d in docs})
         return docs
-
-    def document(self, doc_id: str) -> Document | None:
-        if doc_id not in self._doc_cache:
-            found = self.client.retrieve(
-                self.docs_collection, [point_id("doc:" + doc_id)], with_payload=True
-            )
-            if not found:
-                return None
-            self._doc_cache[doc_id] = _document_from_payload(found[0].payload or {})
-        return self._doc_cache[doc_id]
-
-    def count_chunks(self) -> int:
-        return self.client.count(self.collection, exact=True).count
 
     def search(
         self,
