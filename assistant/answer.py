@@ -27,8 +27,14 @@ SOURCE_PREFIX = {
 assert set(SOURCE_PREFIX) == set(KIND_LABELS)
 
 CONTEXT_WEIGHT = 0.3  # programme/region words steer retrieval; they are not what is asked
+# In German, nouns and names are capitalised; the lower-case words of a question are mostly its
+# verbs and particles ("läuft ... ab", "mitmachen") and say less about what is asked.
+LOWERCASE_WEIGHT = 0.35
+FIGURE_TYPES = frozenset({"amount", "percent", "date", "duration", "count"})
+TYPE_BONUS, TYPE_PENALTY = 0.25, 0.3
 _EURO = re.compile(r"\d[\d.\s]*\s*(?:Euro|€|EUR)\b|\b(?:Euro|€)\s*\d")
 _PERCENT = re.compile(r"\d\s*(?:%|Prozent)")
+_COUNT = re.compile(r"\b\d+\b|\b(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|zwölf)\b", re.I)
 _DURATION = re.compile(r"\d+\s*(?:Monat|Jahr|Woche)")
 _WHO = re.compile(r"antragsberechtigt|zugelassen|Zuwendungsempf|Einzelträger|Träger|Verein|Verbund",
                   re.IGNORECASE)  # fmt: skip
@@ -55,16 +61,22 @@ class Slot:
 
 @dataclass
 class QuestionContext:
-    """A question as the answerer sees it: weighted content words and wanted answer types."""
+    """A question as the answerer sees it: weighted content words, wanted answer types and the
+    programmes it is about (named in it or inherited from the conversation)."""
 
     text: str
     slots: list[Slot]
     expansions: dict[str, float]
     types: set[str] = field(default_factory=set)
+    programmes: tuple[str, ...] = ()
 
     @property
     def weights(self) -> dict[str, float]:
         return {s.stem: s.weight for s in self.slots}
+
+    @property
+    def figure_types(self) -> set[str]:
+        return self.types & FIGURE_TYPES
 
 
 class Answerer(Protocol):
@@ -72,11 +84,17 @@ class Answerer(Protocol):
 
 
 def analyse_question(
-    text: str, analyzer: GermanAnalyzer, stats: TermStats, lexicon: Lexicon
+    text: str, analyzer: GermanAnalyzer, stats: TermStats, lexicon: Lexicon,
+    programmes: tuple[str, ...] = (),
 ) -> QuestionContext:
     """Weight the question's words by IDF; map unknown words to close corpus terms (typos)."""
+    cased = analyzer.cased_tokens(text)
+    words = [(tok, cap) for tok, cap in cased if not tok.isdigit()]
+    # The first word is capitalised by position only; a question typed all in lower case
+    # carries no case signal at all.
+    case_signal = any(cap for _, cap in words[1:])
     slots: dict[str, Slot] = {}
-    for token in analyzer.tokens(text):
+    for position, (token, capitalised) in enumerate(cased):
         if token in lexicon.question_stop_words:
             continue
         terms = analyzer.terms(token)
@@ -94,31 +112,54 @@ def analyse_question(
             weight = max(known_parts) if known_parts else stats.mean_idf
         if lexicon.is_context_word(token):
             weight *= CONTEXT_WEIGHT
-        slots[stem] = Slot(stem, parts, weight)
+        elif case_signal and not token.isdigit() and (position == 0 or not capitalised):
+            weight *= LOWERCASE_WEIGHT
+        if stem not in slots or slots[stem].weight < weight:
+            slots[stem] = Slot(stem, parts, weight)
     return QuestionContext(
         text=text,
         slots=list(slots.values()),
         expansions={t: w * stats.idf(t) for t, w in lexicon.expansions(text, analyzer).items()
                     if t in stats.df},  # fmt: skip
         types=lexicon.answer_types_of(text),
+        programmes=programmes,
     )
 
 
 @dataclass
 class Candidate:
+    """An evidence span with how much of the question it covers, slot by slot."""
+
     doc_id: str
     kind: str
+    programme: str | None
     start: int
     end: int
     text: str
     section: str
     rank: int
-    coverage: float
-    score: float
+    slot_cover: tuple[float, ...]
+    synonym: float
+    has_type: bool
+    score: float = 0.0
+
+
+def coverage(question: QuestionContext, chosen: list[Candidate]) -> float:
+    """Share of the question's weighted words that the chosen spans cover together."""
+    total = sum(s.weight for s in question.slots) or 1.0
+    own = sum(s.weight * max((c.slot_cover[i] for c in chosen), default=0.0)
+              for i, s in enumerate(question.slots))  # fmt: skip
+    synonym = min(total - own, max((c.synonym for c in chosen), default=0.0))
+    return min(1.0, (own + 0.5 * synonym) / total)
 
 
 class ExtractiveAnswerer:
-    """Scores every sentence of the retrieved chunks against the question and quotes the best."""
+    """Scores every sentence of the retrieved chunks against the question and quotes the best.
+
+    Selection is greedy: the best span first, then spans that are nearly as good, that cover
+    words of the question the answer does not cover yet, or (for a question about several
+    programmes) that give the asked figure for a programme not yet in the answer.
+    """
 
     def __init__(
         self, analyzer: GermanAnalyzer, min_support: float = 0.5, max_sentences: int = 3
@@ -128,19 +169,7 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
 
     def draft(self, question: QuestionContext, hits: list[Hit]) -> Draft:
-        candidates = [c for rank, hit in enumerate(hits) for c in self._candidates(question, hit, rank)]
-        candidates.sort(key=lambda c: c.score, reverse=True)
-        chosen: list[Candidate] = []
-        for cand in candidates:
-            if cand.coverage < self.min_support:
-                continue
-            if chosen and cand.score < 0.8 * chosen[0].score:
-                break
-            if any(_overlaps(cand, c) for c in chosen):
-                continue
-            chosen.append(cand)
-            if len(chosen) == self.max_sentences:
-                break
+        chosen = self.select(question, self.candidates(question, hits))
         sources = [
             Source(n=i + 1, doc_id=c.doc_id, start=c.start, end=c.end, quote=c.text, section=c.section)
             for i, c in enumerate(chosen)
@@ -151,24 +180,62 @@ class ExtractiveAnswerer:
         ]
         return Draft(sentences=sentences, sources=sources)
 
+    def candidates(self, question: QuestionContext, hits: list[Hit]) -> list[Candidate]:
+        """Scored spans of the hits, best first; spans of programmes the question does not
+        ask about are left out."""
+        out = [
+            c for rank, hit in enumerate(hits) for c in self._spans(question, hit, rank)
+            if not question.programmes or c.programme in question.programmes
+        ]  # fmt: skip
+        for c in out:
+            c.score = coverage(question, [c]) + self._type_score(question, c) + 0.05 / (1 + c.rank)
+        return sorted(out, key=lambda c: c.score, reverse=True)
+
+    def select(self, question: QuestionContext, ranked: list[Candidate]) -> list[Candidate]:
+        if not ranked:
+            return []
+        if question.figure_types and any(c.has_type for c in ranked[:3]):
+            ranked = [c for c in ranked if c.has_type]
+        chosen = [ranked[0]]
+        comparing = len(question.programmes) > 1
+        for cand in ranked[1:]:
+            if len(chosen) == self.max_sentences:
+                break
+            if any(_overlaps(cand, c) for c in chosen):
+                continue
+            gain = coverage(question, [*chosen, cand]) - coverage(question, chosen)
+            new_programme = comparing and cand.programme not in {c.programme for c in chosen}
+            if (
+                cand.score >= 0.8 * chosen[0].score
+                or (gain >= 0.15 and cand.score >= 0.5 * chosen[0].score)
+                or (new_programme and (cand.has_type or not question.figure_types))
+            ):
+                chosen.append(cand)
+        if coverage(question, chosen) < self.min_support:
+            return []
+        return chosen
+
+    @staticmethod
+    def _type_score(question: QuestionContext, cand: Candidate) -> float:
+        score = _type_bonus(question.types - FIGURE_TYPES, cand.text)
+        if question.figure_types:
+            score += TYPE_BONUS if cand.has_type else -TYPE_PENALTY
+        return score
+
     # -- scoring ------------------------------------------------------------------------------
-    def _candidates(self, question: QuestionContext, hit: Hit, rank: int) -> list[Candidate]:
+    def _spans(self, question: QuestionContext, hit: Hit, rank: int) -> list[Candidate]:
         chunk = hit.chunk
         context_terms = set(self.analyzer.terms(chunk.header))
-        spans = _evidence_spans(chunk)
         out: list[Candidate] = []
-        total = sum(s.weight for s in question.slots) or 1.0
-        for start, end, text in spans:
+        for start, end, text in _evidence_spans(chunk):
             terms = set(self.analyzer.terms(text))
-            own = sum(s.weight * s.covered(terms) for s in question.slots)
-            ctx = sum(0.5 * s.weight * max(0.0, s.covered(context_terms) - s.covered(terms))
-                      for s in question.slots)  # fmt: skip
-            missing = total - own - ctx
-            synonym = min(missing, sum(w for t, w in question.expansions.items() if t in terms))
-            coverage = min(1.0, (own + ctx + 0.5 * synonym) / total)
-            score = coverage + _type_bonus(question.types, text) + 0.05 / (1 + rank)
-            out.append(Candidate(chunk.doc_id, chunk.kind, start, end, text, chunk.section, rank,
-                                 coverage, score))  # fmt: skip
+            cover = tuple(max(s.covered(terms), 0.5 * s.covered(context_terms))
+                          for s in question.slots)  # fmt: skip
+            synonym = sum(w for t, w in question.expansions.items() if t in terms)
+            out.append(Candidate(
+                chunk.doc_id, chunk.kind, chunk.programme, start, end, text, chunk.section, rank,
+                cover, synonym, _has_type(question.figure_types, text),
+            ))  # fmt: skip
         return out
 
 
@@ -178,16 +245,19 @@ def _as_sentence(text: str) -> str:
     return flat if flat.endswith((".", "!", "?", "…")) else flat.rstrip(":;,") + "."
 
 
+def _has_type(types: set[str], text: str) -> bool:
+    """Whether a span holds a figure of one of the wanted kinds."""
+    return (
+        ("amount" in types and _EURO.search(text) is not None)
+        or ("percent" in types and _PERCENT.search(text) is not None)
+        or ("date" in types and bool(find_dates(text)))
+        or ("duration" in types and _DURATION.search(text) is not None)
+        or ("count" in types and _COUNT.search(text) is not None)
+    )
+
+
 def _type_bonus(types: set[str], text: str) -> float:
     bonus = 0.0
-    if "amount" in types and _EURO.search(text):
-        bonus += 0.25
-    if "percent" in types and _PERCENT.search(text):
-        bonus += 0.25
-    if "date" in types and find_dates(text):
-        bonus += 0.25
-    if "duration" in types and _DURATION.search(text):
-        bonus += 0.25
     if "who" in types and _WHO.search(text):
         bonus += 0.1
     if "where" in types and _WHERE.search(text):

@@ -27,12 +27,16 @@ class Lexicon:
         return token in self.context_words or any(token in w for w in self.programmes.values())
 
     def expansions(self, question: str, analyzer: GermanAnalyzer, weight: float = 0.5) -> dict[str, float]:
-        """Terms of synonym groups the question touches, minus the terms it already has."""
+        """Terms of synonym groups the question touches, minus the terms it already has.
+
+        A one-word entry matches by stem, also as part of a compound ("Einreichungsfrist"
+        touches "frist"); an entry of several words matches as a phrase ("bis wann").
+        """
         q = question.lower()
         own = set(analyzer.terms(question))
         extra: dict[str, float] = {}
         for group in self.synonyms:
-            if any(_contains(q, word) for word in group):
+            if any(_touches(q, own, word, analyzer) for word in group):
                 for word in group:
                     for term in analyzer.terms(word):
                         if term not in own:
@@ -56,6 +60,13 @@ class Lexicon:
     def answer_types_of(self, question: str) -> set[str]:
         q = question.lower().strip()
         return {name for name, pats in self.answer_types.items() if any(p.search(q) for p in pats)}
+
+
+def _touches(question: str, terms: set[str], word: str, analyzer: GermanAnalyzer) -> bool:
+    if " " in word:
+        return _contains(question, word)
+    stems = analyzer.terms(word)
+    return bool(stems) and stems[0] in terms
 
 
 def _contains(text: str, phrase: str) -> bool:

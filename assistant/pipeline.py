@@ -54,10 +54,10 @@ class Assistant:
         self.embedder.embed(["Aufwärmen"])  # lazy weights load now, not in the first answer
         self.sparse = sparse_encoder_for(settings)
         expected = manifest_for(settings, self.embedder, self.sparse)
-        if manifest.compatibility_key() != expected.compatibility_key():
+        if differences := manifest.differences(expected):
             raise IndexMismatch(
                 "Der Index wurde mit anderen Einstellungen gebaut "
-                f"(Modell {manifest.embedding_model}, Chunker {manifest.chunker}). "
+                f"(abweichend: {', '.join(differences)}). "
                 "Bitte neu aufbauen: 'foerderlotse index build --rebuild'."
             )
         self.manifest = manifest
@@ -106,7 +106,9 @@ class Assistant:
         today = today or self.settings.reference_date()
         query = self.query_for(text, programme, history)
         hits = self.retriever.search(query, mode=mode)
-        context = analyse_question(text, self.sparse.analyzer, self.stats, self.lexicon)
+        context = analyse_question(
+            text, self.sparse.analyzer, self.stats, self.lexicon, programmes=query.programmes
+        )
         enforced = enforce(self.answerer.draft(context, hits), self.documents.get)
 
         citations = [self._citation(s.n, s.doc_id, s.section, s.quote, s.start, s.end)

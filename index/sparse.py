@@ -15,7 +15,9 @@ from functools import cached_property, lru_cache
 
 import Stemmer
 
-ANALYZER_VERSION = "de-snowball-compound-v1"
+ANALYZER_VERSION = "de-snowball-compound-v2"
+# char_split scores below this are guesses ("Verfahren" -> "Verf" + "ahren"), not compounds.
+MIN_SPLIT_SCORE = 0.4
 
 _TOKEN = re.compile(r"\d+(?:[.\s]\d{3})+(?!\d)|\d+(?:,\d+)?|[^\W\d_]+", re.UNICODE)
 
@@ -68,6 +70,10 @@ class GermanAnalyzer:
                 out.append(raw.lower())
         return out
 
+    def cased_tokens(self, text: str) -> list[tuple[str, bool]]:
+        """Tokens with a flag for a capital first letter (in German: mostly nouns and names)."""
+        return [(tok, raw[0].isupper()) for raw, tok in zip(_TOKEN.findall(text), self.tokens(text))]
+
     def terms(self, text: str) -> list[str]:
         terms: list[str] = []
         for token in self.tokens(text):
@@ -97,7 +103,7 @@ def _split_compound(word: str, depth: int = 0) -> list[str]:
     if not candidates:
         return [word]
     score, head, tail = candidates[0]
-    if score <= 0:
+    if score < MIN_SPLIT_SCORE:
         return [word]
     return _split_compound(head.lower(), depth + 1) + _split_compound(tail.lower(), depth + 1)
 

@@ -48,6 +48,11 @@ class Manifest(BaseModel):
             "chunker": self.chunker,
         }
 
+    def differences(self, other: Manifest) -> list[str]:
+        """Names of the build settings in which two manifests disagree."""
+        mine, theirs = self.compatibility_key(), other.compatibility_key()
+        return [key for key in mine if mine[key] != theirs.get(key)]
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -103,7 +108,7 @@ class QdrantStore:
             if current.compatibility_key() != manifest.compatibility_key():
                 raise IndexMismatch(
                     "Der vorhandene Index wurde mit anderen Einstellungen gebaut "
-                    f"(Modell {current.embedding_model}). Bitte neu aufbauen: "
+                    f"(abweichend: {', '.join(current.differences(manifest))}). Bitte neu aufbauen: "
                     "'foerderlotse index build --rebuild'."
                 )
         else:
