@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -32,6 +33,10 @@ CONTEXT_WEIGHT = 0.3  # programme/region words steer retrieval; they are not wha
 LOWERCASE_WEIGHT = 0.35
 FIGURE_TYPES = frozenset({"amount", "percent", "date", "duration", "count"})
 TYPE_BONUS, TYPE_PENALTY = 0.25, 0.3
+PART_CREDIT = 0.6  # a span that has only parts of a compound covers it less than the word itself
+_CLOSED = (".", "!", "?", ":")
+LIST_READ_ON = 2500  # characters after a chunk in which a list it introduces may go on
+LIST_BONUS = 0.1  # a list with its introduction, for a question that asks for several things
 _EURO = re.compile(r"\d[\d.\s]*\s*(?:Euro|€|EUR)\b|\b(?:Euro|€)\s*\d")
 _PERCENT = re.compile(r"\d\s*(?:%|Prozent)")
 _COUNT = re.compile(r"\b\d+\b|\b(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|zwölf)\b", re.I)
@@ -39,7 +44,6 @@ _DURATION = re.compile(r"\d+\s*(?:Monat|Jahr|Woche)")
 _WHO = re.compile(r"antragsberechtigt|zugelassen|Zuwendungsempf|Einzelträger|Träger|Verein|Verbund",
                   re.IGNORECASE)  # fmt: skip
 _WHERE = re.compile(r"Portal|Postfach|@|Anschrift|Förderportal|https?://|www\.|Straße|\bSAB\b|gsub")
-_LIST_LINE = re.compile(r"^(?:[•\-–*·]\s+)?[^.!?]{2,120}$")
 _HEADINGISH = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+\S.*|[a-z]\)|\d{1,2})$")
 
 
@@ -50,13 +54,18 @@ class Slot:
     stem: str
     parts: tuple[str, ...]
     weight: float
+    typed: frozenset[str] = frozenset()  # stem/parts a figure of the wanted type answers
 
-    def covered(self, terms: set[str]) -> float:
+    def covered(self, terms: set[str], has_type: bool = False) -> float:
+        if has_type and self.typed:
+            terms = terms | self.typed
         if self.stem in terms:
             return 1.0
+        # German compounds end in their head: "Vermischung" covers "mischen" in part.
+        head = PART_CREDIT if len(self.stem) >= 4 and any(t.endswith(self.stem) for t in terms) else 0.0
         if self.parts:
-            return 0.8 * sum(p in terms for p in self.parts) / len(self.parts)
-        return 0.0
+            return max(head, PART_CREDIT * sum(p in terms for p in self.parts) / len(self.parts))
+        return head
 
 
 @dataclass
@@ -93,6 +102,8 @@ def analyse_question(
     # The first word is capitalised by position only; a question typed all in lower case
     # carries no case signal at all.
     case_signal = any(cap for _, cap in words[1:])
+    types = lexicon.answer_types_of(text)
+    typed = lexicon.typed_terms(types & FIGURE_TYPES, analyzer)
     slots: dict[str, Slot] = {}
     for position, (token, capitalised) in enumerate(cased):
         if token in lexicon.question_stop_words:
@@ -115,13 +126,13 @@ def analyse_question(
         elif case_signal and not token.isdigit() and (position == 0 or not capitalised):
             weight *= LOWERCASE_WEIGHT
         if stem not in slots or slots[stem].weight < weight:
-            slots[stem] = Slot(stem, parts, weight)
+            slots[stem] = Slot(stem, parts, weight, typed & {stem, *parts})
     return QuestionContext(
         text=text,
         slots=list(slots.values()),
         expansions={t: w * stats.idf(t) for t, w in lexicon.expansions(text, analyzer).items()
                     if t in stats.df},  # fmt: skip
-        types=lexicon.answer_types_of(text),
+        types=types,
         programmes=programmes,
     )
 
@@ -141,6 +152,7 @@ class Candidate:
     slot_cover: tuple[float, ...]
     synonym: float
     has_type: bool
+    is_list: bool = False
     score: float = 0.0
 
 
@@ -162,9 +174,11 @@ class ExtractiveAnswerer:
     """
 
     def __init__(
-        self, analyzer: GermanAnalyzer, min_support: float = 0.5, max_sentences: int = 3
+        self, analyzer: GermanAnalyzer, min_support: float = 0.5, max_sentences: int = 3,
+        texts: Callable[[str], str | None] = lambda doc_id: None,
     ) -> None:
         self.analyzer = analyzer
+        self.texts = texts
         self.min_support = min_support
         self.max_sentences = max_sentences
 
@@ -174,10 +188,13 @@ class ExtractiveAnswerer:
             Source(n=i + 1, doc_id=c.doc_id, start=c.start, end=c.end, quote=c.text, section=c.section)
             for i, c in enumerate(chosen)
         ]
-        sentences = [
-            DraftSentence(text=f"{SOURCE_PREFIX[c.kind]}: {_as_sentence(c.text)}", refs=[i + 1])
-            for i, c in enumerate(chosen)
-        ]
+        sentences: list[DraftSentence] = []
+        for n, c in enumerate(chosen, start=1):
+            # A span of several sentences (a list, a sentence over an address block) becomes
+            # several answer sentences, each with its marker, so each is checked on its own.
+            pieces = [p.text for p in split_sentences(_as_sentence(c.text))]
+            pieces[0] = f"{SOURCE_PREFIX[c.kind]}: {pieces[0]}"
+            sentences.extend(DraftSentence(text=p, refs=[n]) for p in pieces)
         return Draft(sentences=sentences, sources=sources)
 
     def candidates(self, question: QuestionContext, hits: list[Hit]) -> list[Candidate]:
@@ -218,6 +235,8 @@ class ExtractiveAnswerer:
     @staticmethod
     def _type_score(question: QuestionContext, cand: Candidate) -> float:
         score = _type_bonus(question.types - FIGURE_TYPES, cand.text)
+        if cand.is_list:
+            score += LIST_BONUS if "list" in question.types else -LIST_BONUS
         if question.figure_types:
             score += TYPE_BONUS if cand.has_type else -TYPE_PENALTY
         return score
@@ -225,16 +244,18 @@ class ExtractiveAnswerer:
     # -- scoring ------------------------------------------------------------------------------
     def _spans(self, question: QuestionContext, hit: Hit, rank: int) -> list[Candidate]:
         chunk = hit.chunk
-        context_terms = set(self.analyzer.terms(chunk.header))
+        header_terms = set(self.analyzer.terms(chunk.header))
         out: list[Candidate] = []
-        for start, end, text in _evidence_spans(chunk):
-            terms = set(self.analyzer.terms(text))
-            cover = tuple(max(s.covered(terms), 0.5 * s.covered(context_terms))
+        for span in _evidence_spans(chunk, self.texts(chunk.doc_id)):
+            terms = set(self.analyzer.terms(span.text))
+            context_terms = header_terms | set(self.analyzer.terms(span.frame))
+            has_type = _has_type(question.figure_types, span.text)
+            cover = tuple(max(s.covered(terms, has_type), 0.5 * s.covered(context_terms))
                           for s in question.slots)  # fmt: skip
             synonym = sum(w for t, w in question.expansions.items() if t in terms)
             out.append(Candidate(
-                chunk.doc_id, chunk.kind, chunk.programme, start, end, text, chunk.section, rank,
-                cover, synonym, _has_type(question.figure_types, text),
+                chunk.doc_id, chunk.kind, chunk.programme, span.start, span.end, span.text,
+                chunk.section, rank, cover, synonym, has_type, span.is_list,
             ))  # fmt: skip
         return out
 
@@ -265,30 +286,65 @@ def _type_bonus(types: set[str], text: str) -> float:
     return bonus
 
 
-def _evidence_spans(chunk: Chunk) -> list[tuple[int, int, str]]:
-    """Sentences of a chunk as (start, end, text) in document offsets; an introducing sentence
-    that ends with ':' takes the list lines that follow it."""
-    lines = iter_lines(chunk.text)
-    spans: list[tuple[int, int, str]] = []
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        i += 1
+@dataclass(frozen=True)
+class EvidenceSpan:
+    """A quotable piece of a chunk in document offsets, with the words that frame it (the
+    interview question it answers) and whether it is a list with its introduction."""
+
+    start: int
+    end: int
+    text: str
+    frame: str = ""
+    is_list: bool = False
+
+
+def _evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceSpan]:
+    """Sentences of a chunk. A sentence that runs on over an address block is kept whole; an
+    introducing sentence that ends with ':' also forms one span with the list after it, read on
+    in the document where the chunk ends (the list lines stay spans of their own, too); an
+    interview question frames its answer."""
+    text = doc_text if doc_text is not None else chunk.text
+    base = chunk.start if doc_text is not None else 0
+    window = text[base : base + len(chunk.text) + LIST_READ_ON]
+    lines = iter_lines(window)
+    spans: list[EvidenceSpan] = []
+    lists: list[EvidenceSpan] = []
+    frame = ""
+
+    def absolute(start: int, end: int, is_list: bool = False) -> EvidenceSpan:
+        a, b = chunk.start + start, chunk.start + end
+        return EvidenceSpan(a, b, window[start:end], frame, is_list)
+
+    for i, line in enumerate(lines):
+        if line.start >= len(chunk.text):
+            break
         if _HEADINGISH.match(line.text) or len(line.text) < 12:
             continue
-        for sent in split_sentences(line.text, line.start):
-            spans.append((chunk.start + sent.start, chunk.start + sent.end, sent.text))
+        if line.text.endswith("?"):
+            frame = line.text  # a question in the text: not evidence, but context for the answer
+            continue
+        sentences = split_sentences(line.text, line.start)
+        first = sentences[0]
+        if line.text[0].islower() and spans and not spans[-1].text.endswith(_CLOSED):
+            # "... hat das BMAS die / Gesellschaft ... / Kronenstraße 6 / als ... beauftragt."
+            opener = len(spans) - 1
+            while opener > 0 and not spans[opener - 1].text.endswith(_CLOSED) \
+                    and len(spans) - opener < 5:  # fmt: skip
+                opener -= 1
+            head = spans[opener].start - chunk.start
+            del spans[opener:]
+            spans.append(absolute(head, first.end))
+            sentences = sentences[1:]
+        spans.extend(absolute(s.start, s.end) for s in sentences)
         if line.text.endswith(":"):
-            j = i
-            while j < len(lines) and j - i < 10 and _LIST_LINE.match(lines[j].text) \
-                    and not _HEADINGISH.match(lines[j].text):
-                j += 1
-            if j > i:
-                last = spans.pop()
-                start, end = last[0], chunk.start + lines[j - 1].end
-                spans.append((start, end, chunk.text[start - chunk.start : end - chunk.start]))
-                i = j
-    return spans
+            items = []
+            for nxt in lines[i + 1 : i + 13]:
+                if _HEADINGISH.match(nxt.text) or len(nxt.text) > 300 or nxt.text.endswith(":"):
+                    break
+                items.append(nxt)
+            if items:
+                lists.append(absolute(spans[-1].start - chunk.start, items[-1].end, is_list=True))
+    return spans + lists
 
 
 def _overlaps(a: Candidate, b: Candidate) -> bool:

@@ -20,6 +20,7 @@ class Lexicon:
     question_stop_words: frozenset[str] = frozenset()
     regions: dict[str, list[str]] = field(default_factory=dict)
     context_words: frozenset[str] = frozenset()
+    type_words: dict[str, list[str]] = field(default_factory=dict)
 
     def is_context_word(self, token: str) -> bool:
         """True for words that name a programme or a kind of document. Names of Länder are not
@@ -57,6 +58,10 @@ class Lexicon:
         return [c for c in named if any(w in longest and not any(w != o and w in o for o in longest)
                                         for w in self.regions[c])]  # fmt: skip
 
+    def typed_terms(self, types: set[str], analyzer: GermanAnalyzer) -> frozenset[str]:
+        """Stems of the words that a figure of one of `types` answers by itself."""
+        return frozenset(analyzer.terms(" ".join(w for t in types for w in self.type_words.get(t, []))))
+
     def answer_types_of(self, question: str) -> set[str]:
         q = question.lower().strip()
         return {name for name, pats in self.answer_types.items() if any(p.search(q) for p in pats)}
@@ -83,4 +88,5 @@ def load_lexicon() -> Lexicon:
         question_stop_words=frozenset(w.lower() for w in raw.get("question_stop_words", [])),
         regions={k: [w.lower() for w in v] for k, v in raw.get("regions", {}).items()},
         context_words=frozenset(w.lower() for w in raw.get("context_words", [])),
+        type_words={k: [w.lower() for w in v] for k, v in raw.get("type_words", {}).items()},
     )

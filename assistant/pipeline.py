@@ -67,7 +67,8 @@ class Assistant:
         self.programmes = sorted({d.meta.programme for d in self.documents.values() if d.meta.programme})
         self.retriever = Retriever(self.store, self.embedder, self.sparse, self.lexicon, settings)
         self.answerer: Answerer = ExtractiveAnswerer(
-            self.sparse.analyzer, settings.min_support, settings.answer_max_sentences
+            self.sparse.analyzer, settings.min_support, settings.answer_max_sentences,
+            texts=lambda doc_id: doc.text if (doc := self.documents.get(doc_id)) else None,
         )
 
     def close(self) -> None:

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from index.documents import Document
 from index.text import Span, iter_lines, split_sentences
 
-CHUNKER_VERSION = "structure-v1"
+CHUNKER_VERSION = "structure-v2"
 
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+([A-ZÄÖÜ„\"].{1,90})$")
 _LETTERED = re.compile(r"^([a-z])\)\s*(.*)$")
@@ -157,6 +157,21 @@ def _merge(spans: list[Span], unit: Unit) -> Unit:
     return Unit(Span(start, end, text), unit.section, unit.heading)
 
 
+def _lead_ins(groups: list[list[Unit]]) -> list[str]:
+    """For a chunk that continues a list or table cut by the size limit: the line that
+    introduced it ("Auswahlkriterien Gewichtung"), carried on through later pieces."""
+    leads = [""]
+    for previous, current in zip(groups, groups[1:]):
+        last = previous[-1]
+        text = " ".join(last.span.text.split())
+        if last.section != current[0].section or last.heading or len(text) > 200 \
+                or text.endswith((".", "!", "?", "“", '"')):  # fmt: skip
+            leads.append("")
+        else:
+            leads.append(leads[-1] or text)
+    return leads
+
+
 def chunk_document(doc: Document, max_chars: int = 900) -> list[Chunk]:
     """Group consecutive lines of the same section into chunks of at most `max_chars`."""
     units = [p for u in structure_units(doc) for p in _split_long(u, max_chars)]
@@ -174,13 +189,15 @@ def chunk_document(doc: Document, max_chars: int = 900) -> list[Chunk]:
             groups.append([unit])
     chunks: list[Chunk] = []
     meta = doc.meta
+    leads = _lead_ins(groups)
     for ordinal, group in enumerate(groups):
         start, end = group[0].span.start, group[-1].span.end
         section_parts = group[-1].section or group[0].section
         section = " > ".join(section_parts)
         text = doc.text[start:end]
         header = " | ".join(
-            p for p in (meta.title, meta.programme_title or "", section) if p
+            p for p in (meta.title, meta.programme_title or "", section, leads[ordinal])
+            if p
         )
         digest = hashlib.sha256(
             f"{CHUNKER_VERSION}\x00{doc.content_hash}\x00{start}\x00{end}\x00{section}".encode()

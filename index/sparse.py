@@ -15,7 +15,7 @@ from functools import cached_property, lru_cache
 
 import Stemmer
 
-ANALYZER_VERSION = "de-snowball-compound-v2"
+ANALYZER_VERSION = "de-snowball-compound-v3"
 # char_split scores below this are guesses ("Verfahren" -> "Verf" + "ahren"), not compounds.
 MIN_SPLIT_SCORE = 0.4
 
@@ -90,14 +90,14 @@ class GermanAnalyzer:
         if not self._split or len(token) < 8:
             return (stem,)
         parts = [self._stemmer.stemWord(p) for p in _split_compound(token)]
-        return (stem, *[p for p in parts if p != stem and len(p) >= 3])
+        return (stem, *[p for p in parts if p != stem and len(p) >= 3 and p not in STOP_WORDS])
 
 
 def _split_compound(word: str, depth: int = 0) -> list[str]:
     """Split a German compound into its parts (recursively, only confident splits)."""
     from compound_split import char_split
 
-    if len(word) < 8 or depth > 2:
+    if len(word) < (8 if depth == 0 else 10) or depth > 2:
         return [word]
     candidates = char_split.split_compound(word)
     if not candidates:
