@@ -30,14 +30,16 @@ assert set(SOURCE_PREFIX) == set(KIND_LABELS)
 CONTEXT_WEIGHT = 0.3  # programme/region words steer retrieval; they are not what is asked
 # In German, nouns and names are capitalised; the lower-case words of a question are mostly its
 # verbs and particles ("läuft ... ab", "mitmachen") and say less about what is asked.
-LOWERCASE_WEIGHT = 0.35
+# A lower-case word the corpus does not use at all ("mitmachen") says least of all.
+LOWERCASE_WEIGHT, UNKNOWN_LOWERCASE_WEIGHT = 0.6, 0.25
 FIGURE_TYPES = frozenset({"amount", "percent", "date", "duration", "count"})
 TYPE_BONUS, TYPE_PENALTY = 0.25, 0.3
+SYNONYM_CREDIT = 0.7  # a synonym from the lexicon ("Eigenanteil" for "Eigenmittel")
 PART_CREDIT = 0.6  # a span that has only parts of a compound covers it less than the word itself
 _CLOSED = (".", "!", "?", ":")
 LIST_READ_ON = 2500  # characters after a chunk in which a list it introduces may go on
 LIST_BONUS = 0.1  # a list with its introduction, for a question that asks for several things
-_EURO = re.compile(r"\d[\d.\s]*\s*(?:Euro|€|EUR)\b|\b(?:Euro|€)\s*\d")
+_EURO = re.compile(r"\d[\d.\s]*\s*(?:Euro\b|EUR\b|€)|(?:\bEuro|€)\s*\d")
 _PERCENT = re.compile(r"\d\s*(?:%|Prozent)")
 _COUNT = re.compile(r"\b\d+\b|\b(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|zwölf)\b", re.I)
 _DURATION = re.compile(r"\d+\s*(?:Monat|Jahr|Woche)")
@@ -55,12 +57,15 @@ class Slot:
     parts: tuple[str, ...]
     weight: float
     typed: frozenset[str] = frozenset()  # stem/parts a figure of the wanted type answers
+    alternatives: frozenset[str] = frozenset()  # stems of its synonyms in the lexicon
 
     def covered(self, terms: set[str], has_type: bool = False) -> float:
         if has_type and self.typed:
             terms = terms | self.typed
         if self.stem in terms:
             return 1.0
+        if self.alternatives & terms:
+            return SYNONYM_CREDIT
         # German compounds end in their head: "Vermischung" covers "mischen" in part.
         head = PART_CREDIT if len(self.stem) >= 4 and any(t.endswith(self.stem) for t in terms) else 0.0
         if self.parts:
@@ -75,7 +80,6 @@ class QuestionContext:
 
     text: str
     slots: list[Slot]
-    expansions: dict[str, float]
     types: set[str] = field(default_factory=set)
     programmes: tuple[str, ...] = ()
 
@@ -104,6 +108,7 @@ def analyse_question(
     case_signal = any(cap for _, cap in words[1:])
     types = lexicon.answer_types_of(text)
     typed = lexicon.typed_terms(types & FIGURE_TYPES, analyzer)
+    synonyms = lexicon.synonym_index(analyzer)
     slots: dict[str, Slot] = {}
     for position, (token, capitalised) in enumerate(cased):
         if token in lexicon.question_stop_words:
@@ -124,14 +129,13 @@ def analyse_question(
         if lexicon.is_context_word(token):
             weight *= CONTEXT_WEIGHT
         elif case_signal and not token.isdigit() and (position == 0 or not capitalised):
-            weight *= LOWERCASE_WEIGHT
+            weight *= LOWERCASE_WEIGHT if stem in stats.df else UNKNOWN_LOWERCASE_WEIGHT
         if stem not in slots or slots[stem].weight < weight:
-            slots[stem] = Slot(stem, parts, weight, typed & {stem, *parts})
+            slots[stem] = Slot(stem, parts, weight, typed & {stem, *parts},
+                               synonyms.get(stem, frozenset()))  # fmt: skip
     return QuestionContext(
         text=text,
         slots=list(slots.values()),
-        expansions={t: w * stats.idf(t) for t, w in lexicon.expansions(text, analyzer).items()
-                    if t in stats.df},  # fmt: skip
         types=types,
         programmes=programmes,
     )
@@ -150,7 +154,6 @@ class Candidate:
     section: str
     rank: int
     slot_cover: tuple[float, ...]
-    synonym: float
     has_type: bool
     is_list: bool = False
     score: float = 0.0
@@ -161,8 +164,7 @@ def coverage(question: QuestionContext, chosen: list[Candidate]) -> float:
     total = sum(s.weight for s in question.slots) or 1.0
     own = sum(s.weight * max((c.slot_cover[i] for c in chosen), default=0.0)
               for i, s in enumerate(question.slots))  # fmt: skip
-    synonym = min(total - own, max((c.synonym for c in chosen), default=0.0))
-    return min(1.0, (own + 0.5 * synonym) / total)
+    return min(1.0, own / total)
 
 
 class ExtractiveAnswerer:
@@ -209,10 +211,12 @@ class ExtractiveAnswerer:
         return sorted(out, key=lambda c: c.score, reverse=True)
 
     def select(self, question: QuestionContext, ranked: list[Candidate]) -> list[Candidate]:
-        if not ranked:
-            return []
-        if question.figure_types and any(c.has_type for c in ranked[:3]):
+        """The answer's spans, or [] when the evidence does not answer the question: the best
+        span alone must cover enough of it, and a question for a figure needs that figure."""
+        if question.figure_types:
             ranked = [c for c in ranked if c.has_type]
+        if not ranked or coverage(question, ranked[:1]) < self.min_support:
+            return []
         chosen = [ranked[0]]
         comparing = len(question.programmes) > 1
         for cand in ranked[1:]:
@@ -225,11 +229,9 @@ class ExtractiveAnswerer:
             if (
                 cand.score >= 0.8 * chosen[0].score
                 or (gain >= 0.15 and cand.score >= 0.5 * chosen[0].score)
-                or (new_programme and (cand.has_type or not question.figure_types))
+                or new_programme
             ):
                 chosen.append(cand)
-        if coverage(question, chosen) < self.min_support:
-            return []
         return chosen
 
     @staticmethod
@@ -252,10 +254,9 @@ class ExtractiveAnswerer:
             has_type = _has_type(question.figure_types, span.text)
             cover = tuple(max(s.covered(terms, has_type), 0.5 * s.covered(context_terms))
                           for s in question.slots)  # fmt: skip
-            synonym = sum(w for t, w in question.expansions.items() if t in terms)
             out.append(Candidate(
                 chunk.doc_id, chunk.kind, chunk.programme, span.start, span.end, span.text,
-                chunk.section, rank, cover, synonym, has_type, span.is_list,
+                chunk.section, rank, cover, has_type, span.is_list,
             ))  # fmt: skip
         return out
 

@@ -44,6 +44,20 @@ class Lexicon:
                             extra[term] = weight
         return extra
 
+    def synonym_index(self, analyzer: GermanAnalyzer) -> dict[str, frozenset[str]]:
+        """For the stem of every one-word entry: the stems of the other words of its groups."""
+        key = (id(self), analyzer.version)
+        if key not in _SYNONYM_INDEX:
+            index: dict[str, set[str]] = {}
+            for group in self.synonyms:
+                stems = {w: analyzer.terms(w)[:1] for w in group if " " not in w}
+                everything = {t for terms in stems.values() for t in terms}
+                for terms in stems.values():
+                    for stem in terms:
+                        index.setdefault(stem, set()).update(everything - {stem})
+            _SYNONYM_INDEX[key] = {k: frozenset(v) for k, v in index.items()}
+        return _SYNONYM_INDEX[key]
+
     def programmes_in(self, question: str) -> list[str]:
         q = question.lower()
         return [pid for pid, words in self.programmes.items() if any(_contains(q, w) for w in words)]
@@ -65,6 +79,9 @@ class Lexicon:
     def answer_types_of(self, question: str) -> set[str]:
         q = question.lower().strip()
         return {name for name, pats in self.answer_types.items() if any(p.search(q) for p in pats)}
+
+
+_SYNONYM_INDEX: dict[tuple[int, str], dict[str, frozenset[str]]] = {}
 
 
 def _touches(question: str, terms: set[str], word: str, analyzer: GermanAnalyzer) -> bool:

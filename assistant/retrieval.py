@@ -50,8 +50,13 @@ class Retriever:
 
         if not query.programmes or "programme" in base:
             return run(base)
-        # The best chunks of the named programme(s) come first, then the open search fills up.
-        preferred = run({**base, "programme": list(query.programmes)})
-        head = preferred[: limit // 2 + 1] if len(query.programmes) == 1 else preferred
-        merged = {h.chunk.id: h for h in head + run(base) + preferred}
+        if len(query.programmes) == 1:
+            # The best chunks of the named programme come first, then the open search fills up.
+            preferred = run({**base, "programme": list(query.programmes)})[: limit // 2 + 1]
+        else:
+            # A comparison needs evidence from every programme it names: take turns.
+            per = [run({**base, "programme": p}) for p in query.programmes]
+            preferred = [h for rank in zip(*per, strict=False) for h in rank]
+            preferred += [h for hits in per for h in hits]
+        merged = {h.chunk.id: h for h in preferred + run(base)}
         return list(merged.values())[:limit]
