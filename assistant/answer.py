@@ -344,7 +344,9 @@ def _evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceS
                     break
                 items.append(nxt)
             if items:
-                lists.append(absolute(spans[-1].start - chunk.start, items[-1].end, is_list=True))
+                # The whole paragraph introduces the list: its first sentences often name
+                # what the list is ("Bezug zu den Handlungsfeldern ... Gefördert werden ...:").
+                lists.append(absolute(line.start, items[-1].end, is_list=True))
     return spans + lists
 
 
