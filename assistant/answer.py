@@ -46,6 +46,14 @@ _DURATION = re.compile(r"\d+\s*(?:Monat|Jahr|Woche)")
 _WHO = re.compile(r"antragsberechtigt|zugelassen|Zuwendungsempf|Einzelträger|Träger|Verein|Verbund",
                   re.IGNORECASE)  # fmt: skip
 _WHERE = re.compile(r"Portal|Postfach|@|Anschrift|Förderportal|https?://|www\.|Straße|\bSAB\b|gsub")
+# Text in a document that tries to instruct a language model is not evidence for anything: no
+# answerer quotes it and no LLM sees it.
+INSTRUCTION_LIKE = re.compile(
+    r"ignorier\w*\s+(?:alle|sämtliche|die|deine|bisherige)|vergiss\w*\s+(?:alle|deine|die)|"
+    r"system\s?-?prompt|du bist (?:jetzt|nun|ab sofort)|neue anweisung|"
+    r"ignore (?:all|previous|the above)|antworte (?:ab jetzt|nur noch|stattdessen)",
+    re.IGNORECASE,
+)
 _HEADINGISH = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+\S.*|[a-z]\)|\d{1,2})$")
 
 
@@ -249,6 +257,8 @@ class ExtractiveAnswerer:
         header_terms = set(self.analyzer.terms(chunk.header))
         out: list[Candidate] = []
         for span in _evidence_spans(chunk, self.texts(chunk.doc_id)):
+            if INSTRUCTION_LIKE.search(span.text):
+                continue
             terms = set(self.analyzer.terms(span.text))
             context_terms = header_terms | set(self.analyzer.terms(span.frame))
             has_type = _has_type(question.figure_types, span.text)

@@ -1,9 +1,13 @@
 """Citation enforcement: the one gate every answer passes, whichever answerer wrote it.
 
 A sentence survives only if
-  1. it carries at least one citation marker [n],
+  1. it carries at least one citation marker [n] of a source that exists,
   2. every cited quote occurs verbatim in its document at the recorded offsets,
-  3. every number, amount, percentage and date in the sentence occurs in one of its cited quotes.
+  3. every number, amount, percentage and date in the sentence occurs in one of its cited quotes,
+  4. enough of its content words occur in its cited quotes (an LLM that writes about something
+     else and cites a passage anyway is caught here).
+Sources are renumbered from 1 in the order the kept sentences use them. `enforce` checks a
+whole draft; `StreamingEnforcer` checks sentence by sentence while an LLM is still writing.
 """
 
 from __future__ import annotations
@@ -12,12 +16,19 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from collections.abc import Iterable
+
 from assistant.dates import find_dates
 from assistant.models import Draft, DraftSentence, Source
 from index.documents import Document
+from index.sparse import GermanAnalyzer
 from index.text import split_sentences
 
 MARKER = re.compile(r"\s*\[(\d{1,3})\]")
+# "Laut Förderrichtlinie: ..." / "Nein – laut Förderaufruf (...): ..." names the source; its words
+# are not claims that the quote must contain.
+_ATTRIBUTION = re.compile(r"^(?:[^:]{0,40}?\b)?[Ll]aut [^:]{1,90}:\s*")
+_ANALYZER = GermanAnalyzer()
 _NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?:,\d+)?(?!\d)|\d+(?:,\d+)?")
 
 
@@ -80,46 +91,104 @@ def verify_source(source: Source, document: Document | None) -> str | None:
     return None
 
 
-def enforce(draft: Draft, lookup: Callable[[str], Document | None]) -> Enforced:
-    """Keep only supported sentences; renumber the citations they use from 1."""
-    valid: dict[int, Source] = {}
-    dropped: list[str] = []
-    for source in draft.sources:
-        problem = verify_source(source, lookup(source.doc_id))
-        if problem:
-            dropped.append(problem)
-        else:
-            valid[source.n] = source
-    quote_figures = {n: figures(s.quote, expand=True) for n, s in valid.items()}
+def support(sentence: str, quotes: Iterable[str]) -> float:
+    """Share of the sentence's content words (stems) that occur in the quotes."""
+    claim = _ATTRIBUTION.sub("", sentence, count=1)
+    own = {terms[0] for tok in _ANALYZER.tokens(claim) if (terms := _ANALYZER.terms(tok))}
+    if not own:
+        return 1.0
+    available = {t for quote in quotes for t in _ANALYZER.terms(quote)}
+    return sum(t in available for t in own) / len(own)
 
-    kept: list[DraftSentence] = []
-    for sentence in draft.sentences:
+
+class _Gate:
+    """Checks sentences against a fixed set of sources; remembers the renumbering."""
+
+    def __init__(
+        self, sources: list[Source], lookup: Callable[[str], Document | None], min_support: float
+    ) -> None:
+        self.valid: dict[int, Source] = {}
+        self.dropped: list[str] = []
+        self.min_support = min_support
+        for source in sources:
+            problem = verify_source(source, lookup(source.doc_id))
+            if problem:
+                self.dropped.append(problem)
+            else:
+                self.valid[source.n] = source
+        self.quote_figures = {n: figures(s.quote, expand=True) for n, s in self.valid.items()}
+        self.renumber: dict[int, int] = {}
+        self.kept: list[DraftSentence] = []
+
+    def admit(self, sentence: DraftSentence) -> DraftSentence | None:
         text = strip_markers(sentence.text)
         if not text:
-            continue
+            return None
         refs = list(dict.fromkeys(sentence.refs))
+        problem = None
         if not refs:
-            dropped.append(f"ohne Beleg: {text[:80]}")
-            continue
-        if any(r not in valid for r in refs):
-            dropped.append(f"Beleg fehlt oder ungültig {refs}: {text[:80]}")
-            continue
-        supported = set().union(*(quote_figures[r] for r in refs))
-        missing = figures(text) - supported
-        if missing:
-            dropped.append(f"Zahlen/Daten {sorted(missing)} nicht im Beleg: {text[:80]}")
-            continue
-        kept.append(DraftSentence(text=text, refs=refs))
+            problem = "ohne Beleg"
+        elif any(r not in self.valid for r in refs):
+            problem = f"Beleg fehlt oder ungültig {refs}"
+        elif missing := figures(text) - set().union(*(self.quote_figures[r] for r in refs)):
+            problem = f"Zahlen/Daten {sorted(missing)} nicht im Beleg"
+        elif support(text, (self.valid[r].quote for r in refs)) < self.min_support:
+            problem = "Aussage steht nicht im Beleg"
+        if problem:
+            self.dropped.append(f"{problem}: {text[:80]}")
+            return None
+        for r in refs:
+            self.renumber.setdefault(r, len(self.renumber) + 1)
+        kept = DraftSentence(text=text, refs=[self.renumber[r] for r in refs])
+        self.kept.append(kept)
+        return kept
 
-    renumber: dict[int, int] = {}
-    for sentence in kept:
-        for r in sentence.refs:
-            renumber.setdefault(r, len(renumber) + 1)
-    sentences = [DraftSentence(text=s.text, refs=[renumber[r] for r in s.refs]) for s in kept]
-    citations = [
-        valid[old].model_copy(update={"n": new}) for old, new in sorted(renumber.items(), key=lambda x: x[1])
-    ]
-    return Enforced(sentences, citations, dropped)
+    def result(self) -> Enforced:
+        citations = [self.valid[old].model_copy(update={"n": new})
+                     for old, new in sorted(self.renumber.items(), key=lambda x: x[1])]  # fmt: skip
+        return Enforced(list(self.kept), citations, list(self.dropped))
+
+
+def enforce(
+    draft: Draft, lookup: Callable[[str], Document | None], min_support: float = 0.5
+) -> Enforced:
+    """Keep only supported sentences; renumber the citations they use from 1."""
+    gate = _Gate(draft.sources, lookup, min_support)
+    for sentence in draft.sentences:
+        gate.admit(sentence)
+    return gate.result()
+
+
+class StreamingEnforcer:
+    """Enforcement for text that arrives in pieces: a sentence is checked (and released) once
+    the next one has begun, so that markers after its full stop are not lost."""
+
+    def __init__(
+        self, sources: list[Source], lookup: Callable[[str], Document | None], min_support: float = 0.5
+    ) -> None:
+        self._gate = _Gate(sources, lookup, min_support)
+        self._text = ""
+        self._done = 0
+
+    def feed(self, delta: str) -> list[DraftSentence]:
+        self._text += delta
+        sentences = parse_marked_text(self._text)
+        return self._release(sentences[:-1])
+
+    def finish(self) -> list[DraftSentence]:
+        """Release what is left at the end of the stream."""
+        return self._release(parse_marked_text(self._text))
+
+    def result(self) -> Enforced:
+        return self._gate.result()
+
+    def _release(self, complete: list[DraftSentence]) -> list[DraftSentence]:
+        out = []
+        for sentence in complete[self._done :]:
+            if (kept := self._gate.admit(sentence)) is not None:
+                out.append(kept)
+        self._done = max(self._done, len(complete))
+        return out
 
 
 def parse_marked_text(text: str) -> list[DraftSentence]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -64,3 +66,12 @@ class Answer(BaseModel):
     retrieved: list[Retrieved]
     latency_ms: float
     today: str
+
+
+class AnswerEvent(BaseModel):
+    """One step of a streamed answer: a checked sentence, a reset (the sentences so far are
+    replaced), or the final answer."""
+
+    type: Literal["sentence", "reset", "answer"]
+    text: str | None = None
+    answer: Answer | None = None

@@ -6,23 +6,47 @@ import datetime as dt
 import time
 import unicodedata
 
-from assistant.answer import Answerer, ExtractiveAnswerer, analyse_question
-from assistant.citations import enforce
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from assistant.answer import Answerer, ExtractiveAnswerer, QuestionContext, analyse_question
+from assistant.citations import Enforced, StreamingEnforcer, enforce
 from assistant.dates import days_phrase, german_date
 from assistant.errors import IndexMismatch, InvalidInput
 from assistant.lexicon import load_lexicon
-from assistant.models import Answer, Citation, Retrieved, Turn
+from assistant.llm import LLMAnswerer, LLMUnavailable, make_backend
+from assistant.models import Answer, AnswerEvent, Citation, DraftSentence, Retrieved, Turn
 from assistant.retrieval import Query, Retriever
 from assistant.settings import Settings
 from index.build import manifest_for, sparse_encoder_for
 from index.dense import load_embedder
 from index.documents import Document
-from index.store import Mode, QdrantStore, open_client
+from index.store import Hit, Mode, QdrantStore, open_client
 
+LLM_FALLBACK = "Angezeigt wird die wörtliche Antwort aus den Dokumenten."
+LLM_UNSUPPORTED = (
+    "Die Antwort des Sprachmodells ließ sich nicht mit den Dokumenten belegen; "
+    "angezeigt wird die wörtliche Antwort aus den Dokumenten."
+)
 REFUSAL = (
     "Dazu enthalten die hinterlegten Förderdokumente keine Angaben. "
     "Bitte wenden Sie sich an die zuständige Förderstelle."
 )
+
+
+@dataclass
+class _Turn:
+    """A validated question with what retrieval found for it."""
+
+    text: str
+    today: dt.date
+    context: QuestionContext
+    hits: list[Hit]
+    started: float
+
+
+def _marked(sentence: DraftSentence) -> str:
+    return f"{sentence.text} " + "".join(f"[{n}]" for n in sentence.refs)
 
 
 def clean_question(question: object, max_chars: int) -> str:
@@ -66,10 +90,14 @@ class Assistant:
         self.documents: dict[str, Document] = {d.id: d for d in self.store.documents()}
         self.programmes = sorted({d.meta.programme for d in self.documents.values() if d.meta.programme})
         self.retriever = Retriever(self.store, self.embedder, self.sparse, self.lexicon, settings)
-        self.answerer: Answerer = ExtractiveAnswerer(
+        self.answerer = ExtractiveAnswerer(
             self.sparse.analyzer, settings.min_support, settings.answer_max_sentences,
             texts=lambda doc_id: doc.text if (doc := self.documents.get(doc_id)) else None,
         )
+        self.llm: LLMAnswerer | None = None
+        if settings.answerer != "extractive":
+            self.llm = LLMAnswerer(make_backend(settings), self.answerer, self.documents,
+                                   settings.llm_max_sources)  # fmt: skip
 
     def close(self) -> None:
         self.store.client.close()
@@ -98,25 +126,92 @@ class Assistant:
         history: list[Turn] | None = None,
         mode: Mode = "hybrid",
     ) -> Answer:
+        turn = self._prepare(question, programme, today, history, mode)
+        enforced, notices = self._extractive(turn)
+        if self.llm is not None and not enforced.refused:
+            try:
+                written = enforce(self.llm.draft(turn.context, turn.hits), self.documents.get,
+                                  self.settings.min_sentence_support)  # fmt: skip
+            except LLMUnavailable as exc:
+                notices.append(f"{exc.message} {LLM_FALLBACK}")
+            else:
+                enforced, more = self._prefer_llm(enforced, written)
+                notices += more
+        return self._answer(turn, enforced, notices)
+
+    def stream(
+        self,
+        question: object,
+        *,
+        programme: str | None = None,
+        today: dt.date | None = None,
+        history: list[Turn] | None = None,
+    ) -> Iterator[AnswerEvent]:
+        """The answer sentence by sentence as it is written, each one checked before it is
+        shown; the last event carries the whole answer. Bad input raises before the first event."""
+        turn = self._prepare(question, programme, today, history, "hybrid")
+        enforced, notices = self._extractive(turn)
+        if self.llm is not None and not enforced.refused:
+            try:
+                sources, pieces = self.llm.stream(turn.context, turn.hits)
+                gate = StreamingEnforcer(sources, self.documents.get, self.settings.min_sentence_support)
+                for piece in pieces:
+                    for sentence in gate.feed(piece):
+                        yield AnswerEvent(type="sentence", text=_marked(sentence))
+                for sentence in gate.finish():
+                    yield AnswerEvent(type="sentence", text=_marked(sentence))
+                written = gate.result()
+            except LLMUnavailable as exc:
+                notices.append(f"{exc.message} {LLM_FALLBACK}")
+                written = None
+            if written is not None:
+                enforced, more = self._prefer_llm(enforced, written)
+                notices += more
+            if enforced is not written:  # the extractive answer replaces what was streamed
+                yield AnswerEvent(type="reset")
+                yield from (AnswerEvent(type="sentence", text=_marked(s)) for s in enforced.sentences)
+        else:
+            yield from (AnswerEvent(type="sentence", text=_marked(s)) for s in enforced.sentences)
+        yield AnswerEvent(type="answer", answer=self._answer(turn, enforced, notices))
+
+    # -- stages ---------------------------------------------------------------------------------
+    def _prepare(
+        self, question: object, programme: str | None, today: dt.date | None,
+        history: list[Turn] | None, mode: Mode,
+    ) -> _Turn:
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
         if programme is not None and programme not in self.programmes:
             raise InvalidInput(
                 f"Unbekanntes Programm '{programme}'. Bekannt sind: {', '.join(self.programmes)}."
             )
-        today = today or self.settings.reference_date()
         query = self.query_for(text, programme, history)
         hits = self.retriever.search(query, mode=mode)
         context = analyse_question(
             text, self.sparse.analyzer, self.stats, self.lexicon, programmes=query.programmes
         )
-        enforced = enforce(self.answerer.draft(context, hits), self.documents.get)
+        return _Turn(text, today or self.settings.reference_date(), context, hits, started)
 
+    def _extractive(self, turn: _Turn) -> tuple[Enforced, list[str]]:
+        draft = self.answerer.draft(turn.context, turn.hits)
+        return enforce(draft, self.documents.get, self.settings.min_sentence_support), []
+
+    @staticmethod
+    def _prefer_llm(extractive: Enforced, written: Enforced) -> tuple[Enforced, list[str]]:
+        """The LLM's answer where it survived enforcement, else the extractive one."""
+        if written.refused:
+            return extractive, [LLM_UNSUPPORTED]
+        if written.dropped:
+            return written, [f"{len(written.dropped)} Satz/Sätze der KI-Antwort ohne Beleg wurden entfernt."]
+        return written, []
+
+    def _answer(self, turn: _Turn, enforced: Enforced, notices: list[str]) -> Answer:
         citations = [self._citation(s.n, s.doc_id, s.section, s.quote, s.start, s.end)
                      for s in enforced.citations]  # fmt: skip
-        notices = self.notices(citations, context.types, today) if citations else []
+        if citations:
+            notices = self.notices(citations, turn.context.types, turn.today) + notices
         return Answer(
-            question=text,
+            question=turn.text,
             answer=REFUSAL if enforced.refused else enforced.text(),
             refused=enforced.refused,
             citations=citations,
@@ -124,10 +219,10 @@ class Assistant:
             retrieved=[
                 Retrieved(doc_id=h.chunk.doc_id, chunk_id=h.chunk.id, score=round(h.score, 4),
                           section=h.chunk.section, text=h.chunk.text)
-                for h in hits
+                for h in turn.hits
             ],  # fmt: skip
-            latency_ms=round((time.perf_counter() - started) * 1000, 2),
-            today=today.isoformat(),
+            latency_ms=round((time.perf_counter() - turn.started) * 1000, 2),
+            today=turn.today.isoformat(),
         )
 
     def _citation(self, n: int, doc_id: str, section: str, quote: str, start: int, end: int) -> Citation:

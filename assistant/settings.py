@@ -6,6 +6,8 @@ import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 
+from typing import Literal
+
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -52,6 +54,23 @@ class Settings(BaseSettings):
     )
 
     today: dt.date | None = Field(None, description="Reference date (YYYY-MM-DD); default: system date.")
+
+    answerer: Literal["extractive", "openai", "ollama"] = Field(
+        "extractive",
+        description="Who writes the answer: the extractive answerer (default, no LLM), an "
+        "OpenAI-compatible server or Ollama. Every answer passes the same citation check.",
+    )
+    llm_base_url: str | None = Field(
+        None, description="LLM server, e.g. http://127.0.0.1:8000/v1 or http://127.0.0.1:11434."
+    )
+    llm_model: str = Field("", description="Model name on the LLM server.")
+    llm_api_key: SecretStr | None = Field(None, description="API key of the LLM server, if any.")
+    llm_timeout: float = Field(20.0, gt=0, le=600, description="Seconds before the LLM gives way.")
+    llm_max_sources: int = Field(8, ge=1, le=20, description="Numbered passages in the prompt.")
+    min_sentence_support: float = Field(
+        0.5, ge=0, le=1,
+        description="Share of a sentence's content words that its cited passages must contain.",
+    )
 
     host: str = "127.0.0.1"
     port: int = Field(7860, gt=0, lt=65536)
