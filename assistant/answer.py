@@ -54,6 +54,7 @@ INSTRUCTION_LIKE = re.compile(
     r"ignore (?:all|previous|the above)|antworte (?:ab jetzt|nur noch|stattdessen)",
     re.IGNORECASE,
 )
+_ITEM_LABEL = re.compile(r"^[a-z]\)$")  # "a)" above an item of a list
 _HEADINGISH = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+\S.*|[a-z]\)|\d{1,2})$")
 
 
@@ -186,9 +187,11 @@ class ExtractiveAnswerer:
     def __init__(
         self, analyzer: GermanAnalyzer, min_support: float = 0.5, max_sentences: int = 3,
         texts: Callable[[str], str | None] = lambda doc_id: None,
+        programme_titles: dict[str, str] | None = None,
     ) -> None:
         self.analyzer = analyzer
         self.texts = texts
+        self.programme_titles = programme_titles or {}
         self.min_support = min_support
         self.max_sentences = max_sentences
 
@@ -199,11 +202,15 @@ class ExtractiveAnswerer:
             for i, c in enumerate(chosen)
         ]
         sentences: list[DraftSentence] = []
+        comparing = len(question.programmes) > 1
         for n, c in enumerate(chosen, start=1):
             # A span of several sentences (a list, a sentence over an address block) becomes
             # several answer sentences, each with its marker, so each is checked on its own.
             pieces = [p.text for p in split_sentences(_as_sentence(c.text))]
-            pieces[0] = f"{SOURCE_PREFIX[c.kind]}: {pieces[0]}"
+            prefix = SOURCE_PREFIX[c.kind]
+            if comparing and c.programme in self.programme_titles:  # side by side, per programme
+                prefix = f"{self.programme_titles[c.programme]} – {prefix[0].lower()}{prefix[1:]}"
+            pieces[0] = f"{prefix}: {pieces[0]}"
             sentences.extend(DraftSentence(text=p, refs=[n]) for p in pieces)
         return Draft(sentences=sentences, sources=sources)
 
@@ -350,7 +357,9 @@ def _evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceS
         if line.text.endswith(":"):
             items = []
             for nxt in lines[i + 1 : i + 13]:
-                if _HEADINGISH.match(nxt.text) or len(nxt.text) > 300 or nxt.text.endswith(":"):
+                if len(nxt.text) > 300 or nxt.text.endswith(":") or (
+                    _HEADINGISH.match(nxt.text) and not _ITEM_LABEL.match(nxt.text)
+                ):
                     break
                 items.append(nxt)
             if items:

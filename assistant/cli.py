@@ -38,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--today", help="Stichtag JJJJ-MM-TT für Fristen und Gültigkeit")
     ask.add_argument("--history", type=Path, help="JSON-Datei mit früheren Gesprächsschritten")
 
+    facts = sub.add_parser("facts", help="Eckdaten je Programm mit Belegen")
+    facts.add_argument("--programme", help="Nur dieses Programm (ID)")
+    facts.add_argument("--json", action="store_true", help="Als JSON ausgeben")
+    facts.add_argument("--today", help="Stichtag JJJJ-MM-TT für Fristen und Gültigkeit")
+
     serve = sub.add_parser("serve", help="Web-Oberfläche starten")
     serve.add_argument("--host", help="Adresse (Standard 127.0.0.1)")
     serve.add_argument("--port", type=int, help="Port (Standard 7860)")
@@ -81,6 +86,33 @@ def _print_answer(answer: Answer) -> None:
             print(f"    {c.url}")
 
 
+def _today(value: str | None):
+    if value is None:
+        return None
+    try:
+        return parse_reference_date(value)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+
+
+def _print_cards(cards: list, today) -> None:
+    from assistant.dates import german_date
+
+    for card in cards:
+        print(f"■ {card.title} ({card.programme})")
+        if card.valid_until:
+            state = "in Kraft" if card.in_force else "nicht mehr in Kraft"
+            print(f"  Richtlinie gültig bis {german_date(card.valid_until)}: {state} "
+                  f"(Stand {german_date(today)})")  # fmt: skip
+        for d in card.deadlines:
+            print(f"  Frist – {d.sentence()}")
+        for fact in card.facts:
+            sources = "; ".join(f"[{c.n}] {c.title}" + (f", {c.section}" if c.section else "")
+                                for c in fact.citations)  # fmt: skip
+            print(f"  {fact.label}: {fact.answer}\n      Belege: {sources}")
+        print()
+
+
 def run(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     if args.command == "index":
@@ -95,15 +127,25 @@ def run(argv: list[str]) -> int:
             f"({report.added} neu, {report.removed} entfernt) in {report.seconds:.1f} s."
         )
         return 0 if report.ok else 1
+    if args.command == "facts":
+        from assistant.facts import programme_cards
+        from assistant.pipeline import Assistant
+
+        assistant = Assistant(_settings())
+        if args.programme and args.programme not in assistant.programmes:
+            raise InvalidInput(f"Unbekanntes Programm '{args.programme}'. Bekannt sind: "
+                               f"{', '.join(assistant.programmes)}.")  # fmt: skip
+        today = _today(args.today) or assistant.settings.reference_date()
+        cards = programme_cards(assistant, today, args.programme)
+        if args.json:
+            print(json.dumps([c.model_dump(mode="json") for c in cards], ensure_ascii=False, indent=2))
+        else:
+            _print_cards(cards, today)
+        return 0
     if args.command == "ask":
         from assistant.pipeline import Assistant
 
-        today = None
-        if args.today is not None:
-            try:
-                today = parse_reference_date(args.today)
-            except ValueError as exc:
-                raise InvalidInput(str(exc)) from exc
+        today = _today(args.today)
         history = _read_history(args.history) if args.history else None
         assistant = Assistant(_settings())
         answer = assistant.ask(args.question, programme=args.programme, today=today, history=history)

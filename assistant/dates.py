@@ -67,5 +67,8 @@ def parse_reference_date(value: str) -> dt.date:
         ) from exc
 
 
-def days_phrase(days: int) -> str:
-    return "1 Tag" if days == 1 else f"{days} Tagen"
+def days_phrase(days: int, *, dative: bool = False) -> str:
+    """'noch 3 Tage' / 'in 3 Tagen'."""
+    if days == 1:
+        return "1 Tag"
+    return f"{days} Tagen" if dative else f"{days} Tage"

@@ -15,7 +15,8 @@ from assistant.dates import days_phrase, german_date
 from assistant.errors import IndexMismatch, InvalidInput
 from assistant.lexicon import load_lexicon
 from assistant.llm import LLMAnswerer, LLMUnavailable, make_backend
-from assistant.models import Answer, AnswerEvent, Citation, DraftSentence, Retrieved, Turn
+from assistant.facts import deadline_overview
+from assistant.models import Answer, AnswerEvent, Citation, DraftSentence, Retrieved, Source, Turn
 from assistant.retrieval import Query, Retriever
 from assistant.settings import Settings
 from index.build import manifest_for, sparse_encoder_for
@@ -93,6 +94,8 @@ class Assistant:
         self.answerer = ExtractiveAnswerer(
             self.sparse.analyzer, settings.min_support, settings.answer_max_sentences,
             texts=lambda doc_id: doc.text if (doc := self.documents.get(doc_id)) else None,
+            programme_titles={d.meta.programme: d.meta.programme_title for d in self.documents.values()
+                              if d.meta.programme and d.meta.programme_title},  # fmt: skip
         )
         self.llm: LLMAnswerer | None = None
         if settings.answerer != "extractive":
@@ -193,8 +196,12 @@ class Assistant:
         return _Turn(text, today or self.settings.reference_date(), context, hits, started)
 
     def _extractive(self, turn: _Turn) -> tuple[Enforced, list[str]]:
-        draft = self.answerer.draft(turn.context, turn.hits)
-        return enforce(draft, self.documents.get, self.settings.min_sentence_support), []
+        notices: list[str] = []
+        if "deadlines" in turn.context.types:  # "Welche Fristen laufen noch?"
+            draft, notices = deadline_overview(self, turn.context.programmes, turn.today)
+        else:
+            draft = self.answerer.draft(turn.context, turn.hits)
+        return enforce(draft, self.documents.get, self.settings.min_sentence_support), notices
 
     @staticmethod
     def _prefer_llm(extractive: Enforced, written: Enforced) -> tuple[Enforced, list[str]]:
@@ -206,8 +213,7 @@ class Assistant:
         return written, []
 
     def _answer(self, turn: _Turn, enforced: Enforced, notices: list[str]) -> Answer:
-        citations = [self._citation(s.n, s.doc_id, s.section, s.quote, s.start, s.end)
-                     for s in enforced.citations]  # fmt: skip
+        citations = [self.citation_for(s) for s in enforced.citations]
         if citations:
             notices = self.notices(citations, turn.context.types, turn.today) + notices
         return Answer(
@@ -225,10 +231,11 @@ class Assistant:
             today=turn.today.isoformat(),
         )
 
-    def _citation(self, n: int, doc_id: str, section: str, quote: str, start: int, end: int) -> Citation:
-        meta = self.documents[doc_id].meta
-        return Citation(n=n, doc_id=doc_id, title=meta.title, section=section, quote=quote,
-                        url=meta.url, kind=meta.kind, start=start, end=end)  # fmt: skip
+    def citation_for(self, source: Source) -> Citation:
+        meta = self.documents[source.doc_id].meta
+        return Citation(n=source.n, doc_id=source.doc_id, title=meta.title, section=source.section,
+                        quote=source.quote, url=meta.url, kind=meta.kind, start=source.start,
+                        end=source.end)  # fmt: skip
 
     def notices(self, citations: list[Citation], types: set[str], today: dt.date) -> list[str]:
         """Warnings that depend on the reference date, for every document the answer cites."""

@@ -85,3 +85,52 @@ def test_broken_corpus_file_exits_non_zero_and_keeps_the_rest(workdir, corpus_co
     done = cli("index", "build", env=env2, cwd=tmp)
     assert done.returncode == 1
     assert "defekt.md" in done.stderr and "5 Dokumente" in done.stdout
+
+
+def test_facts_cards_cite_every_fact_and_know_the_date(workdir) -> None:
+    import json
+
+    tmp, env = workdir
+    done = cli("facts", "--json", "--today", "2026-11-21", env=env, cwd=tmp)
+    assert done.returncode == 0, done.stderr
+    cards = {c["programme"]: c for c in json.loads(done.stdout)}
+    assert set(cards) == {"civic-innovation", "sn-modellvorhaben", "sn-zukunftsplattform"}
+    civic, saxony = cards["civic-innovation"], cards["sn-modellvorhaben"]
+    assert civic["valid_until"] == "2024-12-31" and civic["in_force"] is False
+    submission = next(d for d in saxony["deadlines"] if d["kind"] == "submission")
+    assert submission["date"] == "2026-05-07" and submission["status"] == "abgelaufen"
+    assert "7. Mai 2026" in submission["citation"]["quote"]
+    rate = next(f for f in saxony["facts"] if f["key"] == "rate")
+    assert "95 Prozent" in rate["answer"]
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in CORPUS.glob("*.md")}
+    for card in cards.values():
+        for fact in card["facts"]:
+            assert fact["citations"], fact
+            for c in fact["citations"]:
+                body = texts[c["doc_id"]]
+                assert body[body.index("\n---\n") + 5 :][c["start"] : c["end"]] == c["quote"]
+
+
+def test_facts_for_an_unknown_programme_is_one_line(workdir) -> None:
+    tmp, env = workdir
+    done = cli("facts", "--programme", "gibtsnicht", env=env, cwd=tmp)
+    assert done.returncode == 2
+    assert done.stderr.startswith("Fehler: Unbekanntes Programm 'gibtsnicht'")
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [("2026-11-21", "Keine der hinterlegten Einreichungsfristen ist noch offen"),
+     ("2026-03-01", "1 von 2 hinterlegten Einreichungsfristen noch offen")],
+)
+def test_which_deadlines_are_still_open(workdir, today: str, expected: str) -> None:
+    import json
+
+    tmp, env = workdir
+    done = cli("ask", "Welche Fristen laufen noch?", "--json", "--today", today, env=env, cwd=tmp)
+    answer = json.loads(done.stdout)
+    assert any(expected in n for n in answer["notices"]), answer["notices"]
+    assert {c["doc_id"] for c in answer["citations"]} == {
+        "bmas-civic-innovation-richtlinie-2023", "sn-ki-foerderaufruf-2026"}
+    assert "7. Mai 2026" in answer["answer"] and "20. Juni 2023" in answer["answer"]

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_settings
-from fake_llm import FakeLLM, FakeLLMServer, Reply
+from tests.conftest import make_settings
+from tests.fake_llm import FakeLLM, FakeLLMServer, Reply
 
 from assistant.pipeline import LLM_UNSUPPORTED, Assistant
 from index.build import build_index

@@ -67,7 +67,7 @@ def test_expired_deadline_and_guideline_are_said_plainly(assistant: Assistant) -
     assert any("am 7. Mai 2026 abgelaufen" in n for n in answer.notices)
     early = assistant.ask("Bis wann kann man in Sachsen Projektvorschläge einreichen?",
                           today=dt.date(2026, 5, 1))
-    assert any("läuft noch bis 7. Mai 2026 (noch 6 Tagen)" in n for n in early.notices)
+    assert any("läuft noch bis 7. Mai 2026 (noch 6 Tage)" in n for n in early.notices)
     old = assistant.ask("Wie hoch ist die Gemeinkostenpauschale?", today=TODAY)
     assert any("nicht mehr in Kraft" in n for n in old.notices)
 

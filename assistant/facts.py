@@ -1,0 +1,147 @@
+"""Key facts per programme and the deadline overview, each fact with its citation.
+
+Facts are not a second source of truth: each one is the answer of the normal pipeline (with its
+enforcement) to a fixed question, restricted to the programme; deadlines come from the corpus
+metadata and cite the sentence of the document that states them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel
+
+from assistant.dates import days_phrase, find_dates, german_date
+from assistant.models import Citation, Draft, DraftSentence, Source
+from index.documents import Deadline, Document
+from index.text import split_sentences
+
+if TYPE_CHECKING:
+    from assistant.pipeline import Assistant
+
+# What a card shows, and the question whose checked answer fills each line.
+FACT_QUESTIONS: list[tuple[str, str, str]] = [
+    ("rate", "Förderquote", "Wie hoch ist die Förderquote in Prozent?"),
+    ("amount", "Höchstbetrag", "Wie hoch ist der Höchstbetrag der Förderung in Euro?"),
+    ("duration", "Laufzeit", "Wie lange ist die Laufzeit der Projekte in Monaten?"),
+    ("who", "Antragsberechtigt", "Wer ist antragsberechtigt?"),
+    ("where", "Antrag stellen", "Wo und wie wird der Antrag eingereicht?"),
+]
+
+Status = Literal["abgelaufen", "offen", "vorbei", "bevorstehend"]
+
+
+class DeadlineStatus(BaseModel):
+    date: dt.date
+    kind: str
+    purpose: str
+    status: Status
+    days_left: int
+    doc_id: str
+    citation: Citation | None
+
+    def sentence(self) -> str:
+        when = german_date(self.date)
+        if self.status == "abgelaufen":
+            return f"{self.purpose}: abgelaufen am {when}."
+        if self.status == "offen":
+            return f"{self.purpose}: offen bis {when} (noch {days_phrase(self.days_left)})."
+        if self.status == "vorbei":
+            return f"{self.purpose}: war am {when}."
+        return f"{self.purpose}: am {when} (in {days_phrase(self.days_left, dative=True)})."
+
+
+class Fact(BaseModel):
+    key: str
+    label: str
+    answer: str
+    citations: list[Citation]
+
+
+class ProgrammeCard(BaseModel):
+    programme: str
+    title: str
+    documents: list[str]
+    valid_until: dt.date | None
+    in_force: bool
+    deadlines: list[DeadlineStatus]
+    facts: list[Fact]
+
+
+def deadline_status(deadline: Deadline, today: dt.date) -> tuple[Status, int]:
+    left = (deadline.date - today).days
+    if deadline.kind == "submission":
+        return ("abgelaufen" if left < 0 else "offen"), left
+    return ("vorbei" if left < 0 else "bevorstehend"), left
+
+
+def stating_passage(doc: Document, day: dt.date) -> Source | None:
+    """The first sentence of the document that names this date."""
+    for sentence in split_sentences(doc.text):
+        if any(f.date == day and f.precision == "day" for f in find_dates(sentence.text)):
+            return Source(n=1, doc_id=doc.id, start=sentence.start, end=sentence.end,
+                          quote=sentence.text)  # fmt: skip
+    return None
+
+
+def deadlines(assistant: Assistant, programme: str | None, today: dt.date) -> list[DeadlineStatus]:
+    out: list[DeadlineStatus] = []
+    for doc in assistant.documents.values():
+        if programme and doc.meta.programme != programme:
+            continue
+        for deadline in doc.meta.deadlines:
+            status, left = deadline_status(deadline, today)
+            source = stating_passage(doc, deadline.date)
+            citation = (assistant.citation_for(source) if source else None)
+            out.append(DeadlineStatus(date=deadline.date, kind=deadline.kind, purpose=deadline.purpose,
+                                      status=status, days_left=left, doc_id=doc.id,
+                                      citation=citation))  # fmt: skip
+    return sorted(out, key=lambda d: d.date)
+
+
+def deadline_overview(
+    assistant: Assistant, programmes: tuple[str, ...], today: dt.date
+) -> tuple[Draft, list[str]]:
+    """'Welche Fristen laufen noch?': the submission deadlines, each sentence citing the passage
+    that states it; their status on the reference date goes into the notices."""
+    found = [d for p in (programmes or (None,)) for d in deadlines(assistant, p, today)
+             if d.kind == "submission"]  # fmt: skip
+    sources: list[Source] = []
+    sentences: list[DraftSentence] = []
+    for d in found:
+        if d.citation is None:
+            continue
+        n = len(sources) + 1
+        sources.append(Source(n=n, doc_id=d.doc_id, start=d.citation.start, end=d.citation.end,
+                              quote=d.citation.quote, section=d.citation.section))  # fmt: skip
+        label = assistant.documents[d.doc_id].meta.programme_title or assistant.documents[d.doc_id].meta.title
+        sentences.append(DraftSentence(text=f"{label}: {' '.join(d.citation.quote.split())}", refs=[n]))
+    still_open = sum(d.status == "offen" for d in found)
+    summary = f"Stand {german_date(today)}: " + (
+        "Keine der hinterlegten Einreichungsfristen ist noch offen." if not still_open
+        else f"{still_open} von {len(found)} hinterlegten Einreichungsfristen noch offen."
+    )  # fmt: skip
+    return Draft(sentences=sentences, sources=sources), [summary]
+
+
+def programme_cards(assistant: Assistant, today: dt.date, programme: str | None = None) -> list[ProgrammeCard]:
+    cards: list[ProgrammeCard] = []
+    for pid in assistant.programmes:
+        if programme and pid != programme:
+            continue
+        docs = [d for d in assistant.documents.values() if d.meta.programme == pid]
+        titles = [d.meta.programme_title for d in docs if d.meta.programme_title]
+        ends = [d.meta.valid_until for d in docs if d.meta.kind == "guideline" and d.meta.valid_until]
+        facts: list[Fact] = []
+        for key, label, question in FACT_QUESTIONS:
+            answer = assistant.ask(question, programme=pid, today=today)
+            if not answer.refused:
+                facts.append(Fact(key=key, label=label, answer=answer.answer, citations=answer.citations))
+        cards.append(ProgrammeCard(
+            programme=pid, title=titles[0] if titles else pid, documents=[d.id for d in docs],
+            valid_until=max(ends) if ends else None,
+            in_force=not ends or max(ends) >= today,
+            deadlines=deadlines(assistant, pid, today), facts=facts,
+        ))  # fmt: skip
+    return cards
