@@ -72,6 +72,16 @@ class Settings(BaseSettings):
         description="Share of a sentence's content words that its cited passages must contain.",
     )
 
+    allowed_origins: str = Field(
+        "", description="Comma-separated origins that may call the API and frame the page "
+        "(e.g. https://www.mein-verband.de); empty: only the app's own origin.",
+    )
+    feedback_path: Path = Field(Path(".foerderlotse/feedback.sqlite3"), description="Feedback store.")
+    feedback_retention_days: int = Field(180, ge=1, description="Feedback older than this is deleted.")
+    max_concurrent_answers: int = Field(4, ge=1, description="Answers computed at the same time.")
+    queue_timeout: float = Field(5.0, ge=0, description="Seconds a request waits for a free slot.")
+    max_body_bytes: int = Field(64_000, ge=1_000, description="Largest accepted API request body.")
+
     host: str = "127.0.0.1"
     port: int = Field(7860, gt=0, lt=65536)
 
@@ -79,6 +89,10 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def origins(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
 
     def reference_date(self) -> dt.date:
         """The date every deadline and validity is judged against."""

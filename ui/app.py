@@ -1,70 +1,198 @@
-"""One ASGI app: FastAPI for the endpoints, the Gradio chat page mounted at '/'."""
+"""One ASGI app: the JSON API, the widget script, and the Gradio chat page mounted at '/'."""
 
 from __future__ import annotations
 
 import html
-import threading
+import json
+import uuid
+from importlib import resources
 
 import gradio as gr
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.errors import FoerderlotseError
 from assistant.models import Answer
 from assistant.pipeline import Assistant
 from assistant.settings import Settings
+from ui import api
 
 EXAMPLES = [
     "Bis wann konnten in Sachsen Projektvorschläge eingereicht werden?",
     "Wie hoch ist die Förderquote bei Civic Innovation?",
     "Wer ist beim BMAS-Programm antragsberechtigt?",
+    "Welche Fristen laufen noch?",
 ]
+
+# High-contrast colours (WCAG 2.1 AA: text >= 4.5:1 on its background).
+PAGE_CSS = """
+.fl-notice { background:#fff4ce; color:#3d2c00; border-left:4px solid #8a6100; padding:.5em .75em; }
+.fl-quote { color:#1f2328; }
+details summary { cursor:pointer; color:#0b4f9c; text-decoration:underline; }
+details summary:focus-visible { outline:3px solid #0b4f9c; outline-offset:2px; }
+"""
 
 
 def render_markdown(answer: Answer) -> str:
     """Answer, warnings and numbered citations as Markdown; all document text is escaped."""
     parts = [html.escape(answer.answer)]
-    parts += [f"> ⚠️ **Hinweis:** {html.escape(n)}" for n in answer.notices]
+    parts += [f'<p class="fl-notice" role="alert"><strong>Hinweis:</strong> {html.escape(n)}</p>'
+              for n in answer.notices]  # fmt: skip
     if answer.citations:
         parts.append("**Quellen**")
     for c in answer.citations:
-        link = f" – [Quelle öffnen]({c.url})" if c.url else ""
+        link = (f' – <a href="{html.escape(c.url, quote=True)}" target="_blank" rel="noopener">'
+                "Quelle öffnen</a>") if c.url else ""  # fmt: skip
         section = f", Abschnitt {html.escape(c.section)}" if c.section else ""
         parts.append(
             f"<details><summary>[{c.n}] {html.escape(c.title)}{section}</summary>\n\n"
-            f"> „{html.escape(' '.join(c.quote.split()))}“{link}\n</details>"
+            f'<blockquote class="fl-quote">„{html.escape(" ".join(c.quote.split()))}“{link}</blockquote>\n'
+            "</details>"
         )
     return "\n\n".join(parts)
 
 
+class BodyLimit:
+    """Refuses request bodies over `limit` bytes with 413 (by header, and while streaming)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
+        if scope["method"] == "POST":
+            ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+            if ctype != b"application/json":
+                await _send_error(send, 415, "unsupported_media_type",
+                                  "Bitte JSON senden (Content-Type: application/json).")  # fmt: skip
+                return
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await _send_error(send, 413, "too_large", f"Die Anfrage ist zu groß (höchstens {self.limit} Bytes).")
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await _send_error(send, 413, "too_large", f"Die Anfrage ist zu groß (höchstens {self.limit} Bytes).")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _send_error(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})  # fmt: skip
+    await send({"type": "http.response.body", "body": body})
+
+
+class SecurityHeaders:
+    """Who may frame the page (frame-ancestors from the allowed origins) and no MIME sniffing."""
+
+    def __init__(self, app: ASGIApp, origins: list[str]) -> None:
+        self.app = app
+        ancestors = " ".join(["'self'", *origins])
+        self.headers = [(b"content-security-policy", f"frame-ancestors {ancestors}".encode()),
+                        (b"x-content-type-options", b"nosniff"),
+                        (b"referrer-policy", b"strict-origin-when-cross-origin")]  # fmt: skip
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + self.headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _static(name: str) -> str:
+    return resources.files("ui").joinpath(f"static/{name}").read_text(encoding="utf-8")
+
+
 def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
     assistant = assistant or Assistant(settings)
-    lock = threading.Lock()  # the embedded Qdrant client is used by one thread at a time
-    app = FastAPI(title="Förderlotse", version="0.1.0")
+    app = FastAPI(title="Förderlotse", version="0.1.0",
+                  description="Antworten aus Förderrichtlinien, jede Aussage mit wörtlichem Beleg.")  # fmt: skip
+    api.install(app, settings, assistant)
+    widget_js, widget_css = _static("widget.js"), _static("widget.css")
 
-    @app.get("/healthz")
+    @app.get("/healthz", summary="Prozess läuft")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    @app.get("/widget.js", include_in_schema=False)
+    def widget_script() -> Response:
+        return Response(widget_js, media_type="application/javascript; charset=utf-8",
+                        headers={"Cache-Control": "public, max-age=300"})  # fmt: skip
+
+    @app.get("/widget.css", include_in_schema=False)
+    def widget_style() -> Response:
+        return Response(widget_css, media_type="text/css; charset=utf-8",
+                        headers={"Cache-Control": "public, max-age=300"})  # fmt: skip
+
+    gate = api.Gate(settings)
+
     def respond(message: str, history: list, programme: str | None) -> str:
         try:
-            with lock:
+            with gate.slot():
                 answer = assistant.ask(message, programme=programme or None)
+        except api.Saturated:
+            return "**Fehler:** Der Dienst ist gerade ausgelastet. Bitte gleich noch einmal versuchen."
         except FoerderlotseError as exc:
             return f"**Fehler:** {html.escape(exc.message)}"
         return render_markdown(answer)
 
+    def record_feedback(data: gr.LikeData, history: list, consent: bool) -> None:
+        question = None
+        if consent and isinstance(data.index, int) and data.index > 0:
+            earlier = history[data.index - 1]
+            question = earlier.get("content") if isinstance(earlier, dict) else None
+        app.state.feedback.add(uuid.uuid4().hex, bool(data.liked), None,
+                               question if isinstance(question, str) else None)  # fmt: skip
+
     with gr.Blocks(title="Förderlotse") as page:
-        gr.Markdown("# Förderlotse\nFragen zu Förderrichtlinien – jede Aussage mit Quelle.")
+        gr.Markdown("# Förderlotse\nFragen zu Förderrichtlinien – jede Aussage mit wörtlichem Beleg. "
+                    "Hinweise zu abgelaufenen Fristen und Richtlinien stehen gelb hervorgehoben.")  # fmt: skip
         programme = gr.Dropdown(
             choices=[("Alle Programme", "")] + [(p, p) for p in assistant.programmes],
             value="", label="Programm",
         )
+        chatbot = gr.Chatbot(label="Gespräch", height=520)
         gr.ChatInterface(
-            respond, additional_inputs=[programme], examples=[[e, ""] for e in EXAMPLES],
-            chatbot=gr.Chatbot(label="Gespräch", height=520),
-            textbox=gr.Textbox(placeholder="Ihre Frage …", label="Frage"),
-        )
-    return gr.mount_gradio_app(app, page, path="/")
+            respond, additional_inputs=[programme],
+            examples=[[e, ""] for e in EXAMPLES], chatbot=chatbot,
+            textbox=gr.Textbox(placeholder="Ihre Frage …", label="Frage", elem_id="frage"),
+        )  # fmt: skip
+        consent = gr.Checkbox(False, label="Meine Frage darf mit der Bewertung gespeichert werden")
+        chatbot.like(record_feedback, [chatbot, consent], None)
+
+    app = gr.mount_gradio_app(app, page, path="/", css=PAGE_CSS, footer_links=[])
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, origins=settings.origins)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_methods=["GET", "POST"],
+                       allow_headers=["Content-Type"], max_age=600)  # fmt: skip
+    return app
 
 
 def serve(settings: Settings) -> None:

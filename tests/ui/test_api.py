@@ -1,0 +1,159 @@
+"""The JSON API over real HTTP: the contract, streaming, CORS and framing, and a table of bad
+inputs that must each give a 4xx JSON error in German while the server stays healthy."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ASK = "/api/v1/ask"
+JSON = {"Content-Type": "application/json"}
+
+
+def test_ask_returns_the_cli_contract(server: str) -> None:
+    r = httpx.post(server + ASK, json={"question": "Wie hoch ist die Förderquote in Sachsen?",
+                                       "today": "2026-11-21"}, timeout=30)  # fmt: skip
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert {"answer_id", "question", "answer", "refused", "citations", "notices", "latency_ms", "today"} <= set(body)
+    assert "retrieved" not in body
+    assert "95 Prozent" in body["answer"] and body["citations"][0]["doc_id"] == "sn-ki-foerderaufruf-2026"
+    debug = httpx.post(server + ASK, json={"question": "Wie hoch ist die Förderquote in Sachsen?",
+                                           "debug": True}, timeout=30).json()  # fmt: skip
+    assert debug["retrieved"] and "text" in debug["retrieved"][0]
+
+
+def test_follow_up_uses_history(server: str) -> None:
+    body = httpx.post(server + ASK, json={
+        "question": "Und wie lange laufen die Projekte dort?",
+        "history": [{"role": "user", "content": "Wie hoch ist die Förderquote in Sachsen?"}],
+    }, timeout=30).json()  # fmt: skip
+    assert "24 Monaten" in body["answer"]
+
+
+def test_stream_sends_checked_sentences_then_the_answer(server: str) -> None:
+    with httpx.stream("POST", server + ASK + "/stream", json={
+            "question": "Bis wann kann man in Sachsen Projektvorschläge einreichen?", "today": "2026-11-21"},
+            timeout=30) as r:  # fmt: skip
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+        events = [block for block in r.read().decode().split("\n\n") if block.strip()]
+    kinds = [e.split("\n")[0].removeprefix("event: ") for e in events]
+    assert kinds[-1] == "answer" and "sentence" in kinds
+    final = json.loads(events[-1].split("data: ", 1)[1])
+    assert any("abgelaufen" in n for n in final["notices"])
+
+
+def test_programmes_facts_ready(server: str) -> None:
+    programmes = httpx.get(server + "/api/v1/programmes", params={"today": "2026-03-01"}, timeout=30).json()
+    saxony = next(p for p in programmes if p["id"] == "sn-modellvorhaben")
+    assert saxony["open_deadlines"] and "7. Mai 2026" in saxony["open_deadlines"][0]
+    civic = next(p for p in programmes if p["id"] == "civic-innovation")
+    assert civic["in_force"] is False
+    facts = httpx.get(server + "/api/v1/facts", params={"programme": "sn-modellvorhaben"}, timeout=60).json()
+    assert facts[0]["programme"] == "sn-modellvorhaben" and facts[0]["facts"]
+    ready = httpx.get(server + "/readyz", timeout=10)
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+    spec = httpx.get(server + "/openapi.json", timeout=10).json()
+    assert {"/api/v1/ask", "/api/v1/ask/stream", "/api/v1/programmes", "/api/v1/facts",
+            "/api/v1/feedback", "/healthz", "/readyz"} <= set(spec["paths"])  # fmt: skip
+
+
+def test_feedback_is_stored_without_ip_and_question_only_with_consent(server: str, assistant) -> None:
+    answer_id = "0" * 31 + "1"
+    r = httpx.post(server + "/api/v1/feedback", json={"answer_id": answer_id, "helpful": False,
+                                                      "comment": "Quelle fehlt"}, timeout=10)  # fmt: skip
+    assert r.status_code == 200 and r.json() == {"stored": True}
+    path = next(iter(_feedback_paths(server)))
+    rows = sqlite3.connect(path).execute("SELECT * FROM feedback WHERE answer_id = ?", (answer_id,)).fetchall()
+    assert len(rows) == 1 and rows[0][4] is None  # no question stored without consent
+    columns = [c[1] for c in sqlite3.connect(path).execute("PRAGMA table_info(feedback)")]
+    assert not any("ip" in c or "addr" in c or "agent" in c for c in columns)
+
+
+def _feedback_paths(server: str):
+    import gc
+
+    from ui.feedback import FeedbackStore
+
+    for obj in gc.get_objects():
+        if isinstance(obj, FeedbackStore):
+            yield obj._db.execute("PRAGMA database_list").fetchone()[2]
+
+
+def test_cors_only_for_allowed_origins_and_frame_ancestors(server: str, demo_origin: str) -> None:
+    q = {"question": "Wie hoch ist die Förderquote in Sachsen?"}
+    allowed = httpx.post(server + ASK, json=q, headers={"Origin": demo_origin}, timeout=30)
+    assert allowed.headers.get("access-control-allow-origin") == demo_origin
+    foreign = httpx.post(server + ASK, json=q, headers={"Origin": "https://evil.example"}, timeout=30)
+    assert "access-control-allow-origin" not in foreign.headers
+    preflight = httpx.options(server + ASK, headers={"Origin": "https://evil.example",
+                                                     "Access-Control-Request-Method": "POST"})  # fmt: skip
+    assert "access-control-allow-origin" not in preflight.headers
+    page = httpx.get(server + "/", follow_redirects=True, timeout=30)
+    assert page.headers["content-security-policy"] == f"frame-ancestors 'self' {demo_origin}"
+    widget = httpx.get(server + "/widget.js", timeout=10)
+    assert widget.status_code == 200 and "attachShadow" in widget.text
+    assert ".innerHTML" not in widget.text and "insertAdjacentHTML" not in widget.text
+
+
+NESTED = '{"question": ' + "[" * 5000 + "]" * 5000 + "}"
+BAD_INPUTS = [
+    ("empty body", b"", JSON, 422),
+    ("invalid JSON", b'{"question": ', JSON, 400),
+    ("JSON array", b'["Wie hoch?"]', JSON, 422),
+    ("JSON string", b'"Wie hoch?"', JSON, 422),
+    ("missing question", b"{}", JSON, 422),
+    ("question null", b'{"question": null}', JSON, 422),
+    ("question number", b'{"question": 42}', JSON, 422),
+    ("question object", b'{"question": {"a": 1}}', JSON, 422),
+    ("empty question", b'{"question": ""}', JSON, 400),
+    ("blank question", b'{"question": "   \\n\\t "}', JSON, 400),
+    ("only control characters", b'{"question": "\\u0000\\u0007\\u001b"}', JSON, 400),
+    ("too long question", json.dumps({"question": "Frage " * 2000}).encode(), JSON, 400),
+    ("unknown field", b'{"question": "Wie hoch?", "foo": 1}', JSON, 422),
+    ("unknown programme", b'{"question": "Wie hoch?", "programme": "gibtsnicht"}', JSON, 400),
+    ("programme number", b'{"question": "Wie hoch?", "programme": 7}', JSON, 422),
+    ("history not a list", b'{"question": "Wie hoch?", "history": "bla"}', JSON, 422),
+    ("history wrong role", b'{"question": "Wie hoch?", "history": [{"role": "system", "content": "x"}]}', JSON, 422),
+    ("history item not object", b'{"question": "Wie hoch?", "history": [1, 2]}', JSON, 422),
+    ("huge history", json.dumps({"question": "Wie hoch?", "history": [{"role": "user", "content": "x"}] * 500}).encode(), JSON, 422),
+    ("bad date", b'{"question": "Wie hoch?", "today": "21.11.2026"}', JSON, 422),
+    ("impossible date", b'{"question": "Wie hoch?", "today": "2026-02-30"}', JSON, 422),
+    ("debug not bool", b'{"question": "Wie hoch?", "debug": "vielleicht"}', JSON, 422),
+    ("1 MB body", b'{"question": "' + b"a" * 1_000_000 + b'"}', JSON, 413),
+    ("deeply nested JSON", NESTED.encode(), JSON, 400),
+    ("wrong content type", b'{"question": "Wie hoch?"}', {"Content-Type": "text/plain"}, 415),
+    ("form body", b"question=Wie+hoch", {"Content-Type": "application/x-www-form-urlencoded"}, 415),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "body", "headers", "status"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+def test_bad_input_is_a_german_4xx_json_error(server: str, name: str, body: bytes, headers: dict, status: int) -> None:
+    r = httpx.post(server + ASK, content=body, headers=headers, timeout=30)
+    assert r.status_code == status, (name, r.text[:300])
+    error = r.json()["error"]
+    assert error["code"] and error["message"]
+    assert any(w in error["message"] for w in ("Frage", "Feld", "JSON", "Anfrage", "Programm")), error
+    assert httpx.get(server + "/healthz", timeout=5).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [("/api/v1/facts", {"programme": "gibtsnicht"}), ("/api/v1/programmes", {"today": "gestern"}),
+     ("/api/v1/facts", {"today": "2026-13-01"})],
+)
+def test_bad_query_parameters(server: str, path: str, params: dict) -> None:
+    r = httpx.get(server + path, params=params, timeout=30)
+    assert 400 <= r.status_code < 500 and r.json()["error"]["message"]
+
+
+def test_bad_feedback(server: str) -> None:
+    for body in ({"answer_id": "x", "helpful": True}, {"answer_id": "0" * 32}, {"answer_id": "0" * 32, "helpful": True,
+                 "comment": "x" * 5000}):  # fmt: skip
+        r = httpx.post(server + "/api/v1/feedback", json=body, timeout=10)
+        assert r.status_code == 422 and "Feld" in r.json()["error"]["message"]

@@ -1,0 +1,265 @@
+"""The JSON API (/api/v1): pydantic models in and out, German errors with a machine-readable code.
+
+Bad input is always a 4xx JSON error; a saturated server answers 503 with Retry-After instead of
+piling requests up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.errors import FoerderlotseError, InvalidInput, StoreUnavailable
+from assistant.facts import ProgrammeCard, deadlines, programme_cards
+from assistant.models import Answer, Citation, Retrieved, Turn
+from assistant.pipeline import Assistant
+from assistant.settings import Settings
+from ui.feedback import FeedbackStore
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(description="Die Frage auf Deutsch.")
+    programme: str | None = Field(None, description="Nur dieses Programm (ID).")
+    history: list[Turn] = Field(default_factory=list, max_length=40,
+                                description="Frühere Gesprächsschritte, älteste zuerst.")  # fmt: skip
+    today: dt.date | None = Field(None, description="Stichtag (JJJJ-MM-TT); Standard: heute.")
+    debug: bool = Field(False, description="Gefundene Abschnitte (retrieved) mitsenden.")
+
+
+class AskResponse(BaseModel):
+    answer_id: str
+    question: str
+    answer: str
+    refused: bool
+    citations: list[Citation]
+    notices: list[str]
+    latency_ms: float
+    today: str
+    retrieved: list[Retrieved] | None = None
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answer_id: str = Field(pattern=r"^[0-9a-f]{32}$")
+    helpful: bool
+    comment: str | None = Field(None, max_length=2000)
+    question: str | None = Field(None, max_length=2000,
+                                 description="Nur mitsenden, wenn die Person zugestimmt hat.")  # fmt: skip
+
+
+class FeedbackResponse(BaseModel):
+    stored: bool
+
+
+class ProgrammeInfo(BaseModel):
+    id: str
+    title: str
+    documents: list[str]
+    valid_until: dt.date | None
+    in_force: bool
+    open_deadlines: list[str]
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse} for status in (400, 413, 415, 422, 429, 503)
+}
+
+
+def error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    body = ErrorResponse(error=ErrorBody(code=code, message=message)).model_dump()
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+class Gate:
+    """Bounded concurrency: at most N answers at once, a short wait, then 503."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._slots = threading.BoundedSemaphore(settings.max_concurrent_answers)
+        self._timeout = settings.queue_timeout
+        self._store = threading.Lock()  # the embedded Qdrant client is used by one thread at a time
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        if not self._slots.acquire(timeout=self._timeout):
+            raise Saturated()
+        try:
+            with self._store:
+                yield
+        finally:
+            self._slots.release()
+
+
+class Saturated(Exception):
+    pass
+
+
+_FIELD_MESSAGES = {
+    "missing": "fehlt",
+    "string_type": "muss ein Text sein",
+    "bool_type": "muss true oder false sein",
+    "bool_parsing": "muss true oder false sein",
+    "list_type": "muss eine Liste sein",
+    "dict_type": "muss ein Objekt sein",
+    "model_type": "muss ein Objekt sein",
+    "model_attributes_type": "muss ein Objekt sein",
+    "extra_forbidden": "ist nicht vorgesehen",
+    "string_pattern_mismatch": "hat ein ungültiges Format",
+    "string_too_long": "ist zu lang",
+    "too_long": "hat zu viele Einträge",
+    "date_from_datetime_parsing": "muss ein Datum JJJJ-MM-TT sein",
+    "date_parsing": "muss ein Datum JJJJ-MM-TT sein",
+    "date_type": "muss ein Datum JJJJ-MM-TT sein",
+}
+
+
+HTTP_MESSAGES = {
+    400: "Die Anfrage ist kein lesbares JSON (Syntax oder Verschachtelung).",
+    404: "Diese Adresse gibt es nicht.",
+    405: "Diese Methode ist hier nicht erlaubt.",
+}
+
+
+def validation_message(exc: RequestValidationError) -> tuple[int, str, str]:
+    first = exc.errors()[0]
+    if first["type"] == "json_invalid":
+        return 400, "invalid_json", "Die Anfrage ist kein gültiges JSON."
+    loc = [str(p) for p in first["loc"] if p != "body"]
+    if not loc:
+        return 422, "invalid_body", "Die Anfrage muss ein JSON-Objekt sein."
+    what = _FIELD_MESSAGES.get(first["type"], "ist ungültig")
+    return 422, "invalid_field", f"Feld '{'.'.join(loc)}' {what}."
+
+
+def install(app: FastAPI, settings: Settings, assistant: Assistant) -> None:
+    """Add the API routes and its error handling to the app."""
+    gate = Gate(settings)
+    feedback = FeedbackStore(settings.feedback_path, settings.feedback_retention_days)
+    router = APIRouter(prefix="/api/v1", responses=ERRORS)
+    facts_cache: dict[tuple[str | None, dt.date], list[ProgrammeCard]] = {}
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        status, code, message = validation_message(exc)
+        return error(status, code, message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        status = exc.status_code
+        message = HTTP_MESSAGES.get(status, "Die Anfrage konnte nicht bearbeitet werden.")
+        code = "invalid_json" if status == 400 else f"http_{status}"
+        return error(status, code, message, getattr(exc, "headers", None))
+
+    @app.exception_handler(FoerderlotseError)
+    async def _known(request: Request, exc: FoerderlotseError) -> JSONResponse:
+        if isinstance(exc, InvalidInput):
+            return error(400, exc.code, exc.message)
+        if isinstance(exc, StoreUnavailable):
+            return error(503, exc.code, exc.message, {"Retry-After": "5"})
+        return error(500, exc.code, exc.message)
+
+    @app.exception_handler(Saturated)
+    async def _busy(request: Request, exc: Saturated) -> JSONResponse:
+        return error(503, "busy", "Der Dienst ist gerade ausgelastet. Bitte gleich noch einmal versuchen.",
+                     {"Retry-After": "2"})  # fmt: skip
+
+    def respond(answer: Answer, debug: bool) -> AskResponse:
+        data = answer.model_dump(exclude={"retrieved"})
+        return AskResponse(answer_id=uuid.uuid4().hex, retrieved=answer.retrieved if debug else None, **data)
+
+    @router.post("/ask", response_model=AskResponse, response_model_exclude_none=True,
+                 summary="Eine Frage beantworten, jede Aussage mit Beleg")  # fmt: skip
+    def ask(body: AskRequest) -> AskResponse:
+        with gate.slot():
+            answer = assistant.ask(body.question, programme=body.programme, today=body.today,
+                                   history=body.history)  # fmt: skip
+        return respond(answer, body.debug)
+
+    @router.post("/ask/stream", summary="Wie /ask, als Server-Sent Events (Satz für Satz)",
+                 response_class=StreamingResponse)  # fmt: skip
+    def ask_stream(body: AskRequest) -> StreamingResponse:
+        with gate.slot():  # the whole answer is computed in the slot; bad input raises here
+            events = list(assistant.stream(body.question, programme=body.programme, today=body.today,
+                                           history=body.history))  # fmt: skip
+
+        def sse() -> Iterator[str]:
+            for event in events:
+                if event.type == "answer" and event.answer is not None:
+                    data = respond(event.answer, body.debug).model_dump(mode="json", exclude_none=True)
+                else:
+                    data = {"text": event.text}
+                yield f"event: {event.type}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+        return StreamingResponse(sse(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store"})  # fmt: skip
+
+    @router.get("/programmes", response_model=list[ProgrammeInfo], summary="Programme und ihr Stand")
+    def programmes(today: dt.date | None = None) -> list[ProgrammeInfo]:
+        day = today or settings.reference_date()
+        out = []
+        for pid in assistant.programmes:
+            docs = [d for d in assistant.documents.values() if d.meta.programme == pid]
+            ends = [d.meta.valid_until for d in docs if d.meta.kind == "guideline" and d.meta.valid_until]
+            titles = [d.meta.programme_title for d in docs if d.meta.programme_title]
+            with gate.slot():
+                open_ones = [d.sentence() for d in deadlines(assistant, pid, day) if d.status == "offen"]
+            out.append(ProgrammeInfo(id=pid, title=titles[0] if titles else pid,
+                                     documents=[d.id for d in docs],
+                                     valid_until=max(ends) if ends else None,
+                                     in_force=not ends or max(ends) >= day,
+                                     open_deadlines=open_ones))  # fmt: skip
+        return out
+
+    @router.get("/facts", response_model=list[ProgrammeCard], summary="Eckdaten je Programm mit Belegen")
+    def facts(programme: str | None = Query(None, max_length=80), today: dt.date | None = None) -> list[ProgrammeCard]:
+        day = today or settings.reference_date()
+        if programme is not None and programme not in assistant.programmes:
+            raise InvalidInput(f"Unbekanntes Programm '{programme}'. Bekannt sind: "
+                               f"{', '.join(assistant.programmes)}.")  # fmt: skip
+        key = (programme, day)
+        if key not in facts_cache:
+            with gate.slot():
+                facts_cache[key] = programme_cards(assistant, day, programme)
+        return facts_cache[key]
+
+    @router.post("/feedback", response_model=FeedbackResponse, summary="Rückmeldung zu einer Antwort")
+    def give_feedback(body: FeedbackRequest) -> FeedbackResponse:
+        feedback.add(body.answer_id, body.helpful, body.comment, body.question)
+        return FeedbackResponse(stored=True)
+
+    app.include_router(router)
+    app.state.feedback = feedback
+
+    @app.get("/readyz", summary="Index geladen und abfragbar", responses={503: {"model": ErrorResponse}})
+    def readyz() -> Any:
+        try:
+            with gate.slot():
+                assistant.retriever.search(assistant.query_for("Förderquote", None, None), limit=1)
+        except Saturated:
+            raise
+        except Exception:  # noqa: BLE001 - any failure means: not ready
+            return error(503, "not_ready", "Der Index ist nicht abfragbar.")
+        return {"status": "ready", "documents": len(assistant.documents),
+                "chunks": assistant.manifest.chunks}  # fmt: skip
