@@ -30,6 +30,7 @@ EXAMPLES = [
 PAGE_CSS = """
 .fl-notice { background:#fff4ce; color:#3d2c00; border-left:4px solid #8a6100; padding:.5em .75em; }
 .fl-quote { color:#1f2328; }
+button.primary, .primary { background:#0b5cad !important; border-color:#0b5cad !important; color:#fff !important; }
 details summary { cursor:pointer; color:#0b4f9c; text-decoration:underline; }
 details summary:focus-visible { outline:3px solid #0b4f9c; outline-offset:2px; }
 """
@@ -153,7 +154,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
 
     gate = api.Gate(settings)
 
-    def respond(message: str, history: list, programme: str | None) -> str:
+    def answer_markdown(message: str, programme: str | None) -> str:
         try:
             with gate.slot():
                 answer = assistant.ask(message, programme=programme or None)
@@ -163,11 +164,18 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
             return f"**Fehler:** {html.escape(exc.message)}"
         return render_markdown(answer)
 
+    def submit(message: str, history: list[dict], programme: str | None) -> tuple[str, list[dict]]:
+        if not message or not message.strip():
+            return "", history
+        # The user's words are shown as text too: escaped before Gradio renders the message.
+        return "", [*history, {"role": "user", "content": html.escape(message)},
+                    {"role": "assistant", "content": answer_markdown(message, programme)}]  # fmt: skip
+
     def record_feedback(data: gr.LikeData, history: list, consent: bool) -> None:
         question = None
         if consent and isinstance(data.index, int) and data.index > 0:
             earlier = history[data.index - 1]
-            question = earlier.get("content") if isinstance(earlier, dict) else None
+            question = html.unescape(earlier["content"]) if isinstance(earlier, dict) else None
         app.state.feedback.add(uuid.uuid4().hex, bool(data.liked), None,
                                question if isinstance(question, str) else None)  # fmt: skip
 
@@ -178,13 +186,14 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
             choices=[("Alle Programme", "")] + [(p, p) for p in assistant.programmes],
             value="", label="Programm",
         )
-        chatbot = gr.Chatbot(label="Gespräch", height=520)
-        gr.ChatInterface(
-            respond, additional_inputs=[programme],
-            examples=[[e, ""] for e in EXAMPLES], chatbot=chatbot,
-            textbox=gr.Textbox(placeholder="Ihre Frage …", label="Frage", elem_id="frage"),
-        )  # fmt: skip
+        chatbot = gr.Chatbot(label="Gespräch", height=520, feedback_options=("Like", "Dislike"))
+        with gr.Row():
+            question = gr.Textbox(placeholder="Ihre Frage …", label="Frage", elem_id="frage", scale=5)
+            send = gr.Button("Fragen", variant="primary", scale=1)
+        gr.Examples(EXAMPLES, inputs=[question], label="Beispielfragen")
         consent = gr.Checkbox(False, label="Meine Frage darf mit der Bewertung gespeichert werden")
+        question.submit(submit, [question, chatbot, programme], [question, chatbot])
+        send.click(submit, [question, chatbot, programme], [question, chatbot])
         chatbot.like(record_feedback, [chatbot, consent], None)
 
     app = gr.mount_gradio_app(app, page, path="/", css=PAGE_CSS, footer_links=[])
