@@ -41,7 +41,9 @@ class SentenceTransformerEmbedder:
                 "FOERDERLOTSE_DENSE_MODEL anpassen.",
                 code="model_unavailable",
             ) from exc
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension  # fmt: skip
+        self.dim = int(dimension())
 
     def embed(self, texts: list[str]) -> np.ndarray:
         vectors = self._model.encode(
