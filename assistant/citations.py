@@ -13,10 +13,8 @@ whole draft; `StreamingEnforcer` checks sentence by sentence while an LLM is sti
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-
-from collections.abc import Iterable
 
 from assistant.dates import find_dates
 from assistant.models import Draft, DraftSentence, Source

@@ -5,17 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import time
 import unicodedata
-
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from assistant.answer import Answerer, ExtractiveAnswerer, QuestionContext, analyse_question
+from assistant.answer import ExtractiveAnswerer, QuestionContext, analyse_question
 from assistant.citations import Enforced, StreamingEnforcer, enforce
 from assistant.dates import days_phrase, german_date
 from assistant.errors import IndexMismatch, InvalidInput
+from assistant.facts import deadline_overview
 from assistant.lexicon import load_lexicon
 from assistant.llm import LLMAnswerer, LLMUnavailable, make_backend
-from assistant.facts import deadline_overview
 from assistant.models import Answer, AnswerEvent, Citation, DraftSentence, Retrieved, Source, Turn
 from assistant.retrieval import Query, Retriever
 from assistant.settings import Settings

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from pydantic import BaseModel
 
@@ -161,7 +162,7 @@ def _lead_ins(groups: list[list[Unit]]) -> list[str]:
     """For a chunk that continues a list or table cut by the size limit: the line that
     introduced it ("Auswahlkriterien Gewichtung"), carried on through later pieces."""
     leads = [""]
-    for previous, current in zip(groups, groups[1:]):
+    for previous, current in pairwise(groups):
         last = previous[-1]
         text = " ".join(last.span.text.split())
         if last.section != current[0].section or last.heading or len(text) > 200 \

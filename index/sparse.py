@@ -72,7 +72,7 @@ class GermanAnalyzer:
 
     def cased_tokens(self, text: str) -> list[tuple[str, bool]]:
         """Tokens with a flag for a capital first letter (in German: mostly nouns and names)."""
-        return [(tok, raw[0].isupper()) for raw, tok in zip(_TOKEN.findall(text), self.tokens(text))]
+        return [(tok, raw[0].isupper()) for raw, tok in zip(_TOKEN.findall(text), self.tokens(text), strict=True)]
 
     def terms(self, text: str) -> list[str]:
         terms: list[str] = []

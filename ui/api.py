@@ -17,8 +17,8 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.errors import FoerderlotseError, InvalidInput, StoreUnavailable
 from assistant.facts import ProgrammeCard, deadlines, programme_cards

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import make_settings
-from tests.fake_llm import FakeLLM, FakeLLMServer, Reply
 
 from assistant.pipeline import LLM_UNSUPPORTED, Assistant
 from index.build import build_index
+from tests.conftest import make_settings
+from tests.fake_llm import FakeLLM, FakeLLMServer, Reply
 
 TODAY = dt.date(2026, 11, 21)
 QUESTION = "Wie hoch ist die Förderquote beim sächsischen Förderaufruf?"
