@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     feedback_retention_days: int = Field(180, ge=1, description="Feedback older than this is deleted.")
     max_concurrent_answers: int = Field(4, ge=1, description="Answers computed at the same time.")
     queue_timeout: float = Field(5.0, ge=0, description="Seconds a request waits for a free slot.")
+    rate_limit_per_minute: int = Field(0, ge=0, description="API requests per client and minute; 0 = off.")
     max_body_bytes: int = Field(64_000, ge=1_000, description="Largest accepted API request body.")
 
     host: str = "127.0.0.1"

@@ -153,8 +153,9 @@ def validation_message(exc: RequestValidationError) -> tuple[int, str, str]:
     return 422, "invalid_field", f"Feld '{'.'.join(loc)}' {what}."
 
 
-def install(app: FastAPI, settings: Settings, assistant: Assistant) -> None:
-    """Add the API routes and its error handling to the app."""
+def install(app: FastAPI, settings: Settings, assistant: Assistant) -> Gate:
+    """Add the API routes and its error handling to the app; returns the gate that every
+    answer (API and page) must pass."""
     gate = Gate(settings)
     feedback = FeedbackStore(settings.feedback_path, settings.feedback_retention_days)
     router = APIRouter(prefix="/api/v1", responses=ERRORS)
@@ -263,3 +264,5 @@ def install(app: FastAPI, settings: Settings, assistant: Assistant) -> None:
             return error(503, "not_ready", "Der Index ist nicht abfragbar.")
         return {"status": "ready", "documents": len(assistant.documents),
                 "chunks": assistant.manifest.chunks}  # fmt: skip
+
+    return gate

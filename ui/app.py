@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import uuid
 from importlib import resources
 
@@ -11,13 +10,13 @@ import gradio as gr
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.errors import FoerderlotseError
 from assistant.models import Answer
 from assistant.pipeline import Assistant
 from assistant.settings import Settings
 from ui import api
+from ui.middleware import AccessLog, BodyLimit, RateLimit, SecurityHeaders
 
 EXAMPLES = [
     "Bis wann konnten in Sachsen Projektvorschläge eingereicht werden?",
@@ -55,78 +54,6 @@ def render_markdown(answer: Answer) -> str:
     return "\n\n".join(parts)
 
 
-class BodyLimit:
-    """Refuses request bodies over `limit` bytes with 413 (by header, and while streaming)."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope["headers"])
-        declared = headers.get(b"content-length")
-        if scope["method"] == "POST":
-            ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-            if ctype != b"application/json":
-                await _send_error(send, 415, "unsupported_media_type",
-                                  "Bitte JSON senden (Content-Type: application/json).")  # fmt: skip
-                return
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await _send_error(send, 413, "too_large", f"Die Anfrage ist zu groß (höchstens {self.limit} Bytes).")
-            return
-        seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:
-                raise _TooLarge()
-            return message
-
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await _send_error(send, 413, "too_large", f"Die Anfrage ist zu groß (höchstens {self.limit} Bytes).")
-
-
-class _TooLarge(Exception):
-    pass
-
-
-async def _send_error(send: Send, status: int, code: str, message: str) -> None:
-    body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})  # fmt: skip
-    await send({"type": "http.response.body", "body": body})
-
-
-class SecurityHeaders:
-    """Who may frame the page (frame-ancestors from the allowed origins) and no MIME sniffing."""
-
-    def __init__(self, app: ASGIApp, origins: list[str]) -> None:
-        self.app = app
-        ancestors = " ".join(["'self'", *origins])
-        self.headers = [(b"content-security-policy", f"frame-ancestors {ancestors}".encode()),
-                        (b"x-content-type-options", b"nosniff"),
-                        (b"referrer-policy", b"strict-origin-when-cross-origin")]  # fmt: skip
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + self.headers
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
-
-
 def _static(name: str) -> str:
     return resources.files("ui").joinpath(f"static/{name}").read_text(encoding="utf-8")
 
@@ -135,7 +62,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
     assistant = assistant or Assistant(settings)
     app = FastAPI(title="Förderlotse", version="0.1.0",
                   description="Antworten aus Förderrichtlinien, jede Aussage mit wörtlichem Beleg.")  # fmt: skip
-    api.install(app, settings, assistant)
+    gate = api.install(app, settings, assistant)  # one gate for API and page: one store lock
     widget_js, widget_css = _static("widget.js"), _static("widget.css")
 
     @app.get("/healthz", summary="Prozess läuft")
@@ -151,8 +78,6 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
     def widget_style() -> Response:
         return Response(widget_css, media_type="text/css; charset=utf-8",
                         headers={"Cache-Control": "public, max-age=300"})  # fmt: skip
-
-    gate = api.Gate(settings)
 
     def answer_markdown(message: str, programme: str | None) -> str:
         try:
@@ -198,9 +123,11 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
 
     app = gr.mount_gradio_app(app, page, path="/", css=PAGE_CSS, footer_links=[])
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(SecurityHeaders, origins=settings.origins)
     app.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_methods=["GET", "POST"],
                        allow_headers=["Content-Type"], max_age=600)  # fmt: skip
+    app.add_middleware(AccessLog)
     return app
 
 

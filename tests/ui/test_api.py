@@ -157,3 +157,72 @@ def test_bad_feedback(server: str) -> None:
                  "comment": "x" * 5000}):  # fmt: skip
         r = httpx.post(server + "/api/v1/feedback", json=body, timeout=10)
         assert r.status_code == 422 and "Feld" in r.json()["error"]["message"]
+
+
+@pytest.fixture()
+def strict_server(assistant, tmp_path):
+    """A second app on the same index with tight limits (one answer at a time, 3 requests/min)."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from tests.conftest import free_port
+    from ui.app import build_app
+
+    settings = assistant.settings.model_copy(update={
+        "max_concurrent_answers": 1, "queue_timeout": 0.0, "rate_limit_per_minute": 0,
+        "feedback_path": tmp_path / "fb.sqlite3"})  # fmt: skip
+    limited = settings.model_copy(update={"rate_limit_per_minute": 3, "max_concurrent_answers": 4,
+                                          "queue_timeout": 5.0})  # fmt: skip
+    servers, bases = [], []
+    for s in (settings, limited):
+        port = free_port()
+        srv = uvicorn.Server(uvicorn.Config(build_app(s, assistant), host="127.0.0.1", port=port, log_level="warning"))
+        threading.Thread(target=srv.run, daemon=True).start()
+        servers.append(srv)
+        bases.append(f"http://127.0.0.1:{port}")
+    for base in bases:
+        for _ in range(200):
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+    yield bases
+    for srv in servers:
+        srv.should_exit = True
+
+
+def test_saturated_server_answers_503_with_retry_after(strict_server) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    base = strict_server[0]
+    q = {"question": "Welche Kosten sind bei Civic Innovation förderfähig und wie hoch ist die Förderquote?"}
+    with ThreadPoolExecutor(8) as pool:
+        responses = list(pool.map(lambda _: httpx.post(base + ASK, json=q, timeout=60), range(8)))
+    statuses = sorted(r.status_code for r in responses)
+    assert 200 in statuses and 503 in statuses, statuses
+    busy = next(r for r in responses if r.status_code == 503)
+    assert busy.headers["retry-after"] == "2" and "ausgelastet" in busy.json()["error"]["message"]
+    assert httpx.get(base + "/healthz", timeout=5).status_code == 200
+
+
+def test_rate_limit_per_client(strict_server) -> None:
+    base = strict_server[1]
+    codes = [httpx.get(base + "/api/v1/programmes", timeout=30).status_code for _ in range(5)]
+    assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
+    limited = httpx.get(base + "/api/v1/programmes", timeout=30)
+    assert int(limited.headers["retry-after"]) > 0 and limited.json()["error"]["code"] == "rate_limited"
+    assert httpx.get(base + "/healthz", timeout=5).status_code == 200  # the page and probes are not limited
+
+
+def test_access_log_has_no_question_text(server: str, caplog) -> None:
+    import logging
+
+    caplog.set_level(logging.INFO, logger="foerderlotse.http")
+    secret = "Meine Klientin Frau Beispiel fragt nach der Förderquote in Sachsen"
+    assert httpx.post(server + ASK, json={"question": secret}, timeout=30).status_code == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "foerderlotse.http"]
+    assert any("path=/api/v1/ask status=200" in line for line in lines), lines
+    assert not any("Beispiel" in line or "Förderquote" in line for line in lines)
