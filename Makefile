@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run index test eval bench lint clean
+.PHONY: install run index test eval bench loadtest lint clean
 
 install: $(STAMP)
 
@@ -35,6 +35,10 @@ eval: install
 
 bench: install
 	$(BIN)/python -m evals bench --out bench-out
+
+loadtest: install
+	$(BIN)/foerderlotse index build
+	$(BIN)/python -m evals loadtest
 
 lint: install
 	$(BIN)/ruff check assistant index ui evals tests

@@ -1,4 +1,4 @@
-"""python -m evals run | bench"""
+"""python -m evals run | bench | loadtest"""
 
 from __future__ import annotations
 
@@ -61,10 +61,17 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--thresholds", default=str(Path(__file__).parent / "thresholds.toml"))
     bench = sub.add_parser("bench", help="Index-Bau, Retrieval je Encoder und Latenz messen")
     bench.add_argument("--out", default="bench-out")
+    load = sub.add_parser("loadtest", help="Server auf Loopback mit 1, 4, 16 Clients belasten")
+    load.add_argument("--requests", type=int, default=80, help="Anfragen je Stufe (höchstens)")
+    load.add_argument("--seconds", type=float, default=30.0, help="Zeit je Stufe (höchstens)")
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "loadtest":
+            from evals.loadtest import run_loadtest
+
+            return run_loadtest(args.requests, args.seconds)
         from evals.bench import run_bench
 
         return run_bench(Path(args.out))

@@ -1,0 +1,100 @@
+"""Load test: the served app on a loopback port, driven by 1, 4 and 16 concurrent clients.
+
+Bounded in count and time: each level sends at most `requests` questions (gold questions, in
+turn) and stops after `seconds`. Prints p50/p95/p99 latency, throughput and status counts.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import httpx
+
+from evals.gold import GOLD_DIR, load_gold
+from evals.metrics import percentile
+
+LEVELS = (1, 4, 16)
+
+
+@dataclass
+class LevelResult:
+    clients: int
+    sent: int
+    seconds: float
+    latencies_ms: list[float]
+    statuses: Counter
+
+    def row(self) -> str:
+        p = {q: percentile(self.latencies_ms, q / 100) for q in (50, 95, 99)}
+        codes = " ".join(f"{code}:{n}" for code, n in sorted(self.statuses.items()))
+        return (f"{self.clients:>7} {self.sent:>6} {p[50]:>8} {p[95]:>8} {p[99]:>8} "
+                f"{self.sent / self.seconds:>8.1f}   {codes}")  # fmt: skip
+
+
+def drive(base: str, questions: list[str], clients: int, requests: int, seconds: float) -> LevelResult:
+    counter = iter(range(requests))
+    lock = threading.Lock()
+    latencies: list[float] = []
+    statuses: Counter = Counter()
+    deadline = time.perf_counter() + seconds
+
+    def client(_: int) -> None:
+        with httpx.Client(base_url=base, timeout=60) as http:
+            while time.perf_counter() < deadline:
+                with lock:
+                    n = next(counter, None)
+                if n is None:
+                    return
+                started = time.perf_counter()
+                try:
+                    status = http.post("/api/v1/ask", json={"question": questions[n % len(questions)]}).status_code
+                except httpx.HTTPError:
+                    status = 0  # connection failed or timed out
+                with lock:
+                    latencies.append((time.perf_counter() - started) * 1000)
+                    statuses[status] += 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(client, range(clients)))
+    return LevelResult(clients, sum(statuses.values()), time.perf_counter() - started, latencies, statuses)
+
+
+def run_loadtest(requests: int = 80, seconds: float = 30.0) -> int:
+    """Serve the app from the built index on a free loopback port and drive it."""
+    import socket
+
+    import uvicorn
+
+    from assistant.settings import Settings
+    from ui.app import build_app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = Settings()
+    server = uvicorn.Server(uvicorn.Config(build_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(base + "/readyz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    questions = [item.question for item in load_gold(GOLD_DIR) if not item.history]
+    print(f"Lasttest auf {base} (max_concurrent_answers={settings.max_concurrent_answers}, "
+          f"queue_timeout={settings.queue_timeout} s; je Stufe höchstens {requests} Anfragen / {seconds:.0f} s)")
+    print("clients   sent   p50 ms   p95 ms   p99 ms    req/s   status")
+    try:
+        for clients in LEVELS:
+            print(drive(base, questions, clients, requests, seconds).row(), flush=True)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    return 0
