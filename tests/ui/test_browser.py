@@ -178,3 +178,25 @@ def test_widget_works_with_the_keyboard_alone(page, demo: str) -> None:
     page.keyboard.press("Escape")
     assert page.locator("#foerderlotse-widget .panel").is_hidden()
     assert page.evaluate(active) == "bubble"
+
+
+def test_page_feedback_is_stored(page, server: str) -> None:
+    import sqlite3
+
+    from tests.ui.test_api import _feedback_paths
+
+    page.goto(server + "/")
+    _ask_on_page(page, "Wie hoch ist die Förderquote in Sachsen?")
+    page.locator(".fl-quote, details summary").first.wait_for(timeout=30_000)
+    paths = list(_feedback_paths(server))
+    before = sum(sqlite3.connect(p).execute("SELECT COUNT(*) FROM feedback").fetchone()[0] for p in paths)
+    buttons = page.locator("button[aria-label]").evaluate_all("bs => bs.map(b => b.getAttribute('aria-label'))")
+    like = page.get_by_role("button", name=re.compile(r"^(like|gefällt)", re.IGNORECASE)).last
+    assert like.count(), buttons
+    like.click()
+    for _ in range(50):
+        after = sum(sqlite3.connect(p).execute("SELECT COUNT(*) FROM feedback").fetchone()[0] for p in paths)
+        if after > before:
+            break
+        page.wait_for_timeout(100)
+    assert after == before + 1
