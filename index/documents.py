@@ -11,13 +11,15 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from index.formats import HTML_SUFFIXES, PDF_SUFFIXES, html_text, pdf_text, sidecar
+
 DocumentKind = Literal["guideline", "call", "background"]
 KIND_LABELS: dict[str, str] = {
     "guideline": "Förderrichtlinie",
     "call": "Förderaufruf (Pressemitteilung)",
     "background": "Hintergrundtext",
 }
-SUPPORTED_SUFFIXES = (".md", ".txt")
+SUPPORTED_SUFFIXES = (".md", ".txt", ".pdf", ".html", ".htm")
 
 
 class Deadline(BaseModel):
@@ -102,6 +104,11 @@ def split_front_matter(raw: str) -> tuple[dict | None, str]:
 
 def load_document(path: Path) -> Document:
     """Load one file; raises ValueError/ValidationError with the reason."""
+    suffix = path.suffix.lower()
+    if suffix in PDF_SUFFIXES or suffix in HTML_SUFFIXES:
+        text, found = pdf_text(path) if suffix in PDF_SUFFIXES else html_text(path)
+        meta = DocumentMeta.model_validate({**found, **sidecar(path)})
+        return Document(meta=meta, text=text, path=path.name)
     raw = path.read_text(encoding="utf-8")
     data, body = split_front_matter(raw)
     if data is None:
