@@ -21,7 +21,8 @@ from assistant.settings import Settings
 from index.build import manifest_for, sparse_encoder_for
 from index.dense import load_embedder
 from index.documents import Document
-from index.store import Hit, Mode, QdrantStore, open_client
+from index.generations import Generations
+from index.store import Hit, Mode, QdrantStore
 
 LLM_FALLBACK = "Angezeigt wird die wörtliche Antwort aus den Dokumenten."
 LLM_UNSUPPORTED = (
@@ -72,7 +73,11 @@ class Assistant:
 
     def __init__(self, settings: Settings, store: QdrantStore | None = None) -> None:
         self.settings = settings
-        self.store = store or QdrantStore(open_client(settings), settings.collection)
+        if store is None:
+            self.generation, store = Generations(settings).open_current()
+        else:
+            self.generation = ""
+        self.store = store
         manifest = self.store.read_manifest()
         self.embedder = load_embedder(settings.dense_model)
         self.embedder.embed(["Aufwärmen"])  # lazy weights load now, not in the first answer

@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     max_concurrent_answers: int = Field(4, ge=1, description="Answers computed at the same time.")
     queue_timeout: float = Field(5.0, ge=0, description="Seconds a request waits for a free slot.")
     rate_limit_per_minute: int = Field(0, ge=0, description="API requests per client and minute; 0 = off.")
+    reload_check_seconds: float = Field(
+        2.0, ge=0, description="How often a running server looks for a newly built index generation."
+    )
     max_body_bytes: int = Field(64_000, ge=1_000, description="Largest accepted API request body.")
 
     host: str = "127.0.0.1"

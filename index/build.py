@@ -1,4 +1,6 @@
-"""Build or update the index: corpus -> chunks -> vectors -> Qdrant. Idempotent by content hash."""
+"""Build the index: corpus -> chunks -> vectors -> a new Qdrant generation -> smoke query -> switch.
+
+Idempotent: an unchanged corpus with unchanged settings builds nothing (content hashes)."""
 
 from __future__ import annotations
 
@@ -10,12 +12,14 @@ from dataclasses import dataclass, field
 from tqdm import tqdm
 
 from assistant import __version__
+from assistant.errors import CorpusError
 from assistant.settings import Settings
 from index.chunker import CHUNKER_VERSION, Chunk, chunk_document
 from index.dense import Embedder, load_embedder
 from index.documents import CorpusProblem, Document, load_corpus
+from index.generations import GenerationInfo, Generations
 from index.sparse import SparseEncoder, TermStats
-from index.store import Manifest, QdrantStore, open_client
+from index.store import Manifest, QdrantStore
 
 BATCH = 64
 
@@ -55,65 +59,89 @@ def corpus_hash(documents: list[Document]) -> str:
     return digest.hexdigest()[:16]
 
 
-def build_index(
-    settings: Settings, *, rebuild: bool = False, progress: bool = False,
-    store: QdrantStore | None = None,
-) -> BuildReport:
-    """Bring the store in line with the corpus folder; unchanged chunks are not touched."""
+def build_index(settings: Settings, *, rebuild: bool = False, progress: bool = False) -> BuildReport:
+    """Build a new index generation from the corpus and switch to it once it has passed a smoke
+    query. An unchanged corpus (same content, same settings) builds nothing unless `rebuild`."""
     started = time.perf_counter()
     loaded = load_corpus(settings.corpus_dir)
-    report = BuildReport(problems=list(loaded.problems))
+    report = BuildReport(problems=list(loaded.problems), documents=len(loaded.documents))
     embedder = load_embedder(settings.dense_model)
     sparse = sparse_encoder_for(settings)
     manifest = manifest_for(settings, embedder, sparse)
+    generations = Generations(settings)
+    try:
+        current = generations.current()
+        previous = generations.info(current) if current else None
+        documents = list(loaded.documents)
+        if loaded.problems and previous is not None:
+            # A broken file must not erase what was indexed: its last good version stays.
+            loaded_ids = {d.id for d in documents}
+            documents += [d for d in previous.documents if d.id not in loaded_ids]
+        chunks = [c for doc in documents for c in chunk_document(doc, settings.chunk_max_chars)]
+        manifest.corpus_hash = corpus_hash(documents)
+        manifest.documents, manifest.chunks = len(documents), len(chunks)
+        report.chunks = len(chunks)
+        same_build = previous is not None and previous.manifest.differences(manifest) == []
+        before = {c.id for d in previous.documents for c in chunk_document(d, settings.chunk_max_chars)} \
+            if same_build and previous else set()  # fmt: skip
+        report.added = len({c.id for c in chunks} - before)
+        report.removed = len(before - {c.id for c in chunks})
+        if same_build and previous and previous.manifest.corpus_hash == manifest.corpus_hash and not rebuild:
+            report.seconds = time.perf_counter() - started
+            return report  # nothing changed: the served generation stays as it is
 
-    store = store or QdrantStore(open_client(settings), settings.collection)
-    if rebuild:
-        store.drop()
+        name = generations.new_name()
+        store = generations.open(name)
+        try:
+            _fill(store, manifest, documents, chunks, embedder, sparse, progress)
+            smoke_test(store, embedder, sparse, len(chunks))
+        except BaseException:
+            _close_local(store, generations)
+            generations.discard(name)
+            raise
+        _close_local(store, generations)
+        generations.write_info(name, GenerationInfo(manifest=manifest, documents=documents))
+        generations.activate(name)
+        generations.prune(keep={name, *([current] if current else [])})
+    finally:
+        generations.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _fill(
+    store: QdrantStore, manifest: Manifest, documents: list[Document], chunks: list[Chunk],
+    embedder: Embedder, sparse: SparseEncoder, progress: bool,
+) -> None:
     store.ensure_collections(manifest)
-
-    chunks: list[Chunk] = [
-        c for doc in loaded.documents for c in chunk_document(doc, settings.chunk_max_chars)
-    ]
-    present = {c.id: c.doc_id for c in store.iter_chunks()}
-    wanted = {c.id for c in chunks}
-    new = [c for c in chunks if c.id not in present]
-    loaded_ids = {d.id for d in loaded.documents}
-    # Chunks of a document that failed to load stay: a broken file must not erase what was indexed.
-    stale = [
-        cid for cid, doc_id in present.items()
-        if cid not in wanted and (doc_id in loaded_ids or not loaded.problems)
-    ]  # fmt: skip
-
-    bar = tqdm(total=len(new), desc="Einbetten", unit="Abschnitte", file=sys.stderr,
+    bar = tqdm(total=len(chunks), desc="Einbetten", unit="Abschnitte", file=sys.stderr,
                disable=not progress)  # fmt: skip
-    for i in range(0, len(new), BATCH):
-        batch = new[i : i + BATCH]
+    for i in range(0, len(chunks), BATCH):
+        batch = chunks[i : i + BATCH]
         texts = [c.indexed_text for c in batch]
         store.upsert_chunks(batch, embedder.embed(texts).tolist(),
                             [sparse.encode_document(t) for t in texts])  # fmt: skip
         bar.update(len(batch))
     bar.close()
-    store.delete_chunks(stale)
+    store.put_documents(documents)
+    store.put_term_stats(TermStats.from_texts(sparse.analyzer, [c.indexed_text for c in chunks]))
+    store.write_manifest(manifest)
 
-    stored_docs = {d.id: d.content_hash for d in store.documents()}
-    changed = [d for d in loaded.documents if stored_docs.get(d.id) != d.content_hash]
-    store.put_documents(changed)
-    if not loaded.problems:
-        store.delete_documents([d for d in stored_docs if d not in loaded_ids])
 
-    if new or stale or changed or rebuild:
-        all_chunks = list(store.iter_chunks())
-        store.put_term_stats(
-            TermStats.from_texts(sparse.analyzer, [c.indexed_text for c in all_chunks])
-        )
-        manifest.documents = len({c.doc_id for c in all_chunks})
-        manifest.chunks = len(all_chunks)
-        manifest.corpus_hash = corpus_hash(store.documents())
-        store.write_manifest(manifest)
+def smoke_test(store: QdrantStore, embedder: Embedder, sparse: SparseEncoder, chunks: int) -> None:
+    """A new generation must hold every chunk and answer a hybrid query before it is served."""
+    manifest = store.read_manifest()
+    stored = sum(1 for _ in store.iter_chunks())
+    if stored != chunks or manifest.chunks != chunks:
+        raise CorpusError(f"Der neue Index ist unvollständig ({stored} von {chunks} Abschnitten).")
+    if chunks:
+        probe = "Förderung Antrag Frist"
+        hits = store.search(embedder.embed([probe])[0].tolist(), sparse.encode_query(probe, {}),
+                            mode="hybrid", limit=1, prefetch_k=10, weights=(1.0, 1.0))  # fmt: skip
+        if not hits:
+            raise CorpusError("Der neue Index beantwortet keine Probeabfrage; er wird nicht übernommen.")
 
-    report.documents = len(loaded.documents)
-    report.chunks = len(chunks)
-    report.added, report.removed = len(new), len(stale)
-    report.seconds = time.perf_counter() - started
-    return report
+
+def _close_local(store: QdrantStore, generations: Generations) -> None:
+    if not generations.server:
+        store.client.close()

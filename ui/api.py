@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +27,10 @@ from assistant.facts import ProgrammeCard, deadlines, programme_cards
 from assistant.models import Answer, Citation, Retrieved, Turn
 from assistant.pipeline import Assistant
 from assistant.settings import Settings
+from index.generations import Generations
 from ui.feedback import FeedbackStore
+
+log = logging.getLogger("foerderlotse.http")
 
 
 class AskRequest(BaseModel):
@@ -93,21 +98,49 @@ def error(status: int, code: str, message: str, headers: dict[str, str] | None =
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-class Gate:
-    """Bounded concurrency: at most N answers at once, a short wait, then 503."""
+class Served:
+    """The assistant being served. When a build has switched the index generation, the next
+    request opens the new one and closes the old: no restart, no request sees half of either."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, assistant: Assistant | None = None) -> None:
+        self.settings = settings
+        self.fixed = assistant is not None  # handed in (tests, embedding): never swapped
+        self.assistant = assistant or Assistant(settings)
+        self._generations = Generations(settings)
+        self._checked = time.monotonic()
+
+    def current(self) -> Assistant:
+        """Call with the store lock held."""
+        now = time.monotonic()
+        if self.fixed or now - self._checked < self.settings.reload_check_seconds:
+            return self.assistant
+        self._checked = now
+        name = self._generations.current()
+        if name and name != self.assistant.generation:
+            fresh = Assistant(self.settings)
+            self.assistant, old = fresh, self.assistant
+            old.close()
+            log.info("index generation %s now served", fresh.generation)
+        return self.assistant
+
+
+class Gate:
+    """Bounded concurrency: at most N answers at once, a short wait, then 503. Inside a slot,
+    the store is used by one thread at a time (the embedded Qdrant client is not shared)."""
+
+    def __init__(self, settings: Settings, served: Served) -> None:
         self._slots = threading.BoundedSemaphore(settings.max_concurrent_answers)
         self._timeout = settings.queue_timeout
-        self._store = threading.Lock()  # the embedded Qdrant client is used by one thread at a time
+        self._store = threading.Lock()
+        self.served = served
 
     @contextmanager
-    def slot(self) -> Iterator[None]:
+    def slot(self) -> Iterator[Assistant]:
         if not self._slots.acquire(timeout=self._timeout):
             raise Saturated()
         try:
             with self._store:
-                yield
+                yield self.served.current()
         finally:
             self._slots.release()
 
@@ -153,13 +186,13 @@ def validation_message(exc: RequestValidationError) -> tuple[int, str, str]:
     return 422, "invalid_field", f"Feld '{'.'.join(loc)}' {what}."
 
 
-def install(app: FastAPI, settings: Settings, assistant: Assistant) -> Gate:
+def install(app: FastAPI, settings: Settings, served: Served) -> Gate:
     """Add the API routes and its error handling to the app; returns the gate that every
     answer (API and page) must pass."""
-    gate = Gate(settings)
+    gate = Gate(settings, served)
     feedback = FeedbackStore(settings.feedback_path, settings.feedback_retention_days)
     router = APIRouter(prefix="/api/v1", responses=ERRORS)
-    facts_cache: dict[tuple[str | None, dt.date], list[ProgrammeCard]] = {}
+    facts_cache: dict[tuple[str, str | None, dt.date], list[ProgrammeCard]] = {}
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -193,7 +226,7 @@ def install(app: FastAPI, settings: Settings, assistant: Assistant) -> Gate:
     @router.post("/ask", response_model=AskResponse, response_model_exclude_none=True,
                  summary="Eine Frage beantworten, jede Aussage mit Beleg")  # fmt: skip
     def ask(body: AskRequest) -> AskResponse:
-        with gate.slot():
+        with gate.slot() as assistant:
             answer = assistant.ask(body.question, programme=body.programme, today=body.today,
                                    history=body.history)  # fmt: skip
         return respond(answer, body.debug)
@@ -201,7 +234,7 @@ def install(app: FastAPI, settings: Settings, assistant: Assistant) -> Gate:
     @router.post("/ask/stream", summary="Wie /ask, als Server-Sent Events (Satz für Satz)",
                  response_class=StreamingResponse)  # fmt: skip
     def ask_stream(body: AskRequest) -> StreamingResponse:
-        with gate.slot():  # the whole answer is computed in the slot; bad input raises here
+        with gate.slot() as assistant:  # the whole answer is computed in the slot; bad input raises here
             events = list(assistant.stream(body.question, programme=body.programme, today=body.today,
                                            history=body.history))  # fmt: skip
 
@@ -220,12 +253,14 @@ def install(app: FastAPI, settings: Settings, assistant: Assistant) -> Gate:
     def programmes(today: dt.date | None = None) -> list[ProgrammeInfo]:
         day = today or settings.reference_date()
         out = []
-        for pid in assistant.programmes:
-            docs = [d for d in assistant.documents.values() if d.meta.programme == pid]
+        with gate.slot() as assistant:
+            programmes = {pid: [d.sentence() for d in deadlines(assistant, pid, day) if d.status == "offen"]
+                          for pid in assistant.programmes}  # fmt: skip
+            documents = list(assistant.documents.values())
+        for pid, open_ones in programmes.items():
+            docs = [d for d in documents if d.meta.programme == pid]
             ends = [d.meta.valid_until for d in docs if d.meta.kind == "guideline" and d.meta.valid_until]
             titles = [d.meta.programme_title for d in docs if d.meta.programme_title]
-            with gate.slot():
-                open_ones = [d.sentence() for d in deadlines(assistant, pid, day) if d.status == "offen"]
             out.append(ProgrammeInfo(id=pid, title=titles[0] if titles else pid,
                                      documents=[d.id for d in docs],
                                      valid_until=max(ends) if ends else None,
@@ -236,12 +271,12 @@ def install(app: FastAPI, settings: Settings, assistant: Assistant) -> Gate:
     @router.get("/facts", response_model=list[ProgrammeCard], summary="Eckdaten je Programm mit Belegen")
     def facts(programme: str | None = Query(None, max_length=80), today: dt.date | None = None) -> list[ProgrammeCard]:
         day = today or settings.reference_date()
-        if programme is not None and programme not in assistant.programmes:
-            raise InvalidInput(f"Unbekanntes Programm '{programme}'. Bekannt sind: "
-                               f"{', '.join(assistant.programmes)}.")  # fmt: skip
-        key = (programme, day)
-        if key not in facts_cache:
-            with gate.slot():
+        with gate.slot() as assistant:
+            if programme is not None and programme not in assistant.programmes:
+                raise InvalidInput(f"Unbekanntes Programm '{programme}'. Bekannt sind: "
+                                   f"{', '.join(assistant.programmes)}.")  # fmt: skip
+            key = (assistant.generation, programme, day)
+            if key not in facts_cache:
                 facts_cache[key] = programme_cards(assistant, day, programme)
         return facts_cache[key]
 
@@ -256,13 +291,14 @@ def install(app: FastAPI, settings: Settings, assistant: Assistant) -> Gate:
     @app.get("/readyz", summary="Index geladen und abfragbar", responses={503: {"model": ErrorResponse}})
     def readyz() -> Any:
         try:
-            with gate.slot():
+            with gate.slot() as assistant:
                 assistant.retriever.search(assistant.query_for("Förderquote", None, None), limit=1)
+                generation, chunks = assistant.generation, assistant.manifest.chunks
+                documents = len(assistant.documents)
         except Saturated:
             raise
         except Exception:  # noqa: BLE001 - any failure means: not ready
             return error(503, "not_ready", "Der Index ist nicht abfragbar.")
-        return {"status": "ready", "documents": len(assistant.documents),
-                "chunks": assistant.manifest.chunks}  # fmt: skip
+        return {"status": "ready", "generation": generation, "documents": documents, "chunks": chunks}
 
     return gate

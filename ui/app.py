@@ -59,10 +59,10 @@ def _static(name: str) -> str:
 
 
 def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
-    assistant = assistant or Assistant(settings)
+    served = api.Served(settings, assistant)
     app = FastAPI(title="Förderlotse", version="0.1.0",
                   description="Antworten aus Förderrichtlinien, jede Aussage mit wörtlichem Beleg.")  # fmt: skip
-    gate = api.install(app, settings, assistant)  # one gate for API and page: one store lock
+    gate = api.install(app, settings, served)  # one gate for API and page: one store lock
     widget_js, widget_css = _static("widget.js"), _static("widget.css")
 
     @app.get("/healthz", summary="Prozess läuft")
@@ -81,8 +81,8 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
 
     def answer_markdown(message: str, programme: str | None) -> str:
         try:
-            with gate.slot():
-                answer = assistant.ask(message, programme=programme or None)
+            with gate.slot() as current:
+                answer = current.ask(message, programme=programme or None)
         except api.Saturated:
             return "**Fehler:** Der Dienst ist gerade ausgelastet. Bitte gleich noch einmal versuchen."
         except FoerderlotseError as exc:
@@ -108,7 +108,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
         gr.Markdown("# Förderlotse\nFragen zu Förderrichtlinien – jede Aussage mit wörtlichem Beleg. "
                     "Hinweise zu abgelaufenen Fristen und Richtlinien stehen gelb hervorgehoben.")  # fmt: skip
         programme = gr.Dropdown(
-            choices=[("Alle Programme", "")] + [(p, p) for p in assistant.programmes],
+            choices=[("Alle Programme", "")] + [(p, p) for p in served.assistant.programmes],
             value="", label="Programm",
         )
         chatbot = gr.Chatbot(label="Gespräch", height=520, feedback_options=("Like", "Dislike"))
