@@ -29,7 +29,7 @@ from assistant.settings import Settings
 from index.documents import Document
 from index.store import Manifest, QdrantStore, open_client
 
-KEEP_OLD = 2  # earlier generations kept (the one a server may still hold open, and one more)
+KEEP_OLD = 1  # besides the new and the previously served generation: one more, for rollback
 
 
 class GenerationInfo(BaseModel):
@@ -48,7 +48,8 @@ class Generations:
     # -- naming -----------------------------------------------------------------------------------
     @staticmethod
     def new_name() -> str:
-        return time.strftime("g%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        """Sortable by creation time, also within one second."""
+        return time.strftime("g%Y%m%d-%H%M%S-") + f"{time.time_ns() % 1_000_000_000:09d}"
 
     def _physical(self, name: str) -> str:
         return f"{self.settings.collection}--{name}"

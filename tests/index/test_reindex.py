@@ -113,3 +113,33 @@ def test_killed_build_leaves_the_served_index_untouched(live) -> None:
     assert (settings.store_path / "CURRENT").read_text().strip() == current
     assert httpx.get(base + "/readyz").json()["generation"] == current
     assert "95 Prozent" in _ask(base, "Wie hoch ist die Förderquote in Sachsen?")["answer"]
+
+
+def test_server_mode_switches_aliases_atomically(tmp_path: Path) -> None:
+    """The alias path of a Qdrant server, exercised on Qdrant's local mode (which implements
+    collection aliases); no server can run here."""
+    from qdrant_client import QdrantClient
+
+    from index.generations import Generations
+
+    settings = make_settings(tmp_path, qdrant_url="http://qdrant.invalid:6333")
+    generations = Generations(settings)
+    generations._client = QdrantClient(path=str(tmp_path / "as-server"))  # stands in for the server
+    generations.client = lambda: generations._client  # type: ignore[method-assign]
+    assert generations.current() is None
+    names = []
+    for _ in range(4):
+        name = generations.new_name()
+        store = generations.open(name)
+        store.client.create_collection(store.collection, vectors_config={})
+        store.client.create_collection(store.docs_collection, vectors_config={})
+        generations.activate(name)
+        generations.prune(keep={name, *names[-1:]})
+        names.append(name)
+        assert generations.current() == name
+        aliases = {a.alias_name: a.collection_name for a in generations._client.get_aliases().aliases}
+        assert aliases == {"foerderlotse": f"foerderlotse--{name}", "foerderlotse_docs": f"foerderlotse--{name}_docs"}
+    left = {c.name for c in generations._client.get_collections().collections}
+    assert f"foerderlotse--{names[0]}" not in left  # pruned beyond the kept generations
+    assert f"foerderlotse--{names[-1]}" in left and f"foerderlotse--{names[-2]}" in left
+    generations._client.close()
