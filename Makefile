@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run index test eval bench loadtest lint clean
+.PHONY: install run index test eval bench bench-scale loadtest lint clean
 
 install: $(STAMP)
 
@@ -35,6 +35,10 @@ eval: install
 
 bench: install
 	$(BIN)/python -m evals bench --out bench-out
+
+# 5 documents up to 50 000 chunks (synthetic distractors); takes minutes, not part of CI.
+bench-scale: install
+	$(BIN)/python -m evals scale --chunks 1000 10000 50000 --out bench-out
 
 loadtest: install
 	$(BIN)/foerderlotse index build

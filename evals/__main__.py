@@ -1,4 +1,4 @@
-"""python -m evals run | bench | loadtest"""
+"""python -m evals run | bench | scale | loadtest"""
 
 from __future__ import annotations
 
@@ -61,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--thresholds", default=str(Path(__file__).parent / "thresholds.toml"))
     bench = sub.add_parser("bench", help="Index-Bau, Retrieval je Encoder und Latenz messen")
     bench.add_argument("--out", default="bench-out")
+    scale = sub.add_parser("scale", help="Index-Bau, Retrieval und Latenz bis zu N Abschnitten messen")
+    scale.add_argument("--chunks", type=int, nargs="+", default=[1000, 10000, 50000])
+    scale.add_argument("--out", default="bench-out")
     load = sub.add_parser("loadtest", help="Server auf Loopback mit 1, 4, 16 Clients belasten")
     load.add_argument("--requests", type=int, default=80, help="Anfragen je Stufe (höchstens)")
     load.add_argument("--seconds", type=float, default=30.0, help="Zeit je Stufe (höchstens)")
@@ -68,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "scale":
+            from evals.scale import run_scale
+
+            return run_scale(args.chunks, Path(args.out))
         if args.command == "loadtest":
             from evals.loadtest import run_loadtest
 
