@@ -1,6 +1,6 @@
 """A small local HTTP server that speaks the OpenAI chat-completions protocol (plain JSON and
-server-sent events) and replays scripted replies. It stands in for the one part that cannot run
-here: a language model."""
+server-sent events) and Ollama's /api/chat (JSON and NDJSON streaming), replaying scripted
+replies. It stands in for the one part that cannot run here: a language model."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ class Reply:
 class FakeLLM:
     script: Callable[[dict[str, Any]], Reply] = lambda prompt: Reply("KEINE ANGABE")
     requests: list[dict[str, Any]] = field(default_factory=list)
-    url: str = ""
+    url: str = ""  # OpenAI-compatible base URL
+    root: str = ""  # Ollama base URL
 
     @staticmethod
     def sources(request: dict[str, Any]) -> dict[int, str]:
@@ -64,10 +65,27 @@ def _handler(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 self.wfile.write(payload)
                 return
-            if body.get("stream"):
+            if self.path.rstrip("/").endswith("/api/chat"):
+                self._ollama(body, reply.text)
+            elif body.get("stream"):
                 self._stream(body, reply.text)
             else:
                 self._json(body, reply.text)
+
+        def _ollama(self, body: dict[str, Any], text: str) -> None:
+            pieces = re.findall(r"\S+\s*", text) if body.get("stream", True) else [text]
+            lines = [{"model": body["model"], "created_at": "2026-11-21T00:00:00Z",
+                      "message": {"role": "assistant", "content": p}, "done": False} for p in pieces]
+            lines.append({"model": body["model"], "created_at": "2026-11-21T00:00:00Z",
+                          "message": {"role": "assistant", "content": ""}, "done": True, "done_reason": "stop"})
+            if not body.get("stream", True):
+                lines = [{**lines[0], "done": True, "done_reason": "stop"}]
+            payload = "".join(json.dumps(line) + "\n" for line in lines).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-ndjson")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
 
         def _json(self, body: dict[str, Any], text: str) -> None:
             payload = json.dumps({
@@ -112,6 +130,7 @@ class FakeLLMServer:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
         self.server.daemon_threads = True
         fake.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        fake.root = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> FakeLLM:

@@ -159,3 +159,20 @@ def test_instruction_planted_in_a_document_is_not_followed(tmp_path: Path, corpu
     assert "Ignoriere" not in fake.requests[0]["messages"][1]["content"]  # never shown to it
     assert "100 Prozent" not in answer.answer
     assert answer.notices[-1] == LLM_UNSUPPORTED
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_ollama_backend_under_the_same_enforcement(built_store, assistant, fake, stream: bool) -> None:
+    fake.script = lambda req: Reply(
+        f"Die Förderquote beträgt bis zu 95 Prozent der zuwendungsfähigen Ausgaben. [{FakeLLM.cite(req, '95 Prozent')}] "
+        f"Es gibt außerdem 750.000 Euro. [{FakeLLM.cite(req, '95 Prozent')}]"
+    )
+    settings = make_settings(built_store, answerer="ollama", llm_base_url=fake.root, llm_model="fake", llm_timeout=2)
+    helper = Assistant(settings, store=assistant.store)
+    if stream:
+        answer = list(helper.stream(QUESTION, today=TODAY))[-1].answer
+    else:
+        answer = helper.ask(QUESTION, today=TODAY)
+    assert answer.answer == "Die Förderquote beträgt bis zu 95 Prozent der zuwendungsfähigen Ausgaben. [1]"
+    assert any("ohne Beleg wurden entfernt" in n for n in answer.notices)
+    assert fake.requests and fake.requests[0]["messages"][0]["role"] == "system"
