@@ -51,7 +51,7 @@ def make_backend(settings: Settings) -> ChatBackend:
     if settings.answerer == "ollama":
         from llama_index.llms.ollama import Ollama
 
-        return Ollama(model=settings.llm_model, base_url=settings.llm_base_url,
+        return Ollama(model=settings.llm_model, base_url=settings.llm_base_url, context_window=8192,
                       request_timeout=settings.llm_timeout, temperature=0.1)  # fmt: skip
     from llama_index.llms.openai_like import OpenAILike
 
