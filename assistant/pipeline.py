@@ -237,7 +237,9 @@ class Assistant:
 
     def citation_for(self, source: Source) -> Citation:
         meta = self.documents[source.doc_id].meta
-        return Citation(n=source.n, doc_id=source.doc_id, title=meta.title, section=source.section,
+        # A text without numbering often has its title as the first "section": not repeated.
+        section = "" if source.section.strip() == meta.title.strip() else source.section
+        return Citation(n=source.n, doc_id=source.doc_id, title=meta.title, section=section,
                         quote=source.quote, url=meta.url, kind=meta.kind, start=source.start,
                         end=source.end)  # fmt: skip
 
