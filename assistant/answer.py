@@ -233,6 +233,15 @@ class ExtractiveAnswerer:
         if not ranked or coverage(question, ranked[:1]) < self.min_support:
             return []
         chosen = [ranked[0]]
+        # The sentence right before or after the best one, where it adds to what is covered:
+        # rules often take two sentences ("... auf Ausgabenbasis oder auf Kostenbasis erfolgen.
+        # Eine Vermischung beider Formen ist nicht möglich.").
+        for cand in ranked[1:]:
+            if _adjacent(cand, chosen[0]) and not cand.is_list and (
+                coverage(question, [chosen[0], cand]) > coverage(question, chosen[:1])
+            ):
+                chosen = sorted([chosen[0], cand], key=lambda c: c.start)  # in reading order
+                break
         comparing = len(question.programmes) > 1
         for cand in ranked[1:]:
             if len(chosen) == self.max_sentences:
@@ -242,8 +251,8 @@ class ExtractiveAnswerer:
             gain = coverage(question, [*chosen, cand]) - coverage(question, chosen)
             new_programme = comparing and cand.programme not in {c.programme for c in chosen}
             if (
-                cand.score >= 0.8 * chosen[0].score
-                or (gain >= 0.15 and cand.score >= 0.5 * chosen[0].score)
+                cand.score >= 0.8 * ranked[0].score
+                or (gain >= 0.15 and cand.score >= 0.5 * ranked[0].score)
                 or new_programme
             ):
                 chosen.append(cand)
@@ -367,6 +376,11 @@ def _evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceS
                 # what the list is ("Bezug zu den Handlungsfeldern ... Gefördert werden ...:").
                 lists.append(absolute(line.start, items[-1].end, is_list=True))
     return spans + lists
+
+
+def _adjacent(a: Candidate, b: Candidate) -> bool:
+    """Neighbouring sentences of one paragraph (only spaces between them)."""
+    return a.doc_id == b.doc_id and (0 <= b.start - a.end <= 2 or 0 <= a.start - b.end <= 2)
 
 
 def _overlaps(a: Candidate, b: Candidate) -> bool:
