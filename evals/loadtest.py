@@ -66,35 +66,16 @@ def drive(base: str, questions: list[str], clients: int, requests: int, seconds:
 
 def run_loadtest(requests: int = 80, seconds: float = 30.0) -> int:
     """Serve the app from the built index on a free loopback port and drive it."""
-    import socket
-
-    import uvicorn
-
     from assistant.settings import Settings
     from ui.app import build_app
+    from ui.background import running
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     settings = Settings()
-    server = uvicorn.Server(uvicorn.Config(build_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(base + "/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
     questions = [item.question for item in load_gold(GOLD_DIR) if not item.history]
-    print(f"Lasttest auf {base} (max_concurrent_answers={settings.max_concurrent_answers}, "
-          f"queue_timeout={settings.queue_timeout} s; je Stufe höchstens {requests} Anfragen / {seconds:.0f} s)")
-    print("clients   sent   p50 ms   p95 ms   p99 ms    req/s   status")
-    try:
+    with running(build_app(settings), ready_path="/readyz", timeout=120) as base:
+        print(f"Lasttest auf {base} (max_concurrent_answers={settings.max_concurrent_answers}, "
+              f"queue_timeout={settings.queue_timeout} s; je Stufe höchstens {requests} Anfragen / {seconds:.0f} s)")
+        print("clients   sent   p50 ms   p95 ms   p99 ms    req/s   status")
         for clients in LEVELS:
             print(drive(base, questions, clients, requests, seconds).row(), flush=True)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
     return 0

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ import pytest
 from assistant.pipeline import Assistant
 from assistant.settings import Settings
 from index.build import build_index
+from ui.background import free_port, running
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -51,12 +50,6 @@ def assistant(built_store: Path) -> Assistant:
     helper.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def demo_origin() -> str:
     """Origin of the Verband's demo page (served on a second loopback port)."""
@@ -64,32 +57,16 @@ def demo_origin() -> str:
 
 
 @pytest.fixture(scope="session")
-def server(assistant: Assistant, demo_origin: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+def server(assistant: Assistant, demo_origin: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The whole app (API, widget, page) served by uvicorn on a loopback port."""
-    import httpx
-    import uvicorn
-
     from ui.app import build_app
 
     settings = assistant.settings.model_copy(update={
         "allowed_origins": demo_origin,
         "feedback_path": tmp_path_factory.mktemp("feedback") / "feedback.sqlite3",
     })  # fmt: skip
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(build_app(settings, assistant), host="127.0.0.1", port=port,
-                                        log_level="warning"))  # fmt: skip
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    yield base
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with running(build_app(settings, assistant)) as base:
+        yield base
 
 
 @pytest.fixture()

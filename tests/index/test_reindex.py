@@ -9,16 +9,15 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from index.build import build_index
-from tests.conftest import CORPUS, free_port, make_settings
+from tests.conftest import CORPUS, make_settings
+from ui.background import running
 
 pytestmark = pytest.mark.slow
 
@@ -53,20 +52,8 @@ def live(tmp_path: Path):
     shutil.copytree(CORPUS, corpus)
     settings = make_settings(tmp_path, corpus_dir=corpus, reload_check_seconds=0.2)
     assert build_index(settings).ok
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(build_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(base + "/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    yield settings, base
-    server.should_exit = True
-    thread.join(timeout=10)
+    with running(build_app(settings), ready_path="/readyz") as base:
+        yield settings, base
 
 
 def _ask(base: str, question: str) -> dict:

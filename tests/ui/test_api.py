@@ -163,37 +163,19 @@ def test_bad_feedback(server: str) -> None:
 
 @pytest.fixture()
 def strict_server(assistant, tmp_path):
-    """A second app on the same index with tight limits (one answer at a time, 3 requests/min)."""
-    import threading
-    import time
+    """Two more apps on the same index: one answer at a time without waiting, and 3 requests/min."""
+    from contextlib import ExitStack
 
-    import uvicorn
-
-    from tests.conftest import free_port
     from ui.app import build_app
+    from ui.background import running
 
     settings = assistant.settings.model_copy(update={
         "max_concurrent_answers": 1, "queue_timeout": 0.0, "rate_limit_per_minute": 0,
         "feedback_path": tmp_path / "fb.sqlite3"})  # fmt: skip
     limited = settings.model_copy(update={"rate_limit_per_minute": 3, "max_concurrent_answers": 4,
                                           "queue_timeout": 5.0})  # fmt: skip
-    servers, bases = [], []
-    for s in (settings, limited):
-        port = free_port()
-        srv = uvicorn.Server(uvicorn.Config(build_app(s, assistant), host="127.0.0.1", port=port, log_level="warning"))
-        threading.Thread(target=srv.run, daemon=True).start()
-        servers.append(srv)
-        bases.append(f"http://127.0.0.1:{port}")
-    for base in bases:
-        for _ in range(200):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.05)
-    yield bases
-    for srv in servers:
-        srv.should_exit = True
+    with ExitStack() as stack:
+        yield [stack.enter_context(running(build_app(s, assistant))) for s in (settings, limited)]
 
 
 def test_saturated_server_answers_503_with_retry_after(strict_server) -> None:
