@@ -93,10 +93,6 @@ class QuestionContext:
     programmes: tuple[str, ...] = ()
 
     @property
-    def weights(self) -> dict[str, float]:
-        return {s.stem: s.weight for s in self.slots}
-
-    @property
     def figure_types(self) -> set[str]:
         return self.types & FIGURE_TYPES
 
