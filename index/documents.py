@@ -11,7 +11,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from index.formats import HTML_SUFFIXES, PDF_SUFFIXES, html_text, pdf_text, sidecar
+from index.formats import DOCX_SUFFIXES, HTML_SUFFIXES, PDF_SUFFIXES, docx_text, html_text, pdf_text, sidecar
 
 DocumentKind = Literal["guideline", "call", "background"]
 KIND_LABELS: dict[str, str] = {
@@ -19,7 +19,7 @@ KIND_LABELS: dict[str, str] = {
     "call": "Förderaufruf (Pressemitteilung)",
     "background": "Hintergrundtext",
 }
-SUPPORTED_SUFFIXES = (".md", ".txt", ".pdf", ".html", ".htm")
+SUPPORTED_SUFFIXES = (".md", ".txt", ".pdf", ".html", ".htm", ".docx")
 
 
 class Deadline(BaseModel):
@@ -105,8 +105,10 @@ def split_front_matter(raw: str) -> tuple[dict | None, str]:
 def load_document(path: Path) -> Document:
     """Load one file; raises ValueError/ValidationError with the reason."""
     suffix = path.suffix.lower()
-    if suffix in PDF_SUFFIXES or suffix in HTML_SUFFIXES:
-        text, found = pdf_text(path) if suffix in PDF_SUFFIXES else html_text(path)
+    extractors = {**dict.fromkeys(PDF_SUFFIXES, pdf_text), **dict.fromkeys(HTML_SUFFIXES, html_text),
+                  **dict.fromkeys(DOCX_SUFFIXES, docx_text)}  # fmt: skip
+    if suffix in extractors:
+        text, found = extractors[suffix](path)
         meta = DocumentMeta.model_validate({**found, **sidecar(path)})
         return Document(meta=meta, text=text, path=path.name)
     raw = path.read_text(encoding="utf-8")

@@ -1,7 +1,8 @@
 """Text and metadata from the file formats staff actually get: Markdown/text with front matter,
-PDF (text layer, via pypdf) and HTML pages (main text, title and date, via trafilatura).
+PDF (text layer, via pypdf), HTML pages (main text, title and date, via trafilatura) and Word
+files (paragraphs and tables, via python-docx).
 
-PDF and HTML carry their metadata in a sidecar file next to them (`name.meta.yaml`, the same
+PDF, HTML and DOCX carry their metadata in a sidecar file next to them (`name.meta.yaml`, the same
 fields as a front matter block); a title or date found in the file fills a field the sidecar
 leaves out. The extracted text is what citations quote and what offsets point into.
 """
@@ -16,6 +17,7 @@ import yaml
 SIDECAR_SUFFIX = ".meta.yaml"
 PDF_SUFFIXES = (".pdf",)
 HTML_SUFFIXES = (".html", ".htm")
+DOCX_SUFFIXES = (".docx",)
 
 
 class ExtractionError(ValueError):
@@ -75,6 +77,27 @@ def html_text(path: Path) -> tuple[str, dict]:
     if "date" in found:
         found["published"] = found.pop("date")
     return text.strip() + "\n", found
+
+
+def docx_text(path: Path) -> tuple[str, dict]:
+    """Paragraphs (headings on their own line) and table rows of a Word file, and its title."""
+    import zipfile
+
+    from docx import Document as WordDocument
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        word = WordDocument(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise ExtractionError(f"Die Word-Datei ist beschädigt oder unlesbar ({type(exc).__name__}).") from exc
+    blocks = [p.text.strip() for p in word.paragraphs if p.text.strip()]
+    for table in word.tables:
+        blocks += [" ".join(c.text.strip() for c in row.cells if c.text.strip()) for row in table.rows]
+    text = "\n\n".join(b for b in blocks if b)
+    if not text:
+        raise ExtractionError("Die Word-Datei enthält keinen Text.")
+    title = (word.core_properties.title or "").strip()
+    return _tidy(text) + "\n", ({"title": title} if title else {})
 
 
 def _tidy(text: str) -> str:

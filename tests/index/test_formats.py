@@ -68,6 +68,18 @@ def _html(path: Path) -> None:
 </body></html>""", encoding="utf-8")
 
 
+def _docx(path: Path) -> None:
+    from docx import Document as WordDocument
+
+    word = WordDocument()
+    word.core_properties.title = "Richtlinie Jugendarbeit (Word)"
+    word.add_heading("Richtlinie Jugendarbeit (Word)", level=1)
+    for heading, body in SECTIONS:
+        word.add_heading(heading, level=2)
+        word.add_paragraph(body)
+    word.save(str(path))
+
+
 @pytest.fixture()
 def mixed_corpus(tmp_path: Path) -> Path:
     corpus = tmp_path / "corpus"
@@ -76,6 +88,8 @@ def mixed_corpus(tmp_path: Path) -> Path:
     (corpus / "jugend.meta.yaml").write_text(SIDECAR.format(id="jugend-pdf"), encoding="utf-8")
     _html(corpus / "jugend-web.html")
     (corpus / "jugend-web.meta.yaml").write_text(SIDECAR.format(id="jugend-html"), encoding="utf-8")
+    _docx(corpus / "jugend-word.docx")
+    (corpus / "jugend-word.meta.yaml").write_text(SIDECAR.format(id="jugend-docx"), encoding="utf-8")
     return corpus
 
 
@@ -83,14 +97,15 @@ def test_pdf_and_html_text_metadata_and_sections(mixed_corpus: Path) -> None:
     loaded = load_corpus(mixed_corpus)
     assert loaded.problems == []
     docs = {d.id: d for d in loaded.documents}
-    pdf, page = docs["jugend-pdf"], docs["jugend-html"]
+    pdf, page, word = docs["jugend-pdf"], docs["jugend-html"], docs["jugend-docx"]
+    assert word.meta.title == "Richtlinie Jugendarbeit (Word)" and "bis zu 80 Prozent" in word.text
     assert pdf.meta.title == "Richtlinie Jugendarbeit im ländlichen Raum"  # from the PDF's metadata
     assert page.meta.title == "Richtlinie Jugendarbeit (HTML)" and page.meta.published == dt.date(2026, 9, 1)
     assert "bis zu 80 Prozent" in pdf.text and "bis zu 80 Prozent" in page.text
     assert "Cookie" not in page.text and "Impressum" not in page.text and "tracking" not in page.text
 
 
-@pytest.mark.parametrize("doc_id", ["jugend-pdf", "jugend-html"])
+@pytest.mark.parametrize("doc_id", ["jugend-pdf", "jugend-html", "jugend-docx"])
 def test_answers_from_pdf_and_html_quote_verbatim_and_name_the_section(
     mixed_corpus: Path, tmp_path: Path, doc_id: str
 ) -> None:
@@ -123,6 +138,7 @@ def test_broken_files_are_reported_and_the_rest_indexed(mixed_corpus: Path, tmp_
     scanned.output(str(mixed_corpus / "scan.pdf"))
     (mixed_corpus / "scan.meta.yaml").write_text(SIDECAR.format(id="scan"), encoding="utf-8")
     _pdf(mixed_corpus / "ohne-meta.pdf", "Ohne Metadaten")
+    (mixed_corpus / "kaputt.docx").write_bytes(b"PK\x03\x04 kein Word")
 
     report = build_index(make_settings(tmp_path, corpus_dir=mixed_corpus))
     reasons = {p.file: p.message for p in report.problems}
@@ -130,4 +146,5 @@ def test_broken_files_are_reported_and_the_rest_indexed(mixed_corpus: Path, tmp_
     assert "passwortgeschützt" in reasons["geheim.pdf"]
     assert "keinen Textlayer" in reasons["scan.pdf"]
     assert "ohne-meta.meta.yaml" in reasons["ohne-meta.pdf"]
-    assert report.documents == 2 and report.chunks > 0  # the good PDF and HTML are indexed
+    assert "Word-Datei ist beschädigt" in reasons["kaputt.docx"]
+    assert report.documents == 3 and report.chunks > 0  # the good PDF, HTML and DOCX are indexed
