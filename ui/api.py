@@ -108,6 +108,7 @@ class Served:
         self.assistant = assistant or Assistant(settings)
         self._generations = Generations(settings)
         self._checked = time.monotonic()
+        self._refused: str | None = None  # a generation that failed to open is not retried
 
     def current(self) -> Assistant:
         """Call with the store lock held."""
@@ -115,12 +116,24 @@ class Served:
         if self.fixed or now - self._checked < self.settings.reload_check_seconds:
             return self.assistant
         self._checked = now
-        name = self._generations.current()
-        if name and name != self.assistant.generation:
+        try:
+            name = self._generations.current()
+        except Exception as exc:  # noqa: BLE001 - a pointer that cannot be read: keep serving
+            log.warning("index pointer unreadable (%s); still serving %s", type(exc).__name__,
+                        self.assistant.generation)  # fmt: skip
+            return self.assistant
+        if not name or name in (self.assistant.generation, self._refused):
+            return self.assistant
+        try:
             fresh = Assistant(self.settings)
-            self.assistant, old = fresh, self.assistant
-            old.close()
-            log.info("index generation %s now served", fresh.generation)
+        except FoerderlotseError as exc:  # the new generation cannot be served: keep the old one
+            self._refused = name
+            log.warning("index generation %s not served (%s); still serving %s", name, exc.code,
+                        self.assistant.generation)  # fmt: skip
+            return self.assistant
+        self.assistant, old = fresh, self.assistant
+        old.close()
+        log.info("index generation %s now served", fresh.generation)
         return self.assistant
 
 

@@ -130,3 +130,16 @@ def test_server_mode_switches_aliases_atomically(tmp_path: Path) -> None:
     assert f"foerderlotse--{names[0]}" not in left  # pruned beyond the kept generations
     assert f"foerderlotse--{names[-1]}" in left and f"foerderlotse--{names[-2]}" in left
     generations._client.close()
+
+
+def test_generation_built_with_other_settings_is_not_served(live) -> None:
+    settings, base = live
+    before = httpx.get(base + "/readyz").json()["generation"]
+    build = _cli_build(settings, {"FOERDERLOTSE_CHUNK_MAX_CHARS": "600"})
+    out, err = build.communicate(timeout=300)
+    assert build.returncode == 0, err
+    assert (settings.store_path / "CURRENT").read_text().strip() != before  # the pointer moved
+    time.sleep(0.5)
+    for _ in range(3):  # the server keeps serving what it can open, request after request
+        assert "95 Prozent" in _ask(base, "Wie hoch ist die Förderquote in Sachsen?")["answer"]
+        assert httpx.get(base + "/readyz").json()["generation"] == before
