@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -38,6 +39,7 @@ SYNONYM_CREDIT = 0.7  # a synonym from the lexicon ("Eigenanteil" for "Eigenmitt
 PART_CREDIT = 0.6  # a span that has only parts of a compound covers it less than the word itself
 _CLOSED = (".", "!", "?", ":")
 LIST_READ_ON = 2500  # characters after a chunk in which a list it introduces may go on
+EVIDENCE_CACHE_CHUNKS = 20_000  # chunks whose evidence spans are kept between questions
 LIST_BONUS = 0.1  # a list with its introduction, for a question that asks for several things
 _EURO = re.compile(r"\d[\d.\s]*\s*(?:Euro\b|EUR\b|€)|(?:\bEuro|€)\s*\d")
 _PERCENT = re.compile(r"\d\s*(?:%|Prozent)")
@@ -68,7 +70,7 @@ class Slot:
     typed: frozenset[str] = frozenset()  # stem/parts a figure of the wanted type answers
     alternatives: frozenset[str] = frozenset()  # stems of its synonyms in the lexicon
 
-    def covered(self, terms: set[str], has_type: bool = False) -> float:
+    def covered(self, terms: AbstractSet[str], has_type: bool = False) -> float:
         if has_type and self.typed:
             terms = terms | self.typed
         if self.stem in terms:
@@ -188,6 +190,7 @@ class ExtractiveAnswerer:
         self.analyzer = analyzer
         self.texts = texts
         self.programme_titles = programme_titles or {}
+        self._evidence_cache: dict[str, list[tuple[EvidenceSpan, frozenset[str], frozenset[str]]]] = {}
         self.min_support = min_support
         self.max_sentences = max_sentences
 
@@ -266,13 +269,8 @@ class ExtractiveAnswerer:
     # -- scoring ------------------------------------------------------------------------------
     def _spans(self, question: QuestionContext, hit: Hit, rank: int) -> list[Candidate]:
         chunk = hit.chunk
-        header_terms = set(self.analyzer.terms(chunk.header))
         out: list[Candidate] = []
-        for span in _evidence_spans(chunk, self.texts(chunk.doc_id)):
-            if INSTRUCTION_LIKE.search(span.text):
-                continue
-            terms = set(self.analyzer.terms(span.text))
-            context_terms = header_terms | set(self.analyzer.terms(span.frame))
+        for span, terms, context_terms in self._evidence(chunk):
             has_type = _has_type(question.figure_types, span.text)
             cover = tuple(max(s.covered(terms, has_type), 0.5 * s.covered(context_terms))
                           for s in question.slots)  # fmt: skip
@@ -281,6 +279,22 @@ class ExtractiveAnswerer:
                 chunk.section, rank, cover, has_type, span.is_list,
             ))  # fmt: skip
         return out
+
+    def _evidence(self, chunk: Chunk) -> list[tuple[EvidenceSpan, frozenset[str], frozenset[str]]]:
+        """A chunk's evidence spans with their terms and context terms; the same for every
+        question, so worked out once per chunk (instruction-like text is dropped here)."""
+        if (cached := self._evidence_cache.get(chunk.id)) is not None:
+            return cached
+        header_terms = frozenset(self.analyzer.terms(chunk.header))
+        prepared = [
+            (span, frozenset(self.analyzer.terms(span.text)), header_terms | frozenset(self.analyzer.terms(span.frame)))
+            for span in _evidence_spans(chunk, self.texts(chunk.doc_id))
+            if not INSTRUCTION_LIKE.search(span.text)
+        ]
+        if len(self._evidence_cache) >= EVIDENCE_CACHE_CHUNKS:
+            self._evidence_cache.clear()
+        self._evidence_cache[chunk.id] = prepared
+        return prepared
 
 
 def _as_sentence(text: str) -> str:

@@ -132,9 +132,7 @@ def run(argv: list[str]) -> int:
         from assistant.pipeline import Assistant
 
         assistant = Assistant(_settings())
-        if args.programme and args.programme not in assistant.programmes:
-            raise InvalidInput(f"Unbekanntes Programm '{args.programme}'. Bekannt sind: "
-                               f"{', '.join(assistant.programmes)}.")  # fmt: skip
+        assistant.check_programme(args.programme)
         today = _today(args.today) or assistant.settings.reference_date()
         cards = programme_cards(assistant, today, args.programme)
         if args.json:

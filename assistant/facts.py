@@ -59,13 +59,18 @@ class Fact(BaseModel):
     citations: list[Citation]
 
 
-class ProgrammeCard(BaseModel):
+class ProgrammeStatus(BaseModel):
+    """A programme on the reference date: its documents, validity and deadlines."""
+
     programme: str
     title: str
     documents: list[str]
     valid_until: dt.date | None
     in_force: bool
     deadlines: list[DeadlineStatus]
+
+
+class ProgrammeCard(ProgrammeStatus):
     facts: list[Fact]
 
 
@@ -125,23 +130,24 @@ def deadline_overview(
     return Draft(sentences=sentences, sources=sources), [summary]
 
 
+def programme_status(assistant: Assistant, programme: str, today: dt.date) -> ProgrammeStatus:
+    docs = [d for d in assistant.documents.values() if d.meta.programme == programme]
+    titles = [d.meta.programme_title for d in docs if d.meta.programme_title]
+    ends = [d.meta.valid_until for d in docs if d.meta.kind == "guideline" and d.meta.valid_until]
+    return ProgrammeStatus(
+        programme=programme, title=titles[0] if titles else programme, documents=[d.id for d in docs],
+        valid_until=max(ends) if ends else None, in_force=not ends or max(ends) >= today,
+        deadlines=deadlines(assistant, programme, today),
+    )
+
+
 def programme_cards(assistant: Assistant, today: dt.date, programme: str | None = None) -> list[ProgrammeCard]:
     cards: list[ProgrammeCard] = []
-    for pid in assistant.programmes:
-        if programme and pid != programme:
-            continue
-        docs = [d for d in assistant.documents.values() if d.meta.programme == pid]
-        titles = [d.meta.programme_title for d in docs if d.meta.programme_title]
-        ends = [d.meta.valid_until for d in docs if d.meta.kind == "guideline" and d.meta.valid_until]
+    for pid in [programme] if programme else assistant.programmes:
         facts: list[Fact] = []
         for key, label, question in FACT_QUESTIONS:
             answer = assistant.ask(question, programme=pid, today=today)
             if not answer.refused:
                 facts.append(Fact(key=key, label=label, answer=answer.answer, citations=answer.citations))
-        cards.append(ProgrammeCard(
-            programme=pid, title=titles[0] if titles else pid, documents=[d.id for d in docs],
-            valid_until=max(ends) if ends else None,
-            in_force=not ends or max(ends) >= today,
-            deadlines=deadlines(assistant, pid, today), facts=facts,
-        ))  # fmt: skip
+        cards.append(ProgrammeCard(**dict(programme_status(assistant, pid, today)), facts=facts))
     return cards

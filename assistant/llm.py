@@ -154,6 +154,6 @@ def _reason(exc: Exception) -> str:
         return "Das Sprachmodell hat nicht rechtzeitig geantwortet."
     if "Connection" in name or "Connect" in name:
         return "Das Sprachmodell ist nicht erreichbar."
-    if "Status" in name or "Error" in name and hasattr(exc, "status_code"):
-        return f"Das Sprachmodell meldet einen Fehler ({getattr(exc, 'status_code', '?')})."
+    if hasattr(exc, "status_code"):  # the server answered with an HTTP error
+        return f"Das Sprachmodell meldet einen Fehler ({exc.status_code})."
     return f"Das Sprachmodell hat keine verwertbare Antwort geliefert ({name})."

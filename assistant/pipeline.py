@@ -109,6 +109,13 @@ class Assistant:
     def close(self) -> None:
         self.store.client.close()
 
+    def check_programme(self, programme: str | None) -> None:
+        """A programme id from a user must be one of the corpus; raises InvalidInput."""
+        if programme is not None and programme not in self.programmes:
+            raise InvalidInput(
+                f"Unbekanntes Programm '{programme}'. Bekannt sind: {', '.join(self.programmes)}."
+            )
+
     def query_for(
         self, question: str, programme: str | None, history: list[Turn] | None
     ) -> Query:
@@ -188,10 +195,7 @@ class Assistant:
     ) -> _Turn:
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
-        if programme is not None and programme not in self.programmes:
-            raise InvalidInput(
-                f"Unbekanntes Programm '{programme}'. Bekannt sind: {', '.join(self.programmes)}."
-            )
+        self.check_programme(programme)
         query = self.query_for(text, programme, history)
         hits = self.retriever.search(query, mode=mode)
         context = analyse_question(

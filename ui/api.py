@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.errors import FoerderlotseError, InvalidInput, StoreUnavailable
-from assistant.facts import ProgrammeCard, deadlines, programme_cards
+from assistant.facts import ProgrammeCard, programme_cards, programme_status
 from assistant.models import Answer, Citation, Retrieved, Turn
 from assistant.pipeline import Assistant
 from assistant.settings import Settings
@@ -265,29 +265,18 @@ def install(app: FastAPI, settings: Settings, served: Served) -> Gate:
     @router.get("/programmes", response_model=list[ProgrammeInfo], summary="Programme und ihr Stand")
     def programmes(today: dt.date | None = None) -> list[ProgrammeInfo]:
         day = today or settings.reference_date()
-        out = []
         with gate.slot() as assistant:
-            programmes = {pid: [d.sentence() for d in deadlines(assistant, pid, day) if d.status == "offen"]
-                          for pid in assistant.programmes}  # fmt: skip
-            documents = list(assistant.documents.values())
-        for pid, open_ones in programmes.items():
-            docs = [d for d in documents if d.meta.programme == pid]
-            ends = [d.meta.valid_until for d in docs if d.meta.kind == "guideline" and d.meta.valid_until]
-            titles = [d.meta.programme_title for d in docs if d.meta.programme_title]
-            out.append(ProgrammeInfo(id=pid, title=titles[0] if titles else pid,
-                                     documents=[d.id for d in docs],
-                                     valid_until=max(ends) if ends else None,
-                                     in_force=not ends or max(ends) >= day,
-                                     open_deadlines=open_ones))  # fmt: skip
-        return out
+            states = [programme_status(assistant, pid, day) for pid in assistant.programmes]
+        return [ProgrammeInfo(id=p.programme, title=p.title, documents=p.documents, valid_until=p.valid_until,
+                              in_force=p.in_force,
+                              open_deadlines=[d.sentence() for d in p.deadlines if d.status == "offen"])
+                for p in states]  # fmt: skip
 
     @router.get("/facts", response_model=list[ProgrammeCard], summary="Eckdaten je Programm mit Belegen")
     def facts(programme: str | None = Query(None, max_length=80), today: dt.date | None = None) -> list[ProgrammeCard]:
         day = today or settings.reference_date()
         with gate.slot() as assistant:
-            if programme is not None and programme not in assistant.programmes:
-                raise InvalidInput(f"Unbekanntes Programm '{programme}'. Bekannt sind: "
-                                   f"{', '.join(assistant.programmes)}.")  # fmt: skip
+            assistant.check_programme(programme)
             key = (assistant.generation, programme, day)
             if key not in facts_cache:
                 facts_cache[key] = programme_cards(assistant, day, programme)
