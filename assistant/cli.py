@@ -100,10 +100,16 @@ def _print_cards(cards: list, today) -> None:
 
     for card in cards:
         print(f"■ {card.title} ({card.programme})")
-        if card.valid_until:
-            state = "in Kraft" if card.in_force else "nicht mehr in Kraft"
-            print(f"  Richtlinie gültig bis {german_date(card.valid_until)}: {state} "
-                  f"(Stand {german_date(today)})")  # fmt: skip
+        if card.valid_from or card.valid_until:
+            span = " ".join(([f"ab {german_date(card.valid_from)}"] if card.valid_from else [])
+                            + ([f"bis {german_date(card.valid_until)}"] if card.valid_until else []))  # fmt: skip
+            if card.in_force:
+                state = "in Kraft"
+            elif card.valid_from and today < card.valid_from:
+                state = "noch nicht in Kraft"
+            else:
+                state = "nicht mehr in Kraft"
+            print(f"  Richtlinie gültig {span}: {state} (Stand {german_date(today)})")
         for d in card.deadlines:
             print(f"  Frist – {d.sentence()}")
         for fact in card.facts:

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from assistant.dates import days_phrase, find_dates, german_date
 from assistant.models import Citation, Draft, DraftSentence, Source
 from index.documents import Deadline, Document
-from index.text import split_sentences
+from index.text import iter_lines, split_sentences
 
 if TYPE_CHECKING:
     from assistant.pipeline import Assistant
@@ -29,7 +29,7 @@ FACT_QUESTIONS: list[tuple[str, str, str]] = [
     ("where", "Antrag stellen", "Wo und wie wird der Antrag eingereicht?"),
 ]
 
-Status = Literal["abgelaufen", "offen", "vorbei", "bevorstehend"]
+Status = Literal["abgelaufen", "offen", "noch_nicht_offen", "vorbei", "bevorstehend"]
 
 
 class DeadlineStatus(BaseModel):
@@ -39,6 +39,7 @@ class DeadlineStatus(BaseModel):
     status: Status
     days_left: int
     doc_id: str
+    opens: dt.date | None = None
     citation: Citation | None
 
     def sentence(self) -> str:
@@ -47,6 +48,8 @@ class DeadlineStatus(BaseModel):
             return f"{self.purpose}: abgelaufen am {when}."
         if self.status == "offen":
             return f"{self.purpose}: offen bis {when} (noch {days_phrase(self.days_left)})."
+        if self.status == "noch_nicht_offen" and self.opens:
+            return f"{self.purpose}: noch nicht begonnen, Einreichung vom {german_date(self.opens)} bis {when}."
         if self.status == "vorbei":
             return f"{self.purpose}: war am {when}."
         return f"{self.purpose}: am {when} (in {days_phrase(self.days_left, dative=True)})."
@@ -65,6 +68,7 @@ class ProgrammeStatus(BaseModel):
     programme: str
     title: str
     documents: list[str]
+    valid_from: dt.date | None = None
     valid_until: dt.date | None
     in_force: bool
     deadlines: list[DeadlineStatus]
@@ -77,13 +81,16 @@ class ProgrammeCard(ProgrammeStatus):
 def deadline_status(deadline: Deadline, today: dt.date) -> tuple[Status, int]:
     left = (deadline.date - today).days
     if deadline.kind == "submission":
+        if deadline.opens and today < deadline.opens:
+            return "noch_nicht_offen", left
         return ("abgelaufen" if left < 0 else "offen"), left
     return ("vorbei" if left < 0 else "bevorstehend"), left
 
 
 def stating_passage(doc: Document, day: dt.date) -> Source | None:
     """The first sentence of the document that names this date."""
-    for sentence in split_sentences(doc.text):
+    sentences = (s for line in iter_lines(doc.text) for s in split_sentences(line.text, base=line.start))
+    for sentence in sentences:  # line by line, so that a heading is not read into the sentence below it
         if any(f.date == day and f.precision == "day" for f in find_dates(sentence.text)):
             return Source(n=1, doc_id=doc.id, start=sentence.start, end=sentence.end,
                           quote=sentence.text)  # fmt: skip
@@ -100,7 +107,7 @@ def deadlines(assistant: Assistant, programme: str | None, today: dt.date) -> li
             source = stating_passage(doc, deadline.date)
             citation = (assistant.citation_for(source) if source else None)
             out.append(DeadlineStatus(date=deadline.date, kind=deadline.kind, purpose=deadline.purpose,
-                                      status=status, days_left=left, doc_id=doc.id,
+                                      status=status, days_left=left, doc_id=doc.id, opens=deadline.opens,
                                       citation=citation))  # fmt: skip
     return sorted(out, key=lambda d: d.date)
 
@@ -127,16 +134,22 @@ def deadline_overview(
         "Keine der hinterlegten Einreichungsfristen ist noch offen." if not still_open
         else f"{still_open} von {len(found)} hinterlegten Einreichungsfristen noch offen."
     )  # fmt: skip
+    later = sum(d.status == "noch_nicht_offen" for d in found)
+    if later:
+        summary += " 1 weitere beginnt erst später." if later == 1 else f" {later} weitere beginnen erst später."
     return Draft(sentences=sentences, sources=sources), [summary]
 
 
 def programme_status(assistant: Assistant, programme: str, today: dt.date) -> ProgrammeStatus:
     docs = [d for d in assistant.documents.values() if d.meta.programme == programme]
     titles = [d.meta.programme_title for d in docs if d.meta.programme_title]
-    ends = [d.meta.valid_until for d in docs if d.meta.kind == "guideline" and d.meta.valid_until]
+    guidelines = [d.meta for d in docs if d.meta.kind == "guideline"]
+    ends = [m.valid_until for m in guidelines if m.valid_until]
+    starts = [m.valid_from for m in guidelines if m.valid_from]
     return ProgrammeStatus(
         programme=programme, title=titles[0] if titles else programme, documents=[d.id for d in docs],
-        valid_until=max(ends) if ends else None, in_force=not ends or max(ends) >= today,
+        valid_from=min(starts) if starts else None, valid_until=max(ends) if ends else None,
+        in_force=not guidelines or any(m.in_force(today) for m in guidelines),
         deadlines=deadlines(assistant, programme, today),
     )
 

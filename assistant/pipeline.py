@@ -258,6 +258,11 @@ class Assistant:
                     f"Achtung: {meta.kind_label} „{meta.title}“ galt nur bis "
                     f"{german_date(meta.valid_until)} und ist nicht mehr in Kraft."
                 )
+            elif meta.valid_from and today < meta.valid_from:
+                notices.append(
+                    f"Achtung: {meta.kind_label} „{meta.title}“ gilt erst ab "
+                    f"{german_date(meta.valid_from)} und ist noch nicht in Kraft."
+                )
             for deadline in meta.deadlines:
                 if deadline.kind != "submission":
                     continue
@@ -265,7 +270,13 @@ class Assistant:
                 if not touched:
                     continue
                 left = (deadline.date - today).days
-                if left < 0:
+                if deadline.opens and today < deadline.opens:
+                    notices.append(
+                        f"Die Frist „{deadline.purpose}“ hat noch nicht begonnen: Einreichung erst ab "
+                        f"{german_date(deadline.opens)} (in {days_phrase((deadline.opens - today).days, dative=True)}), "
+                        f"bis {german_date(deadline.date)}."
+                    )
+                elif left < 0:
                     notices.append(
                         f"Die Frist „{deadline.purpose}“ ist am {german_date(deadline.date)} abgelaufen."
                     )

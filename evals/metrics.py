@@ -13,7 +13,7 @@ from evals.gold import GoldItem
 NOTICE_PATTERNS = {
     "expired": re.compile(r"abgelaufen|nicht mehr in Kraft", re.IGNORECASE),
     "open": re.compile(r"läuft noch", re.IGNORECASE),
-    "not_started": re.compile(r"noch nicht begonnen|beginnt erst", re.IGNORECASE),
+    "not_started": re.compile(r"noch nicht begonnen|beginnt erst|noch nicht in Kraft", re.IGNORECASE),
 }
 
 

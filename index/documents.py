@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from index.formats import DOCX_SUFFIXES, HTML_SUFFIXES, PDF_SUFFIXES, docx_text, html_text, pdf_text, sidecar
 
@@ -28,6 +28,13 @@ class Deadline(BaseModel):
     date: dt.date
     kind: Literal["submission", "event", "start", "other"] = "submission"
     purpose: str = Field(min_length=1)
+    opens: dt.date | None = None  # first day of a submission window that opens later
+
+    @model_validator(mode="after")
+    def _opens_before_closing(self) -> Deadline:
+        if self.opens and self.opens > self.date:
+            raise ValueError(f"Fristbeginn {self.opens} liegt nach dem Fristende {self.date}")
+        return self
 
 
 class DocumentMeta(BaseModel):
@@ -43,15 +50,26 @@ class DocumentMeta(BaseModel):
     programme_title: str | None = None
     region: str = Field(pattern=r"^DE(-[A-Z]{2})?$")
     published: dt.date | None = None
+    valid_from: dt.date | None = None  # a guideline that enters into force later
     valid_until: dt.date | None = None
     deadlines: list[Deadline] = []
     url: str | None = Field(None, pattern=r"^https?://\S+$")
     source_file: str | None = None
     note: str | None = None
 
+    @model_validator(mode="after")
+    def _valid_from_before_until(self) -> DocumentMeta:
+        if self.valid_from and self.valid_until and self.valid_from > self.valid_until:
+            raise ValueError(f"valid_from {self.valid_from} liegt nach valid_until {self.valid_until}")
+        return self
+
     @property
     def kind_label(self) -> str:
         return KIND_LABELS[self.kind]
+
+    def in_force(self, today: dt.date) -> bool:
+        """Whether the document's validity covers the reference date (unknown bounds count as open)."""
+        return not (self.valid_from and today < self.valid_from) and not (self.valid_until and today > self.valid_until)
 
 
 class Document(BaseModel):

@@ -74,9 +74,11 @@ class ProgrammeInfo(BaseModel):
     id: str
     title: str
     documents: list[str]
+    valid_from: dt.date | None = None
     valid_until: dt.date | None
     in_force: bool
     open_deadlines: list[str]
+    upcoming_deadlines: list[str] = []  # submission windows that open later
 
 
 class ErrorBody(BaseModel):
@@ -267,9 +269,12 @@ def install(app: FastAPI, settings: Settings, served: Served) -> Gate:
         day = today or settings.reference_date()
         with gate.slot() as assistant:
             states = [programme_status(assistant, pid, day) for pid in assistant.programmes]
-        return [ProgrammeInfo(id=p.programme, title=p.title, documents=p.documents, valid_until=p.valid_until,
+        return [ProgrammeInfo(id=p.programme, title=p.title, documents=p.documents, valid_from=p.valid_from,
+                              valid_until=p.valid_until,
                               in_force=p.in_force,
-                              open_deadlines=[d.sentence() for d in p.deadlines if d.status == "offen"])
+                              open_deadlines=[d.sentence() for d in p.deadlines if d.status == "offen"],
+                              upcoming_deadlines=[d.sentence() for d in p.deadlines
+                                                  if d.status == "noch_nicht_offen"])
                 for p in states]  # fmt: skip
 
     @router.get("/facts", response_model=list[ProgrammeCard], summary="Eckdaten je Programm mit Belegen")
