@@ -271,10 +271,10 @@ class Assistant:
                     continue
                 left = (deadline.date - today).days
                 if deadline.opens and today < deadline.opens:
+                    until_open = days_phrase((deadline.opens - today).days, dative=True)
                     notices.append(
                         f"Die Frist „{deadline.purpose}“ hat noch nicht begonnen: Einreichung erst ab "
-                        f"{german_date(deadline.opens)} (in {days_phrase((deadline.opens - today).days, dative=True)}), "
-                        f"bis {german_date(deadline.date)}."
+                        f"{german_date(deadline.opens)} (in {until_open}), bis {german_date(deadline.date)}."
                     )
                 elif left < 0:
                     notices.append(
