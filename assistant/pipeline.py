@@ -22,7 +22,7 @@ from index.build import manifest_for, sparse_encoder_for
 from index.dense import load_embedder
 from index.documents import Document
 from index.generations import Generations
-from index.store import Hit, Mode, QdrantStore
+from index.store import Hit, Mode, Store
 
 LLM_FALLBACK = "Angezeigt wird die wörtliche Antwort aus den Dokumenten."
 LLM_UNSUPPORTED = (
@@ -71,7 +71,7 @@ def clean_question(question: object, max_chars: int) -> str:
 class Assistant:
     """Everything needed to answer: store, encoders, lexicon; built once per process."""
 
-    def __init__(self, settings: Settings, store: QdrantStore | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store | None = None) -> None:
         self.settings = settings
         if store is None:
             self.generation, store = Generations(settings).open_current()
@@ -107,7 +107,7 @@ class Assistant:
                                    settings.llm_max_sources)  # fmt: skip
 
     def close(self) -> None:
-        self.store.client.close()
+        self.store.close()
 
     def check_programme(self, programme: str | None) -> None:
         """A programme id from a user must be one of the corpus; raises InvalidInput."""

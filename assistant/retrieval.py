@@ -8,7 +8,7 @@ from assistant.lexicon import Lexicon
 from assistant.settings import Settings
 from index.dense import Embedder
 from index.sparse import SparseEncoder
-from index.store import Hit, Mode, QdrantStore
+from index.store import Hit, Mode, Store
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Query:
 
 class Retriever:
     def __init__(
-        self, store: QdrantStore, embedder: Embedder, sparse: SparseEncoder, lexicon: Lexicon,
+        self, store: Store, embedder: Embedder, sparse: SparseEncoder, lexicon: Lexicon,
         settings: Settings,
     ) -> None:
         self.store, self.embedder, self.sparse = store, embedder, sparse

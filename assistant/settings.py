@@ -26,6 +26,11 @@ class Settings(BaseSettings):
         Path(".foerderlotse/qdrant"), description="Embedded Qdrant store (local mode)."
     )
     qdrant_url: str | None = Field(None, description="Qdrant server/cluster URL; overrides store_path.")
+    embedded_engine: Literal["edge", "local"] = Field(
+        "edge",
+        description="Engine of the embedded store: 'edge' (Qdrant Edge, Qdrant's in-process engine with "
+        "HNSW and sparse index) or 'local' (qdrant-client's local mode, exhaustive search in Python).",
+    )
     qdrant_api_key: SecretStr | None = Field(None, description="API key for the Qdrant server.")
     collection: str = Field("foerderlotse", description="Name of the chunk collection.")
 

@@ -19,7 +19,7 @@ from index.dense import Embedder, load_embedder
 from index.documents import CorpusProblem, Document, load_corpus
 from index.generations import GenerationInfo, Generations
 from index.sparse import SparseEncoder, TermStats
-from index.store import Manifest, QdrantStore
+from index.store import Manifest, Store
 
 BATCH = 64
 
@@ -49,6 +49,7 @@ def manifest_for(settings: Settings, embedder: Embedder, sparse: SparseEncoder) 
         dense_dim=embedder.dim,
         sparse=sparse.description,
         chunker={"version": CHUNKER_VERSION, "max_chars": settings.chunk_max_chars},
+        store_engine="server" if settings.qdrant_url else settings.embedded_engine,
     )
 
 
@@ -110,7 +111,7 @@ def build_index(settings: Settings, *, rebuild: bool = False, progress: bool = F
 
 
 def _fill(
-    store: QdrantStore, manifest: Manifest, documents: list[Document], chunks: list[Chunk],
+    store: Store, manifest: Manifest, documents: list[Document], chunks: list[Chunk],
     embedder: Embedder, sparse: SparseEncoder, progress: bool,
 ) -> None:
     store.ensure_collections(manifest)
@@ -126,9 +127,10 @@ def _fill(
     store.put_documents(documents)
     store.put_term_stats(TermStats.from_texts(sparse.analyzer, [c.indexed_text for c in chunks]))
     store.write_manifest(manifest)
+    store.finish()
 
 
-def smoke_test(store: QdrantStore, embedder: Embedder, sparse: SparseEncoder, chunks: int) -> None:
+def smoke_test(store: Store, embedder: Embedder, sparse: SparseEncoder, chunks: int) -> None:
     """A new generation must hold every chunk and answer a hybrid query before it is served."""
     manifest = store.read_manifest()
     stored = sum(1 for _ in store.iter_chunks())
@@ -142,6 +144,6 @@ def smoke_test(store: QdrantStore, embedder: Embedder, sparse: SparseEncoder, ch
             raise CorpusError("Der neue Index beantwortet keine Probeabfrage; er wird nicht übernommen.")
 
 
-def _close_local(store: QdrantStore, generations: Generations) -> None:
-    if not generations.server:
-        store.client.close()
+def _close_local(store: Store, generations: Generations) -> None:
+    if not generations.server:  # a server's client is shared by all generations
+        store.close()

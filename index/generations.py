@@ -3,10 +3,10 @@
 Every build writes a new *generation* and switches to it only after it has finished and passed
 a smoke query; a build that fails or is killed leaves the served generation untouched.
 
-- Local mode (embedded Qdrant, locked by the one process that opens it): a generation is a
-  directory `<store_path>/<name>/` with the Qdrant store and a `generation.json` (manifest and
-  documents, readable without opening the locked store); the pointer is `<store_path>/CURRENT`,
-  replaced atomically (os.replace).
+- Embedded (Qdrant Edge by default, or qdrant-client's local mode; either is locked by the one
+  process that opens it): a generation is a directory `<store_path>/<name>/` with the store
+  (`edge/` or `qdrant/`) and a `generation.json` (manifest and documents, readable without opening
+  the locked store); the pointer is `<store_path>/CURRENT`, replaced atomically (os.replace).
 - Server mode: a generation is the pair of collections `<collection>--<name>` and
   `<collection>--<name>_docs`; the pointer is the alias `<collection>` (and `<collection>_docs`),
   switched for both in one atomic alias operation.
@@ -24,10 +24,13 @@ import uuid
 from pydantic import BaseModel
 from qdrant_client import QdrantClient, models
 
-from assistant.errors import IndexMissing
+from assistant.errors import IndexMismatch, IndexMissing
 from assistant.settings import Settings
 from index.documents import Document
-from index.store import Manifest, QdrantStore, open_client
+from index.edge import EdgeStore
+from index.store import Manifest, QdrantStore, Store, open_client
+
+ENGINE_DIRS = {"edge": "edge", "local": "qdrant"}  # where each embedded engine keeps a generation
 
 KEEP_OLD = 1  # besides the new and the previously served generation: one more, for rollback
 
@@ -97,15 +100,25 @@ class Generations:
             self._client = open_client(self.settings)
         return self._client
 
-    def open(self, name: str) -> QdrantStore:
+    def open(self, name: str) -> Store:
         """The store of one generation (created empty if new)."""
         if self.server:
             return QdrantStore(self.client(), self._physical(name))
-        path = self.settings.store_path / name / "qdrant"
+        root = self.settings.store_path / name
+        engine = self.settings.embedded_engine
+        other = "local" if engine == "edge" else "edge"
+        if not (root / ENGINE_DIRS[engine]).exists() and (root / ENGINE_DIRS[other]).exists():
+            raise IndexMismatch(
+                f"Der Index wurde für die eingebettete Engine '{other}' gebaut, eingestellt ist '{engine}' "
+                "(FOERDERLOTSE_EMBEDDED_ENGINE). Bitte neu aufbauen: 'foerderlotse index build'."
+            )
+        if engine == "edge":
+            return EdgeStore(root / ENGINE_DIRS["edge"])
+        path = root / ENGINE_DIRS["local"]
         return QdrantStore(open_client(self.settings.model_copy(update={"store_path": path})),
                            self.settings.collection)  # fmt: skip
 
-    def open_current(self) -> tuple[str, QdrantStore]:
+    def open_current(self) -> tuple[str, Store]:
         name = self.current()
         if name is None:
             raise IndexMissing("Es gibt noch keinen Index. Bitte zuerst 'foerderlotse index build' ausführen.")

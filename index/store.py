@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 from qdrant_client import QdrantClient, models
@@ -21,7 +21,7 @@ from index.sparse import SparseVector, TermStats
 SCHEMA_VERSION = 1
 DENSE, SPARSE = "dense", "sparse"
 FILTER_FIELDS = ("doc_id", "programme", "region", "kind")
-_STATS_ID = str(uuid.UUID(int=0))
+STATS_ID = str(uuid.UUID(int=0))
 
 Mode = Literal["hybrid", "dense", "sparse"]
 
@@ -35,6 +35,7 @@ class Manifest(BaseModel):
     dense_dim: int
     sparse: dict[str, Any]
     chunker: dict[str, Any]
+    store_engine: str = "local"  # "edge" or "local" (embedded) or "server"
     corpus_hash: str = ""
     documents: int = 0
     chunks: int = 0
@@ -46,6 +47,7 @@ class Manifest(BaseModel):
             "dense_dim": self.dense_dim,
             "sparse": self.sparse,
             "chunker": self.chunker,
+            "store_engine": self.store_engine,
         }
 
     def differences(self, other: Manifest) -> list[str]:
@@ -58,6 +60,38 @@ class Manifest(BaseModel):
 class Hit:
     chunk: Chunk
     score: float
+
+
+def ranked(hits: list[Hit]) -> list[Hit]:
+    """Best first; equal scores (RRF gives ties) in reading order, so that every engine returns
+    the same ranking."""
+    return sorted(hits, key=lambda h: (-round(h.score, 6), h.chunk.doc_id, h.chunk.start))
+
+
+class Store(Protocol):
+    """What the build, the retriever and the assistant need of an index generation; kept by
+    `QdrantStore` (qdrant-client: server or local mode) and `index.edge.EdgeStore` (Qdrant Edge)."""
+
+    def exists(self) -> bool: ...
+    def ensure_collections(self, manifest: Manifest) -> None: ...
+    def drop(self) -> None: ...
+    def read_manifest(self) -> Manifest: ...
+    def write_manifest(self, manifest: Manifest) -> None: ...
+    def iter_chunks(self) -> Iterable[Chunk]: ...
+    def upsert_chunks(self, chunks: list[Chunk], dense: Iterable[list[float]], sparse: list[SparseVector]) -> None: ...
+    def delete_chunks(self, chunk_ids: Iterable[str]) -> None: ...
+    def put_documents(self, documents: list[Document]) -> None: ...
+    def delete_documents(self, doc_ids: Iterable[str]) -> None: ...
+    def put_term_stats(self, stats: TermStats) -> None: ...
+    def finish(self) -> None: ...
+    def term_stats(self) -> TermStats: ...
+    def documents(self) -> list[Document]: ...
+    def search(
+        self, dense: list[float] | None, sparse: SparseVector | None, *, mode: Mode = "hybrid", limit: int = 6,
+        prefetch_k: int = 40, weights: tuple[float, float] = (1.0, 1.0),
+        filters: dict[str, str | list[str]] | None = None,
+    ) -> list[Hit]: ...
+    def close(self) -> None: ...
 
 
 def point_id(key: str) -> str:
@@ -161,7 +195,7 @@ class QdrantStore:
             points, offset = self.client.scroll(
                 self.collection, limit=1000, offset=offset, with_payload=True, with_vectors=False
             )
-            yield from (_chunk_from_payload(p.payload or {}) for p in points)
+            yield from (chunk_from_payload(p.payload or {}) for p in points)
             if offset is None:
                 return
 
@@ -207,14 +241,20 @@ class QdrantStore:
     def put_term_stats(self, stats: TermStats) -> None:
         self.client.upsert(
             self.docs_collection,
-            points=[models.PointStruct(id=_STATS_ID, vector={},
+            points=[models.PointStruct(id=STATS_ID, vector={},
                                        payload={"type": "termstats", "n_docs": stats.n_docs,
                                                 "df": stats.df})],
         )  # fmt: skip
 
+    def finish(self) -> None:
+        """After a build; a server and the local mode index on their own."""
+
+    def close(self) -> None:
+        self.client.close()
+
     # ---- reads --------------------------------------------------------------------------
     def term_stats(self) -> TermStats:
-        found = self.client.retrieve(self.docs_collection, [_STATS_ID], with_payload=True)
+        found = self.client.retrieve(self.docs_collection, [STATS_ID], with_payload=True)
         if not found or not found[0].payload:
             return TermStats(0, {})
         return TermStats(int(found[0].payload["n_docs"]), dict(found[0].payload["df"]))
@@ -228,7 +268,7 @@ class QdrantStore:
                 scroll_filter=models.Filter(must=[models.FieldCondition(
                     key="type", match=models.MatchValue(value="document"))]),
             )  # fmt: skip
-            docs.extend(_document_from_payload(p.payload or {}) for p in points)
+            docs.extend(document_from_payload(p.payload or {}) for p in points)
             if offset is None:
                 break
         return docs
@@ -271,7 +311,7 @@ class QdrantStore:
                 limit=limit,
                 with_payload=True,
             )  # fmt: skip
-        return [Hit(_chunk_from_payload(p.payload or {}), float(p.score)) for p in resp.points]
+        return ranked([Hit(chunk_from_payload(p.payload or {}), float(p.score)) for p in resp.points])
 
 
 def _filter(filters: dict[str, str | list[str]] | None) -> models.Filter | None:
@@ -288,13 +328,13 @@ def _filter(filters: dict[str, str | list[str]] | None) -> models.Filter | None:
     )
 
 
-def _chunk_from_payload(payload: dict[str, Any]) -> Chunk:
+def chunk_from_payload(payload: dict[str, Any]) -> Chunk:
     data = dict(payload)
     data["id"] = data.pop("chunk_id")
     return Chunk.model_validate(data)
 
 
-def _document_from_payload(payload: dict[str, Any]) -> Document:
+def document_from_payload(payload: dict[str, Any]) -> Document:
     return Document(
         meta=DocumentMeta.model_validate(payload["meta"]), text=payload["text"], path=payload["path"]
     )

@@ -134,3 +134,35 @@ def test_which_deadlines_are_still_open(workdir, today: str, expected: str) -> N
     assert {c["doc_id"] for c in answer["citations"]} == {
         "bmas-civic-innovation-richtlinie-2023", "sn-ki-foerderaufruf-2026"}
     assert "7. Mai 2026" in answer["answer"] and "20. Juni 2023" in answer["answer"]
+
+
+def test_store_in_use_by_another_process_is_one_line(workdir) -> None:
+    tmp, env = workdir
+    from assistant.pipeline import Assistant
+    from assistant.settings import Settings
+
+    holder = Assistant(Settings(_env_file=None, store_path=Path(env["FOERDERLOTSE_STORE_PATH"]), corpus_dir=CORPUS))
+    try:
+        done = cli("ask", "Wie hoch ist die Förderquote in Sachsen?", env=env, cwd=tmp)
+    finally:
+        holder.close()
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "von einem anderen Förderlotse-Prozess benutzt" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert cli("ask", "Wie hoch ist die Förderquote in Sachsen?", env=env, cwd=tmp).returncode == 0
+
+
+def test_damaged_store_files_are_one_line(workdir, tmp_path: Path) -> None:
+    tmp, env = workdir
+    store = tmp_path / "store"
+    env2 = env | {"FOERDERLOTSE_STORE_PATH": str(store)}
+    assert cli("index", "build", env=env2, cwd=tmp).returncode == 0
+    damaged = 0
+    for path in store.glob("g*/edge/**/*"):
+        if path.is_file() and path.stat().st_size > 0:
+            path.write_bytes(b"\x00kaputt" * 8)
+            damaged += 1
+    assert damaged
+    done = cli("ask", "Wie hoch ist die Förderquote in Sachsen?", env=env2, cwd=tmp)
+    assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "neu aufbauen" in done.stderr
