@@ -64,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     scale = sub.add_parser("scale", help="Index-Bau, Retrieval und Latenz bis zu N Abschnitten messen")
     scale.add_argument("--chunks", type=int, nargs="+", default=[1000, 10000, 50000])
     scale.add_argument("--out", default="bench-out")
+    scale.add_argument("--local-up-to", type=int, default=10_000,
+                       help="qdrant-client-Local-Modus nur bis zu so vielen Abschnitten messen")
     load = sub.add_parser("loadtest", help="Server auf Loopback mit 1, 4, 16 Clients belasten")
     load.add_argument("--requests", type=int, default=80, help="Anfragen je Stufe (höchstens)")
     load.add_argument("--seconds", type=float, default=30.0, help="Zeit je Stufe (höchstens)")
@@ -74,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "scale":
             from evals.scale import run_scale
 
-            return run_scale(args.chunks, Path(args.out))
+            return run_scale(args.chunks, Path(args.out), args.local_up_to)
         if args.command == "loadtest":
             from evals.loadtest import run_loadtest
 
