@@ -32,6 +32,10 @@ class Settings(BaseSettings):
         "HNSW and sparse index) or 'local' (qdrant-client's local mode, exhaustive search in Python).",
     )
     qdrant_api_key: SecretStr | None = Field(None, description="API key for the Qdrant server.")
+    qdrant_shards: int = Field(1, ge=1, le=64, description="Shards of a new collection on a server/cluster.")
+    qdrant_replication_factor: int = Field(
+        1, ge=1, le=8, description="Copies of each shard on a cluster (2 or more survives a node loss)."
+    )
     collection: str = Field("foerderlotse", description="Name of the chunk collection.")
 
     dense_model: str = Field(

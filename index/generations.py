@@ -103,7 +103,8 @@ class Generations:
     def open(self, name: str) -> Store:
         """The store of one generation (created empty if new)."""
         if self.server:
-            return QdrantStore(self.client(), self._physical(name))
+            return QdrantStore(self.client(), self._physical(name), self.settings.qdrant_shards,
+                               self.settings.qdrant_replication_factor)  # fmt: skip
         root = self.settings.store_path / name
         engine = self.settings.embedded_engine
         other = "local" if engine == "edge" else "edge"

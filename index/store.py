@@ -124,10 +124,11 @@ def open_client(settings: Settings) -> QdrantClient:
 class QdrantStore:
     """All reads and writes of Förderlotse's Qdrant collections."""
 
-    def __init__(self, client: QdrantClient, collection: str) -> None:
+    def __init__(self, client: QdrantClient, collection: str, shards: int = 1, replication_factor: int = 1) -> None:
         self.client = client
         self.collection = collection
         self.docs_collection = f"{collection}_docs"
+        self.layout = {"shard_number": shards, "replication_factor": replication_factor}  # on a cluster
 
     # ---- schema -------------------------------------------------------------------------
     def exists(self) -> bool:
@@ -155,6 +156,7 @@ class QdrantStore:
                     SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)
                 },
                 metadata=manifest.model_dump(mode="json"),
+                **self.layout,
             )
             # Local mode filters by scanning and warns that payload indexes have no effect there.
             server = not isinstance(getattr(self.client, "_client", None), QdrantLocal)
@@ -163,7 +165,7 @@ class QdrantStore:
                     self.collection, field, models.PayloadSchemaType.KEYWORD
                 )
         if not self.client.collection_exists(self.docs_collection):
-            self.client.create_collection(self.docs_collection, vectors_config={})
+            self.client.create_collection(self.docs_collection, vectors_config={}, **self.layout)
 
     def drop(self) -> None:
         for name in (self.collection, self.docs_collection):
