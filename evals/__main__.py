@@ -67,8 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     scale.add_argument("--local-up-to", type=int, default=10_000,
                        help="qdrant-client-Local-Modus nur bis zu so vielen Abschnitten messen")
     load = sub.add_parser("loadtest", help="Server auf Loopback mit 1, 4, 16 Clients belasten")
-    load.add_argument("--requests", type=int, default=80, help="Anfragen je Stufe (höchstens)")
-    load.add_argument("--seconds", type=float, default=30.0, help="Zeit je Stufe (höchstens)")
+    load.add_argument("--requests", type=int, default=400, help="Anfragen je Stufe (höchstens)")
+    load.add_argument("--seconds", type=float, default=120.0, help="Zeit je Stufe (höchstens)")
     args = parser.parse_args(argv)
     try:
         if args.command == "run":

@@ -6,6 +6,7 @@ turn) and stops after `seconds`. Prints p50/p95/p99 latency, throughput and stat
 
 from __future__ import annotations
 
+import resource
 import threading
 import time
 from collections import Counter
@@ -64,7 +65,7 @@ def drive(base: str, questions: list[str], clients: int, requests: int, seconds:
     return LevelResult(clients, sum(statuses.values()), time.perf_counter() - started, latencies, statuses)
 
 
-def run_loadtest(requests: int = 80, seconds: float = 30.0) -> int:
+def run_loadtest(requests: int = 400, seconds: float = 120.0) -> int:
     """Serve the app from the built index on a free loopback port and drive it."""
     from assistant.settings import Settings
     from ui.app import build_app
@@ -78,4 +79,7 @@ def run_loadtest(requests: int = 80, seconds: float = 30.0) -> int:
         print("clients   sent   p50 ms   p95 ms   p99 ms    req/s   status")
         for clients in LEVELS:
             print(drive(base, questions, clients, requests, seconds).row(), flush=True)
+    # Server and load clients share this process, so this is an upper bound for the server.
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"Spitzen-Speicher (max RSS, Server + Last-Clients): {peak_mb:.0f} MB")
     return 0
