@@ -20,9 +20,13 @@ HEADLINE = ("fact_accuracy", "citation_precision", "citation_recall", "refusal_r
 
 
 def evidence_rank(item: GoldItem, hits: list) -> int | None:
+    """Rank of the first hit that holds the evidence. Gold regexes are written in plain text, so
+    the chunk's whitespace is normalised first ("20.\xa0Juni", a line break inside a sentence),
+    as it is in answers."""
     pattern = re.compile(item.evidence or "", re.IGNORECASE)
     for rank, hit in enumerate(hits, 1):
-        if (not item.sources or hit.chunk.doc_id in item.sources) and pattern.search(hit.chunk.text):
+        text = " ".join(hit.chunk.text.split())
+        if (not item.sources or hit.chunk.doc_id in item.sources) and pattern.search(text):
             return rank
     return None
 

@@ -77,3 +77,19 @@ def test_runner_rejects_broken_gold_before_running(tmp_path: Path) -> None:
     assert proc.stderr.strip().startswith("Fehler in der Gold-Datei: private.jsonl:2: Feld 'facts'")
     assert "Traceback" not in proc.stderr
     assert not out.exists()
+
+
+def test_evidence_is_found_across_non_breaking_spaces_and_line_breaks(tmp_path: Path) -> None:
+    from evals.runner import evidence_rank
+    from index.chunker import Chunk
+    from index.store import Hit
+
+    [item] = load_gold(_write(tmp_path, [_line(evidence=r"bis zum 20\. Juni 2023")]))
+
+    def hit(text: str, doc_id: str = "sn-ki-foerderaufruf-2026") -> Hit:
+        return Hit(Chunk(id=text[:8], doc_id=doc_id, ordinal=0, section="", start=0, end=len(text), text=text,
+                         header="", programme=None, region="DE", kind="call"), 1.0)  # fmt: skip
+
+    hits = [hit("Frist bis zum 21. Juni 2023."), hit("Frist bis zum 20.\xa0Juni\n2023 an die gsub.")]
+    assert evidence_rank(item, hits) == 2
+    assert evidence_rank(item, [hit("Frist bis zum 20.\xa0Juni 2023.", doc_id="anderes-dokument")]) is None
