@@ -36,7 +36,8 @@ LOWERCASE_WEIGHT, UNKNOWN_LOWERCASE_WEIGHT = 0.6, 0.25
 FIGURE_TYPES = frozenset({"amount", "percent", "date", "duration", "count"})
 TYPE_BONUS, TYPE_PENALTY = 0.25, 0.3
 SYNONYM_CREDIT = 0.7  # a synonym from the lexicon ("Eigenanteil" for "Eigenmittel")
-PART_CREDIT = 0.6  # a span that has only parts of a compound covers it less than the word itself
+PART_CREDIT = 0.6  # a span that has only some parts of a compound covers it less than the word itself
+ALL_PARTS_CREDIT = 0.85  # ... and all of its parts, as separate words, nearly as well
 _CLOSED = (".", "!", "?", ":")
 LIST_READ_ON = 2500  # characters after a chunk in which a list it introduces may go on
 EVIDENCE_CACHE_CHUNKS = 20_000  # chunks whose evidence spans are kept between questions
@@ -80,7 +81,10 @@ class Slot:
         # German compounds end in their head: "Vermischung" covers "mischen" in part.
         head = PART_CREDIT if len(self.stem) >= 4 and any(t.endswith(self.stem) for t in terms) else 0.0
         if self.parts:
-            return max(head, PART_CREDIT * sum(p in terms for p in self.parts) / len(self.parts))
+            found = sum(p in terms for p in self.parts)
+            if found == len(self.parts):  # every part as a word of its own: "wählt ... aus ... Verfahren"
+                return ALL_PARTS_CREDIT
+            return max(head, PART_CREDIT * found / len(self.parts))
         return head
 
 
@@ -140,6 +144,16 @@ def analyse_question(
         if stem not in slots or slots[stem].weight < weight:
             slots[stem] = Slot(stem, parts, weight, typed & {stem, *parts},
                                synonyms.get(stem, frozenset()))  # fmt: skip
+    # A separable verb asks for the joined word ("wirken ... mit" for "Mitwirkung"); the bare
+    # verb still counts, as a synonym does.
+    for verb, joined in analyzer.separable_verbs(text):
+        verb_terms, joined_terms = analyzer.terms(verb), analyzer.terms(joined)
+        if not verb_terms or not joined_terms or verb_terms[0] not in slots:
+            continue
+        bare = slots.pop(verb_terms[0])
+        stem = joined_terms[0]
+        weight = stats.idf(stem) * LOWERCASE_WEIGHT if stem in stats.df else bare.weight
+        slots[stem] = Slot(stem, (), weight, bare.typed, bare.alternatives | {bare.stem})
     return QuestionContext(
         text=text,
         slots=list(slots.values()),
@@ -287,7 +301,7 @@ class ExtractiveAnswerer:
             return cached
         header_terms = frozenset(self.analyzer.terms(chunk.header))
         prepared = [
-            (span, frozenset(self.analyzer.terms(span.text)), header_terms | frozenset(self.analyzer.terms(span.frame)))
+            (span, self._terms(span.text), header_terms | frozenset(self.analyzer.terms(span.frame)))
             for span in _evidence_spans(chunk, self.texts(chunk.doc_id))
             if not INSTRUCTION_LIKE.search(span.text)
         ]
@@ -295,6 +309,12 @@ class ExtractiveAnswerer:
             self._evidence_cache.clear()
         self._evidence_cache[chunk.id] = prepared
         return prepared
+
+
+    def _terms(self, text: str) -> frozenset[str]:
+        """A span's terms, with its separable verbs joined ("wählt ... aus" also as "auswähl")."""
+        joined = [t for _, word in self.analyzer.separable_verbs(text) for t in self.analyzer.terms(word)]
+        return frozenset(self.analyzer.terms(text)) | frozenset(joined)
 
 
 def _as_sentence(text: str) -> str:

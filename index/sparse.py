@@ -41,6 +41,16 @@ STOP_WORDS = frozenset(
 )
 
 
+# Particles of German separable verbs; in a main clause they stand at its end, apart from the
+# verb ("Die SAB wählt die Projekte ... aus", "Welche Partner wirken ... mit?").
+SEPARABLE_PARTICLES = frozenset(
+    "ab an auf aus bei ein fest fort her heraus hin hinzu los mit nach statt teil vor vorbei weg weiter "
+    "zu zurück zusammen".split()
+)
+_CLAUSE = re.compile(r"[.!?;:,()\n]|\b(?:und|oder|aber|sondern)\b")
+_ARTICLES = frozenset("der die das den dem des ein eine einen einem einer es sie er man wir ihr".split())
+
+
 @dataclass(frozen=True)
 class SparseVector:
     indices: list[int]
@@ -73,6 +83,27 @@ class GermanAnalyzer:
     def cased_tokens(self, text: str) -> list[tuple[str, bool]]:
         """Tokens with a flag for a capital first letter (in German: mostly nouns and names)."""
         return [(tok, raw[0].isupper()) for raw, tok in zip(_TOKEN.findall(text), self.tokens(text), strict=True)]
+
+    def separable_verbs(self, text: str) -> list[tuple[str, str]]:
+        """(verb, joined) for each clause that ends in a separable particle: the clause's first
+        lower-case content word is taken as its verb ("wirken ... mit" -> "mitwirken")."""
+        found: list[tuple[str, str]] = []
+        for clause in _CLAUSE.split(text):
+            words = self.cased_tokens(clause)
+            if len(words) < 3 or words[-1][1] or words[-1][0] not in SEPARABLE_PARTICLES:
+                continue
+            if words[-2][0] in ("bis", "von", "ab"):  # "bis zu", "von ... ab": prepositions, not particles
+                continue
+            if words[0][0] not in STOP_WORDS and words[1][0] in _ARTICLES:
+                verb: str | None = words[0][0]  # the verb comes first: "Läuft die Frist bald ab?"
+            else:
+                verb = next((tok for tok, cap in words[:-1] if not cap and not tok.isdigit()
+                             and tok not in STOP_WORDS and len(tok) > 2), None)  # fmt: skip
+            if verb:
+                # "wählt ... aus" -> "auswähl" (like "Auswahl"), "läuft ... ab" -> "abläuf" ("Ablauf")
+                base = verb[:-1] if verb.endswith("t") and len(verb) > 4 else verb
+                found.append((verb, words[-1][0] + base))
+        return found
 
     def terms(self, text: str) -> list[str]:
         terms: list[str] = []
