@@ -57,6 +57,12 @@ INSTRUCTION_LIKE = re.compile(
     r"ignore (?:all|previous|the above)|antworte (?:ab jetzt|nur noch|stattdessen)",
     re.IGNORECASE,
 )
+# A sentence that opens with a back reference or names "the above" is read with the one before it.
+REFERS_BACK = re.compile(
+    r"^(?:Dies|Diese[rsnm]?|Hierbei|Hierfür|Dabei|Dafür|Dazu|Demnach|Darüber hinaus)\b"
+    r"|\b(?:oben|vor)\s?genannt|\bvorstehend",
+    re.IGNORECASE,
+)
 _ITEM_LABEL = re.compile(r"^[a-z]\)$")  # "a)" above an item of a list
 _HEADINGISH = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+\S.*|[a-z]\)|\d{1,2})$")
 
@@ -248,10 +254,13 @@ class ExtractiveAnswerer:
         chosen = [ranked[0]]
         # The sentence right before or after the best one, where it adds to what is covered:
         # rules often take two sentences ("... auf Ausgabenbasis oder auf Kostenbasis erfolgen.
-        # Eine Vermischung beider Formen ist nicht möglich.").
+        # Eine Vermischung beider Formen ist nicht möglich."). A best sentence that points back
+        # ("Dies bedeutet, dass ... der oben Genannten ...") needs the one before it in any case.
+        refers_back = bool(REFERS_BACK.search(chosen[0].text))
         for cand in ranked[1:]:
             if _adjacent(cand, chosen[0]) and not cand.is_list and (
                 coverage(question, [chosen[0], cand]) > coverage(question, chosen[:1])
+                or (refers_back and cand.end <= chosen[0].start)
             ):
                 chosen = sorted([chosen[0], cand], key=lambda c: c.start)  # in reading order
                 break

@@ -98,3 +98,11 @@ def test_unknown_programme_is_rejected(assistant: Assistant) -> None:
     ok = assistant.ask("Wie hoch ist die Förderquote?", programme="civic-innovation", today=TODAY)
     assert {c.doc_id for c in ok.citations} <= {"bmas-civic-innovation-richtlinie-2023",
                                                 "cip-projekt-leitbild"}
+
+
+def test_a_sentence_that_points_back_comes_with_the_one_before(assistant: Assistant) -> None:
+    answer = assistant.ask("Wer darf beim BMAS als Hauptantragsteller auftreten?", today=TODAY)
+    assert "oben Genannten" in answer.answer
+    before, after = answer.answer.index("Projektverbünde"), answer.answer.index("oben Genannten")
+    assert before < after  # in reading order, each with its citation
+    assert len(answer.citations) == 2
