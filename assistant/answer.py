@@ -59,10 +59,12 @@ INSTRUCTION_LIKE = re.compile(
 )
 # A sentence that opens with a back reference or names "the above" is read with the one before it.
 REFERS_BACK = re.compile(
-    r"^(?:Dies|Diese[rsnm]?|Hierbei|Hierfür|Dabei|Dafür|Dazu|Demnach|Darüber hinaus)\b"
+    r"^(?:(?:Mit|In|Bei|Nach|Aus|Von|Für|Zu|Unter|Auf) )?(?:Dies|Diese[rsnm]?|Hierbei|Hierfür|Dabei|Dafür|Dazu|Demnach|"
+    r"Darüber hinaus)\b"
     r"|\b(?:oben|vor)\s?genannt|\bvorstehend",
     re.IGNORECASE,
 )
+CONDITION = re.compile(r"\b(?:wenn|sofern|soweit|falls)\b", re.IGNORECASE)
 _ITEM_LABEL = re.compile(r"^[a-z]\)$")  # "a)" above an item of a list
 _HEADINGISH = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+\S.*|[a-z]\)|\d{1,2})$")
 
@@ -80,7 +82,7 @@ class Slot:
     def covered(self, terms: AbstractSet[str], has_type: bool = False) -> float:
         if has_type and self.typed:
             terms = terms | self.typed
-        if self.stem in terms:
+        if self.stem in terms or verb_of(self.stem) in terms:
             return 1.0
         if self.alternatives & terms:
             return SYNONYM_CREDIT
@@ -124,6 +126,8 @@ def analyse_question(
     # carries no case signal at all.
     case_signal = any(cap for _, cap in words[1:])
     types = lexicon.answer_types_of(text)
+    # A figure the question states itself ("die restlichen 10 Prozent") is not the one it asks for.
+    types -= {t for t in FIGURE_TYPES - {"count"} if _has_type({t}, text)}
     typed = lexicon.typed_terms(types & FIGURE_TYPES, analyzer)
     synonyms = lexicon.synonym_index(analyzer)
     slots: dict[str, Slot] = {}
@@ -248,7 +252,12 @@ class ExtractiveAnswerer:
         """The answer's spans, or [] when the evidence does not answer the question: the best
         span alone must cover enough of it, and a question for a figure needs that figure."""
         if question.figure_types:
-            ranked = [c for c in ranked if c.has_type]
+            typed = [c for c in ranked if c.has_type]
+            if question.figure_types == {"date"} and not (typed and coverage(question, typed[:1]) >= self.min_support):
+                # German "wann" asks for a time or for a condition ("Wann gibt es keine
+                # Vollfinanzierung?" - "..., wenn ..."): without a dated answer, a condition answers.
+                typed = [c for c in ranked if c.has_type or CONDITION.search(c.text)]
+            ranked = typed
         if not ranked or coverage(question, ranked[:1]) < self.min_support:
             return []
         chosen = [ranked[0]]
@@ -321,9 +330,17 @@ class ExtractiveAnswerer:
 
 
     def _terms(self, text: str) -> frozenset[str]:
-        """A span's terms, with its separable verbs joined ("wählt ... aus" also as "auswähl")."""
+        """A span's terms, with its separable verbs joined ("wählt ... aus" also as "auswähl") and
+        its nouns in -ung also as their verb ("Prüfung" also as "prüf")."""
+        terms = self.analyzer.terms(text)
         joined = [t for _, word in self.analyzer.separable_verbs(text) for t in self.analyzer.terms(word)]
-        return frozenset(self.analyzer.terms(text)) | frozenset(joined)
+        return frozenset(terms) | frozenset(joined) | frozenset(verb_of(t) for t in terms)
+
+
+def verb_of(stem: str) -> str:
+    """The verb stem of a noun in -ung ("prufung" -> "pruf", "einreichung" -> "einreich");
+    other stems stay as they are."""
+    return stem[:-3] if stem.endswith("ung") and len(stem) >= 7 else stem
 
 
 def _as_sentence(text: str) -> str:
