@@ -150,14 +150,14 @@ def plot(results: list[dict[str, Any]], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
-    for engine in dict.fromkeys(r["engine"] for r in results):
+    for n, engine in enumerate(dict.fromkeys(r["engine"] for r in results)):
         rows = sorted((r for r in results if r["engine"] == engine), key=lambda r: r["chunks"])
-        x = [r["chunks"] for r in rows]
-        axes[0].plot(x, [r["answer_p95_ms"] for r in rows], marker="o", label=f"{engine}: Antwort p95")
-        axes[0].plot(x, [r["retrieval_p95_ms"] for r in rows], marker="x", linestyle="--",
+        x, color = [r["chunks"] for r in rows], f"C{n}"
+        axes[0].plot(x, [r["answer_p95_ms"] for r in rows], marker="o", color=color, label=f"{engine}: Antwort p95")
+        axes[0].plot(x, [r["retrieval_p95_ms"] for r in rows], marker="x", linestyle="--", color=color,
                      label=f"{engine}: Retrieval p95")  # fmt: skip
-        axes[1].plot(x, [r["chunks_per_second"] for r in rows], marker="o", label=engine)
-        axes[2].plot(x, [r["peak_rss_mb"] for r in rows], marker="o", label=engine)
+        axes[1].plot(x, [r["chunks_per_second"] for r in rows], marker="o", color=color, label=engine)
+        axes[2].plot(x, [r["peak_rss_mb"] for r in rows], marker="o", color=color, label=engine)
     axes[0].axhline(400, color="grey", linewidth=0.8, linestyle=":")
     titles = ("Latenz p95 (ms)", "Index-Bau (Abschnitte/s)", "Spitzen-Speicher (MB RSS)")
     for ax, title in zip(axes, titles, strict=True):
