@@ -15,7 +15,7 @@ from functools import cached_property, lru_cache
 
 import Stemmer
 
-ANALYZER_VERSION = "de-snowball-compound-v3"
+ANALYZER_VERSION = "de-snowball-compound-v4"
 # char_split scores below this are guesses ("Verfahren" -> "Verf" + "ahren"), not compounds.
 MIN_SPLIT_SCORE = 0.4
 
@@ -47,6 +47,7 @@ SEPARABLE_PARTICLES = frozenset(
     "ab an auf aus bei ein fest fort her heraus hin hinzu los mit nach statt teil vor vorbei weg weiter "
     "zu zurück zusammen".split()
 )
+_IERT = re.compile(r"(?<=\w\w)iert(?:e|en|es|er|em)?$")
 _CLAUSE = re.compile(r"[.!?;:,()\n]|\b(?:und|oder|aber|sondern)\b")
 _ARTICLES = frozenset("der die das den dem des ein eine einen einem einer es sie er man wir ihr".split())
 
@@ -117,6 +118,9 @@ class GermanAnalyzer:
     def _word_terms(self, token: str) -> tuple[str, ...]:
         if token.isdigit():
             return (token,)
+        # Snowball keeps the -t of verb forms: "registriert" would not meet "registrieren".
+        # Verbs in -ieren are unambiguous, so their forms in -iert(e/en/es/er/em) go to -ieren.
+        token = _IERT.sub("ieren", token)
         stem = self._stemmer.stemWord(token)
         if not self._split or len(token) < 8:
             return (stem,)

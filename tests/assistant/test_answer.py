@@ -15,3 +15,10 @@ def test_a_joined_separable_verb_still_accepts_the_bare_verb() -> None:
     slot = Slot("mitwirk", (), 1.0, alternatives=frozenset({"wirk"}))
     assert slot.covered({"mitwirk"}) == 1.0
     assert 0 < slot.covered({"wirk"}) < 1.0
+
+
+def test_an_ordinal_says_how_many() -> None:
+    from assistant.answer import _has_type
+
+    assert _has_type({"count"}, "Mit dem vierten Förderaufruf schafft das Ministerium den Rahmen.")
+    assert not _has_type({"count"}, "Mit dem neuen Förderaufruf schafft das Ministerium den Rahmen.")

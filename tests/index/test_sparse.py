@@ -41,3 +41,10 @@ def test_joined_verbs_meet_their_nouns() -> None:
     analyzer = GermanAnalyzer()
     assert analyzer.terms("auswähl")[0] == analyzer.terms("Auswahl")[0]
     assert analyzer.terms("mitwirken")[0] == analyzer.terms("Mitwirkung")[0]
+
+
+def test_verb_forms_in_iert_meet_their_infinitive() -> None:
+    analyzer = GermanAnalyzer()
+    assert analyzer.terms("Registriert euch")[0] == analyzer.terms("registrieren")[0]
+    assert analyzer.terms("finanzierte Projekte")[0] == analyzer.terms("finanzieren")[0]
+    assert analyzer.terms("Kriterien") == ["kriteri"]
