@@ -50,6 +50,7 @@ _COUNT = re.compile(r"\b\d+\b|\b(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|z
 _DURATION = re.compile(r"\d+\s*(?:Monat|Jahr|Woche)")
 _WHO = re.compile(r"antragsberechtigt|zugelassen|Zuwendungsempf|Einzelträger|Träger|Verein|Verbund",
                   re.IGNORECASE)  # fmt: skip
+_NEGATED = re.compile(r"\b(?:nicht|kein\w*|ausgeschlossen|Verbot|verboten|unzulässig)\b", re.IGNORECASE)
 _WHERE = re.compile(r"Portal|Postfach|@|Anschrift|Förderportal|https?://|www\.|Straße|\bSAB\b|gsub")
 # Text in a document that tries to instruct a language model is not evidence for anything: no
 # answerer quotes it and no LLM sees it.
@@ -368,6 +369,8 @@ def _type_bonus(types: set[str], text: str) -> float:
         bonus += 0.1
     if "where" in types and _WHERE.search(text):
         bonus += 0.15
+    if "negation" in types:  # "Was ist nicht förderfähig?": the passage that says what is not
+        bonus += 0.1 if _NEGATED.search(text) else -0.1
     return bonus
 
 

@@ -22,3 +22,21 @@ def test_an_ordinal_says_how_many() -> None:
 
     assert _has_type({"count"}, "Mit dem vierten Förderaufruf schafft das Ministerium den Rahmen.")
     assert not _has_type({"count"}, "Mit dem neuen Förderaufruf schafft das Ministerium den Rahmen.")
+
+
+def test_a_negated_question_prefers_the_passage_that_negates() -> None:
+    from assistant.answer import _type_bonus
+    from assistant.lexicon import load_lexicon
+
+    types = load_lexicon().answer_types_of("Welche Ausgaben sind nicht förderfähig?")
+    assert "negation" in types
+    negated = _type_bonus(types, "Darüber hinaus sind keine weiteren Ausgaben zuwendungsfähig.")
+    affirmed = _type_bonus(types, "Folgende Ausgaben sind förderfähig:")
+    assert negated > affirmed
+
+
+def test_a_question_that_starts_with_a_preposition_can_ask_for_a_list() -> None:
+    from assistant.lexicon import load_lexicon
+
+    assert "list" in load_lexicon().answer_types_of("In welchen Bereichen wird gefördert?")
+    assert "list" not in load_lexicon().answer_types_of("Wie hoch ist die Förderquote?")
