@@ -17,7 +17,7 @@ from assistant.lexicon import Lexicon
 from assistant.models import Draft, DraftSentence, Source
 from index.chunker import Chunk
 from index.documents import KIND_LABELS
-from index.sparse import GermanAnalyzer, TermStats
+from index.sparse import GermanAnalyzer, TermStats, verb_of
 from index.store import Hit
 from index.text import iter_lines, split_sentences
 
@@ -44,9 +44,10 @@ EVIDENCE_CACHE_CHUNKS = 20_000  # chunks whose evidence spans are kept between q
 LIST_BONUS = 0.1  # a list with its introduction, for a question that asks for several things
 _EURO = re.compile(r"\d[\d.\s]*\s*(?:Euro\b|EUR\b|€)|(?:\bEuro|€)\s*\d")
 _PERCENT = re.compile(r"\d\s*(?:%|Prozent)")
+# A count, also as an ordinal: "der vierte Förderaufruf" says how many there were.
 _COUNT = re.compile(r"\b\d+\b|\b(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|zwölf)\b"
                     r"|\b(?:zweit|dritt|viert|fünft|sechst|siebt|acht|neunt|zehnt|zwölft)(?:e|en|er|es|em)\b",
-                    re.I)  # fmt: skip  # "der vierte Förderaufruf" says how many there were
+                    re.I)  # fmt: skip
 _DURATION = re.compile(r"\d+\s*(?:Monat|Jahr|Woche)")
 _WHO = re.compile(r"antragsberechtigt|zugelassen|Zuwendungsempf|Einzelträger|Träger|Verein|Verbund",
                   re.IGNORECASE)  # fmt: skip
@@ -331,19 +332,12 @@ class ExtractiveAnswerer:
         self._evidence_cache[chunk.id] = prepared
         return prepared
 
-
     def _terms(self, text: str) -> frozenset[str]:
         """A span's terms, with its separable verbs joined ("wählt ... aus" also as "auswähl") and
         its nouns in -ung also as their verb ("Prüfung" also as "prüf")."""
         terms = self.analyzer.terms(text)
         joined = [t for _, word in self.analyzer.separable_verbs(text) for t in self.analyzer.terms(word)]
         return frozenset(terms) | frozenset(joined) | frozenset(verb_of(t) for t in terms)
-
-
-def verb_of(stem: str) -> str:
-    """The verb stem of a noun in -ung ("prufung" -> "pruf", "einreichung" -> "einreich");
-    other stems stay as they are."""
-    return stem[:-3] if stem.endswith("ung") and len(stem) >= 7 else stem
 
 
 def _as_sentence(text: str) -> str:

@@ -52,6 +52,12 @@ _CLAUSE = re.compile(r"[.!?;:,()\n]|\b(?:und|oder|aber|sondern)\b")
 _ARTICLES = frozenset("der die das den dem des ein eine einen einem einer es sie er man wir ihr".split())
 
 
+def verb_of(stem: str) -> str:
+    """The verb stem of a noun in -ung ("prufung" -> "pruf", "einreichung" -> "einreich");
+    other stems stay as they are."""
+    return stem[:-3] if stem.endswith("ung") and len(stem) >= 7 else stem
+
+
 @dataclass(frozen=True)
 class SparseVector:
     indices: list[int]
