@@ -12,7 +12,7 @@ from assistant.answer import ExtractiveAnswerer, QuestionContext, analyse_questi
 from assistant.citations import Enforced, StreamingEnforcer, enforce
 from assistant.dates import days_phrase, german_date
 from assistant.errors import IndexMismatch, InvalidInput
-from assistant.facts import deadline_overview
+from assistant.facts import deadline_overview, deadline_status
 from assistant.lexicon import load_lexicon
 from assistant.llm import LLMAnswerer, LLMUnavailable, make_backend
 from assistant.models import Answer, AnswerEvent, Citation, DraftSentence, Retrieved, Source, Turn
@@ -269,14 +269,14 @@ class Assistant:
                 touched = "date" in types or german_date(deadline.date).split(" ", 1)[1] in quotes
                 if not touched:
                     continue
-                left = (deadline.date - today).days
-                if deadline.opens and today < deadline.opens:
+                status, left = deadline_status(deadline, today)
+                if status == "noch_nicht_offen" and deadline.opens:
                     until_open = days_phrase((deadline.opens - today).days, dative=True)
                     notices.append(
                         f"Die Frist „{deadline.purpose}“ hat noch nicht begonnen: Einreichung erst ab "
                         f"{german_date(deadline.opens)} (in {until_open}), bis {german_date(deadline.date)}."
                     )
-                elif left < 0:
+                elif status == "abgelaufen":
                     notices.append(
                         f"Die Frist „{deadline.purpose}“ ist am {german_date(deadline.date)} abgelaufen."
                     )

@@ -11,7 +11,6 @@ public methods are those of the `index.store.Store` protocol; `index.generations
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
@@ -109,10 +108,6 @@ class EdgeStore:
         self._docs.update(qe.UpdateOperation.create_field_index("type", qe.PayloadSchemaType.Keyword))
         self.write_manifest(manifest)
 
-    def drop(self) -> None:
-        self.close()
-        shutil.rmtree(self.path, ignore_errors=True)
-
     def read_manifest(self) -> Manifest:
         found = self.docs.retrieve([_MANIFEST_ID], True, False)
         if not found or not found[0].payload:
@@ -145,21 +140,11 @@ class EdgeStore:
         if points:
             self.chunks.update(qe.UpdateOperation.upsert_points(points))
 
-    def delete_chunks(self, chunk_ids: Iterable[str]) -> None:
-        ids = [point_id(c) for c in chunk_ids]
-        if ids:
-            self.chunks.update(qe.UpdateOperation.delete_points(ids))
-
     def put_documents(self, documents: list[Document]) -> None:
         for d in documents:
             self._put(self.docs, point_id("doc:" + d.id),
                       {"type": "document", "meta": d.meta.model_dump(mode="json"), "text": d.text,
                        "path": d.path, "hash": d.content_hash})  # fmt: skip
-
-    def delete_documents(self, doc_ids: Iterable[str]) -> None:
-        ids = [point_id("doc:" + d) for d in doc_ids]
-        if ids:
-            self.docs.update(qe.UpdateOperation.delete_points(ids))
 
     def put_term_stats(self, stats: TermStats) -> None:
         self._put(self.docs, STATS_ID, {"type": "termstats", "n_docs": stats.n_docs, "df": stats.df})

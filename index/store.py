@@ -72,16 +72,12 @@ class Store(Protocol):
     """What the build, the retriever and the assistant need of an index generation; kept by
     `QdrantStore` (qdrant-client: server or local mode) and `index.edge.EdgeStore` (Qdrant Edge)."""
 
-    def exists(self) -> bool: ...
     def ensure_collections(self, manifest: Manifest) -> None: ...
-    def drop(self) -> None: ...
     def read_manifest(self) -> Manifest: ...
     def write_manifest(self, manifest: Manifest) -> None: ...
     def iter_chunks(self) -> Iterable[Chunk]: ...
     def upsert_chunks(self, chunks: list[Chunk], dense: Iterable[list[float]], sparse: list[SparseVector]) -> None: ...
-    def delete_chunks(self, chunk_ids: Iterable[str]) -> None: ...
     def put_documents(self, documents: list[Document]) -> None: ...
-    def delete_documents(self, doc_ids: Iterable[str]) -> None: ...
     def put_term_stats(self, stats: TermStats) -> None: ...
     def finish(self) -> None: ...
     def term_stats(self) -> TermStats: ...
@@ -167,11 +163,6 @@ class QdrantStore:
         if not self.client.collection_exists(self.docs_collection):
             self.client.create_collection(self.docs_collection, vectors_config={}, **self.layout)
 
-    def drop(self) -> None:
-        for name in (self.collection, self.docs_collection):
-            if self.client.collection_exists(name):
-                self.client.delete_collection(name)
-
     def read_manifest(self) -> Manifest:
         if not self.exists():
             raise IndexMissing(
@@ -218,11 +209,6 @@ class QdrantStore:
         if points:
             self.client.upsert(self.collection, points=points, wait=True)
 
-    def delete_chunks(self, chunk_ids: Iterable[str]) -> None:
-        ids = [point_id(c) for c in chunk_ids]
-        if ids:
-            self.client.delete(self.collection, points_selector=models.PointIdsList(points=ids))
-
     def put_documents(self, documents: list[Document]) -> None:
         points = [
             models.PointStruct(
@@ -234,11 +220,6 @@ class QdrantStore:
         ]  # fmt: skip
         if points:
             self.client.upsert(self.docs_collection, points=points, wait=True)
-
-    def delete_documents(self, doc_ids: Iterable[str]) -> None:
-        ids = [point_id("doc:" + d) for d in doc_ids]
-        if ids:
-            self.client.delete(self.docs_collection, points_selector=models.PointIdsList(points=ids))
 
     def put_term_stats(self, stats: TermStats) -> None:
         self.client.upsert(
