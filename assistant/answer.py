@@ -17,7 +17,7 @@ from assistant.lexicon import Lexicon
 from assistant.models import Draft, DraftSentence, Source
 from index.chunker import Chunk
 from index.documents import KIND_LABELS
-from index.sparse import GermanAnalyzer, TermStats, verb_of
+from index.sparse import STOP_WORDS, GermanAnalyzer, TermStats, verb_of
 from index.store import Hit
 from index.text import iter_lines, split_sentences
 
@@ -48,6 +48,9 @@ _PERCENT = re.compile(r"\d\s*(?:%|Prozent)")
 _COUNT = re.compile(r"\b\d+\b|\b(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|zwölf)\b"
                     r"|\b(?:zweit|dritt|viert|fünft|sechst|siebt|acht|neunt|zehnt|zwölft)(?:e|en|er|es|em)\b",
                     re.I)  # fmt: skip
+# "Wie viele Förderaufrufe ...": what is counted; a count answers only next to it.
+_COUNTED = re.compile(r"\b(?:wie\s?viele|anzahl\s+(?:der|an|von))\s+(\w+)", re.I)
+_COUNT_REACH = re.compile(r"^\W*(?:\w+\W+){0,2}?\w+")  # the figure's noun: up to three words on
 _DURATION = re.compile(r"\d+\s*(?:Monat|Jahr|Woche)")
 _WHO = re.compile(r"antragsberechtigt|zugelassen|Zuwendungsempf|Einzelträger|Träger|Verein|Verbund",
                   re.IGNORECASE)  # fmt: skip
@@ -82,11 +85,12 @@ class Slot:
     weight: float
     typed: frozenset[str] = frozenset()  # stem/parts a figure of the wanted type answers
     alternatives: frozenset[str] = frozenset()  # stems of its synonyms in the lexicon
+    lemma: str = ""  # its lemma's stem where that differs ("gefördert" -> "förder")
 
     def covered(self, terms: AbstractSet[str], has_type: bool = False) -> float:
         if has_type and self.typed:
             terms = terms | self.typed
-        if self.stem in terms or verb_of(self.stem) in terms:
+        if self.stem in terms or verb_of(self.stem) in terms or (self.lemma and self.lemma in terms):
             return 1.0
         if self.alternatives & terms:
             return SYNONYM_CREDIT
@@ -94,7 +98,7 @@ class Slot:
         head = PART_CREDIT if len(self.stem) >= 4 and any(t.endswith(self.stem) for t in terms) else 0.0
         if self.parts:
             found = sum(p in terms for p in self.parts)
-            if found == len(self.parts):  # every part as a word of its own: "wählt ... aus ... Verfahren"
+            if found == len(self.parts) >= 2:  # every part as a word of its own: "wählt ... aus ... Verfahren"
                 return ALL_PARTS_CREDIT
             return max(head, PART_CREDIT * found / len(self.parts))
         return head
@@ -109,6 +113,7 @@ class QuestionContext:
     slots: list[Slot]
     types: set[str] = field(default_factory=set)
     programmes: tuple[str, ...] = ()
+    counted: frozenset[str] = frozenset()  # stems of what "wie viele" counts, if it names it
 
     @property
     def figure_types(self) -> set[str]:
@@ -136,12 +141,14 @@ def analyse_question(
     synonyms = lexicon.synonym_index(analyzer)
     slots: dict[str, Slot] = {}
     for position, (token, capitalised) in enumerate(cased):
-        if token in lexicon.question_stop_words:
+        if token in STOP_WORDS or (len(token) < 2 and not token.isdigit()):
             continue
-        terms = analyzer.terms(token)
-        if not terms:
+        if {token, analyzer.lemma(token, capitalised)} & lexicon.question_stop_words:
             continue
-        stem, parts = terms[0], tuple(terms[1:])
+        word = analyzer.word(token, capitalised)
+        stem, parts, lemma = word.stem, word.parts, word.lemma
+        if stem not in stats.df and lemma in stats.df:  # a form the corpus uses only otherwise
+            stem, lemma = lemma, stem
         if stem not in stats.df and len(stem) >= 7 and not stem.isdigit():
             close = difflib.get_close_matches(stem, stats.vocabulary, n=1, cutoff=0.85)
             if close:
@@ -157,7 +164,7 @@ def analyse_question(
             weight *= LOWERCASE_WEIGHT if stem in stats.df else UNKNOWN_LOWERCASE_WEIGHT
         if stem not in slots or slots[stem].weight < weight:
             slots[stem] = Slot(stem, parts, weight, typed & {stem, *parts},
-                               synonyms.get(stem, frozenset()))  # fmt: skip
+                               synonyms.get(stem, frozenset()), lemma)  # fmt: skip
     # A separable verb asks for the joined word ("wirken ... mit" for "Mitwirkung"); the bare
     # verb still counts, as a synonym does.
     for verb, joined in analyzer.separable_verbs(text):
@@ -168,11 +175,16 @@ def analyse_question(
         stem = joined_terms[0]
         weight = stats.idf(stem) * LOWERCASE_WEIGHT if stem in stats.df else bare.weight
         slots[stem] = Slot(stem, (), weight, bare.typed, bare.alternatives | {bare.stem})
+    counted: frozenset[str] = frozenset()
+    if "count" in types and (m := _COUNTED.search(text)) and m.group(1).lower() not in STOP_WORDS:
+        word = analyzer.word(m.group(1).lower(), m.group(1)[0].isupper())
+        counted = frozenset(t for t in (word.stem, word.lemma) if t)
     return QuestionContext(
         text=text,
         slots=list(slots.values()),
         types=types,
         programmes=programmes,
+        counted=counted,
     )
 
 
@@ -307,7 +319,9 @@ class ExtractiveAnswerer:
         chunk = hit.chunk
         out: list[Candidate] = []
         for span, terms, context_terms in self._evidence(chunk):
-            has_type = _has_type(question.figure_types, span.text)
+            has_type = _has_type(question.figure_types - {"count"}, span.text) or (
+                "count" in question.figure_types and self._counts(span.text, question.counted)
+            )
             cover = tuple(max(s.covered(terms, has_type), 0.5 * s.covered(context_terms))
                           for s in question.slots)  # fmt: skip
             out.append(Candidate(
@@ -315,6 +329,17 @@ class ExtractiveAnswerer:
                 chunk.section, rank, cover, has_type, span.is_list,
             ))  # fmt: skip
         return out
+
+    def _counts(self, text: str, counted: frozenset[str]) -> bool:
+        """Whether a span gives a count, of the counted thing where the question names it
+        ("mit dem vierten Förderaufruf" for "Wie viele Förderaufrufe ...")."""
+        for m in _COUNT.finditer(text):
+            if not counted:
+                return True
+            after = _COUNT_REACH.match(text[m.end():])
+            if after and any(t.startswith(c) for t in self.analyzer.terms(after.group()) for c in counted):
+                return True
+        return False
 
     def _evidence(self, chunk: Chunk) -> list[tuple[EvidenceSpan, frozenset[str], frozenset[str]]]:
         """A chunk's evidence spans with their terms and context terms; the same for every

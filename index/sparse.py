@@ -15,7 +15,7 @@ from functools import cached_property, lru_cache
 
 import Stemmer
 
-ANALYZER_VERSION = "de-snowball-compound-v4"
+ANALYZER_VERSION = "de-snowball-compound-lemma-v5"
 # char_split scores below this are guesses ("Verfahren" -> "Verf" + "ahren"), not compounds.
 MIN_SPLIT_SCORE = 0.4
 
@@ -113,25 +113,54 @@ class GermanAnalyzer:
         return found
 
     def terms(self, text: str) -> list[str]:
+        """Index terms of a text: per word its stem, its compound parts and its lemma's stem."""
         terms: list[str] = []
-        for token in self.tokens(text):
+        for token, capitalised in self.cased_tokens(text):
             if token in STOP_WORDS or (len(token) < 2 and not token.isdigit()):
                 continue
-            terms.extend(self._word_terms(token))
+            word = self.word(token, capitalised)
+            terms.append(word.stem)
+            terms.extend(word.parts)
+            if word.lemma:
+                terms.append(word.lemma)
         return terms
 
     @lru_cache(maxsize=200_000)  # noqa: B019 - one analyzer per process, bounded cache
-    def _word_terms(self, token: str) -> tuple[str, ...]:
+    def word(self, token: str, capitalised: bool = False) -> Word:
+        """One lower-case token as terms; `capitalised` tells a noun ("Ausgaben") from a verb form
+        ("ausgaben") when looking up its lemma."""
         if token.isdigit():
-            return (token,)
+            return Word(token)
         # Snowball keeps the -t of verb forms: "registriert" would not meet "registrieren".
         # Verbs in -ieren are unambiguous, so their forms in -iert(e/en/es/er/em) go to -ieren.
-        token = _IERT.sub("ieren", token)
-        stem = self._stemmer.stemWord(token)
-        if not self._split or len(token) < 8:
-            return (stem,)
-        parts = [self._stemmer.stemWord(p) for p in _split_compound(token)]
-        return (stem, *[p for p in parts if p != stem and len(p) >= 3 and p not in STOP_WORDS])
+        base = _IERT.sub("ieren", token)
+        stem = self._stemmer.stemWord(base)
+        # The lemma joins what stems keep apart: "gefördert" ~ "fördern", "gab" ~ "geben".
+        lemma = self._stemmer.stemWord(self.lemma(token, capitalised))
+        lemma = lemma if lemma != stem and len(lemma) >= 3 else ""
+        if not self._split or len(base) < 8:
+            return Word(stem, lemma=lemma)
+        parts = [self._stemmer.stemWord(p) for p in _split_compound(base)]
+        parts = [p for p in dict.fromkeys(parts) if p not in (stem, lemma) and len(p) >= 3 and p not in STOP_WORDS]
+        return Word(stem, tuple(parts), lemma)
+
+    @staticmethod
+    @lru_cache(maxsize=200_000)
+    def lemma(token: str, capitalised: bool = False) -> str:
+        """The dictionary form of a lower-case token, lower-cased ("gab" -> "geben")."""
+        import simplemma
+
+        return simplemma.lemmatize(token.capitalize() if capitalised else token, lang="de").lower()
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word's index terms: its stem, the stems of its compound parts, its lemma's stem
+    (empty where it is the stem)."""
+
+    stem: str
+    parts: tuple[str, ...] = ()
+    lemma: str = ""
 
 
 def _split_compound(word: str, depth: int = 0) -> list[str]:

@@ -40,3 +40,32 @@ def test_a_question_that_starts_with_a_preposition_can_ask_for_a_list() -> None:
 
     assert "list" in load_lexicon().answer_types_of("In welchen Bereichen wird gefördert?")
     assert "list" not in load_lexicon().answer_types_of("Wie hoch ist die Förderquote?")
+
+
+def test_a_single_part_of_a_compound_is_not_all_of_it() -> None:
+    # "Mitarbeiter" keeps one part ("arbeit"; "mit" is a stop word): "Arbeit" alone is not it.
+    slot = Slot("mitarbeit", ("arbeit",), 1.0)
+    assert slot.covered({"arbeit"}) == PART_CREDIT
+    assert slot.covered({"mitarbeit"}) == 1.0
+
+
+def test_a_slot_is_covered_by_its_lemma() -> None:
+    slot = Slot("gefordert", (), 1.0, lemma="ford")
+    assert slot.covered({"ford", "projekt"}) == 1.0
+
+
+def test_a_count_answers_only_next_to_what_is_counted() -> None:
+    from assistant.answer import ExtractiveAnswerer, analyse_question
+    from assistant.lexicon import load_lexicon
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    texts = ["Mit dem vierten Förderaufruf startet das Programm.", "Die Frist endet nach 12 Wochen."]
+    stats = TermStats.from_texts(analyzer, texts)
+    question = analyse_question("Wie viele Förderaufrufe gab es?", analyzer, stats, load_lexicon())
+    assert question.counted and "count" in question.figure_types
+    answerer = ExtractiveAnswerer(analyzer)
+    assert answerer._counts(texts[0], question.counted)
+    assert not answerer._counts(texts[1], question.counted)
+    # "Wie viele gibt es?" names nothing: any count will do
+    assert answerer._counts(texts[1], frozenset())

@@ -47,4 +47,17 @@ def test_verb_forms_in_iert_meet_their_infinitive() -> None:
     analyzer = GermanAnalyzer()
     assert analyzer.terms("Registriert euch")[0] == analyzer.terms("registrieren")[0]
     assert analyzer.terms("finanzierte Projekte")[0] == analyzer.terms("finanzieren")[0]
-    assert analyzer.terms("Kriterien") == ["kriteri"]
+    assert analyzer.terms("Kriterien")[0] == "kriteri"  # not a verb in -ieren
+
+
+def test_word_forms_meet_through_their_lemma() -> None:
+    analyzer = GermanAnalyzer()
+    # participles and strong verbs that Snowball keeps apart
+    assert analyzer.word("gefördert").lemma == analyzer.word("fördern").stem
+    assert analyzer.word("gab").lemma == analyzer.word("geben").stem
+    assert analyzer.word("zurückgezahlt").lemma in analyzer.terms("zurückzahlen")
+    # case tells the noun from the verb form: "Ausgaben" stays the noun
+    assert analyzer.word("ausgaben", capitalised=True).lemma == ""
+    assert analyzer.word("ausgaben", capitalised=False).lemma == analyzer.word("ausgeben").stem
+    # the lemma is an extra term of the text, after the word's own stem
+    assert analyzer.terms("gefördert") == ["gefordert", analyzer.word("fördern").stem]
