@@ -17,7 +17,7 @@ from assistant.lexicon import Lexicon
 from assistant.models import Draft, DraftSentence, Source
 from index.chunker import Chunk
 from index.documents import KIND_LABELS
-from index.sparse import STOP_WORDS, GermanAnalyzer, TermStats, verb_of
+from index.sparse import STOP_WORDS, GermanAnalyzer, TermStats, base_of
 from index.store import Hit
 from index.text import iter_lines, split_sentences
 
@@ -90,7 +90,7 @@ class Slot:
     def covered(self, terms: AbstractSet[str], has_type: bool = False) -> float:
         if has_type and self.typed:
             terms = terms | self.typed
-        if self.stem in terms or verb_of(self.stem) in terms or (self.lemma and self.lemma in terms):
+        if self.stem in terms or base_of(self.stem) in terms or (self.lemma and self.lemma in terms):
             return 1.0
         if self.alternatives & terms:
             return SYNONYM_CREDIT
@@ -359,10 +359,10 @@ class ExtractiveAnswerer:
 
     def _terms(self, text: str) -> frozenset[str]:
         """A span's terms, with its separable verbs joined ("wählt ... aus" also as "auswähl") and
-        its nouns in -ung also as their verb ("Prüfung" also as "prüf")."""
+        its derived words also as their base ("Prüfung" also as "prüf", "restlich" as "rest")."""
         terms = self.analyzer.terms(text)
         joined = [t for _, word in self.analyzer.separable_verbs(text) for t in self.analyzer.terms(word)]
-        return frozenset(terms) | frozenset(joined) | frozenset(verb_of(t) for t in terms)
+        return frozenset(terms) | frozenset(joined) | frozenset(base_of(t) for t in terms)
 
 
 def _as_sentence(text: str) -> str:

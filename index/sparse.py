@@ -52,10 +52,15 @@ _CLAUSE = re.compile(r"[.!?;:,()\n]|\b(?:und|oder|aber|sondern)\b")
 _ARTICLES = frozenset("der die das den dem des ein eine einen einem einer es sie er man wir ihr".split())
 
 
-def verb_of(stem: str) -> str:
-    """The verb stem of a noun in -ung ("prufung" -> "pruf", "einreichung" -> "einreich");
-    other stems stay as they are."""
-    return stem[:-3] if stem.endswith("ung") and len(stem) >= 7 else stem
+def base_of(stem: str) -> str:
+    """The stem a derived word comes from: the verb of a noun in -ung ("prufung" -> "pruf",
+    "einreichung" -> "einreich"), the noun of an adjective in -lich ("restlich" -> "rest",
+    "zeitlich" -> "zeit"); other stems stay as they are."""
+    if stem.endswith("ung") and len(stem) >= 7:
+        return stem[:-3]
+    if stem.endswith("lich") and len(stem) >= 8:
+        return stem[:-4]
+    return stem
 
 
 @dataclass(frozen=True)

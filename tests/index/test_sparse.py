@@ -61,3 +61,13 @@ def test_word_forms_meet_through_their_lemma() -> None:
     assert analyzer.word("ausgaben", capitalised=False).lemma == analyzer.word("ausgeben").stem
     # the lemma is an extra term of the text, after the word's own stem
     assert analyzer.terms("gefördert") == ["gefordert", analyzer.word("fördern").stem]
+
+
+def test_derived_words_meet_their_base() -> None:
+    from index.sparse import base_of
+
+    analyzer = GermanAnalyzer()
+    assert base_of(analyzer.terms("Prüfung")[0]) == analyzer.terms("prüfen")[0]
+    assert base_of(analyzer.terms("restlichen")[0]) == analyzer.terms("Rest")[0]
+    assert base_of(analyzer.terms("zeitlich")[0]) == analyzer.terms("Zeit")[0]
+    assert base_of("endlich") == "endlich"  # too short to be a derivation worth trusting
