@@ -164,7 +164,7 @@ def analyse_question(
             weight *= LOWERCASE_WEIGHT if stem in stats.df else UNKNOWN_LOWERCASE_WEIGHT
         if stem not in slots or slots[stem].weight < weight:
             slots[stem] = Slot(stem, parts, weight, typed & {stem, *parts},
-                               synonyms.get(stem, frozenset()), lemma)  # fmt: skip
+                               synonyms.get(stem, frozenset()) | synonyms.get(lemma, frozenset()), lemma)  # fmt: skip
     # A separable verb asks for the joined word ("wirken ... mit" for "Mitwirkung"); the bare
     # verb still counts, as a synonym does.
     for verb, joined in analyzer.separable_verbs(text):
