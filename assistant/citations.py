@@ -89,9 +89,16 @@ def verify_source(source: Source, document: Document | None) -> str | None:
     return None
 
 
-def support(sentence: str, quotes: Iterable[str]) -> float:
-    """Share of the sentence's content words (stems) that occur in the quotes."""
-    claim = _ATTRIBUTION.sub("", sentence, count=1)
+def support(sentence: str, quotes: Iterable[str], titles: Iterable[str] = ()) -> float:
+    """Share of the sentence's content words (stems) that occur in the quotes. An attribution
+    ("Laut Förderrichtlinie: ...", in a comparison led by the title of the cited programme:
+    "Modellvorhaben ... (Sachsen) – laut Förderaufruf: ...") is not part of the claim."""
+    claim = sentence
+    for title in titles:
+        if title and claim.startswith(f"{title} – "):
+            claim = claim[len(title) + 3 :]
+            break
+    claim = _ATTRIBUTION.sub("", claim, count=1)
     own = {terms[0] for tok in _ANALYZER.tokens(claim) if (terms := _ANALYZER.terms(tok))}
     if not own:
         return 1.0
@@ -115,6 +122,8 @@ class _Gate:
             else:
                 self.valid[source.n] = source
         self.quote_figures = {n: figures(s.quote, expand=True) for n, s in self.valid.items()}
+        self.titles = {n: doc.meta.programme_title for n, s in self.valid.items()
+                       if (doc := lookup(s.doc_id)) is not None and doc.meta.programme_title}  # fmt: skip
         self.renumber: dict[int, int] = {}
         self.kept: list[DraftSentence] = []
 
@@ -130,7 +139,8 @@ class _Gate:
             problem = f"Beleg fehlt oder ungültig {refs}"
         elif missing := figures(text) - set().union(*(self.quote_figures[r] for r in refs)):
             problem = f"Zahlen/Daten {sorted(missing)} nicht im Beleg"
-        elif support(text, (self.valid[r].quote for r in refs)) < self.min_support:
+        elif support(text, (self.valid[r].quote for r in refs),
+                     [self.titles[r] for r in refs if r in self.titles]) < self.min_support:  # fmt: skip
             problem = "Aussage steht nicht im Beleg"
         if problem:
             self.dropped.append(f"{problem}: {text[:80]}")
