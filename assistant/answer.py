@@ -71,6 +71,12 @@ REFERS_BACK = re.compile(
     r"|\b(?:oben|vor)\s?genannt|\bvorstehend",
     re.IGNORECASE,
 )
+# "Ist das ein Kredit oder muss man es nicht zurückzahlen?": "oder" before a verb joins two
+# questions, and an answer to either one answers it.
+_EITHER = frozenset(
+    "muss müssen kann können darf dürfen ist sind gibt gibts wird werden soll sollen hat haben bekommt "
+    "bekommen braucht brauchen zählt zählen gilt gelten".split()
+)
 CONDITION = re.compile(r"\b(?:wenn|sofern|soweit|falls)\b", re.IGNORECASE)
 _ITEM_LABEL = re.compile(r"^[a-z]\)$")  # "a)" above an item of a list
 _HEADINGISH = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+\S.*|[a-z]\)|\d{1,2})$")
@@ -86,6 +92,7 @@ class Slot:
     typed: frozenset[str] = frozenset()  # stem/parts a figure of the wanted type answers
     alternatives: frozenset[str] = frozenset()  # stems of its synonyms in the lexicon
     lemma: str = ""  # its lemma's stem where that differs ("gefördert" -> "förder")
+    side: int = 0  # in an either/or question: 1 before "oder", 2 after; 0 in both or no such question
 
     def covered(self, terms: AbstractSet[str], has_type: bool = False) -> float:
         if has_type and self.typed:
@@ -140,6 +147,8 @@ def analyse_question(
     typed = lexicon.typed_terms(types & FIGURE_TYPES, analyzer)
     synonyms = lexicon.synonym_index(analyzer)
     slots: dict[str, Slot] = {}
+    either = next((i for i, (tok, _) in enumerate(cased[1:-1], start=1)
+                   if tok == "oder" and cased[i + 1][0] in _EITHER), None)  # fmt: skip
     for position, (token, capitalised) in enumerate(cased):
         if token in STOP_WORDS or (len(token) < 2 and not token.isdigit()):
             continue
@@ -162,9 +171,13 @@ def analyse_question(
             weight *= CONTEXT_WEIGHT
         elif case_signal and not token.isdigit() and (position == 0 or not capitalised):
             weight *= LOWERCASE_WEIGHT if stem in stats.df else UNKNOWN_LOWERCASE_WEIGHT
-        if stem not in slots or slots[stem].weight < weight:
-            slots[stem] = Slot(stem, parts, weight, typed & {stem, *parts},
-                               synonyms.get(stem, frozenset()) | synonyms.get(lemma, frozenset()), lemma)  # fmt: skip
+        side = 0 if either is None else 1 if position < either else 2
+        if (seen := slots.get(stem)) is not None:  # a word asked twice: its higher weight, both sides
+            if seen.weight >= weight and seen.side == side:
+                continue
+            weight, side = max(weight, seen.weight), side if seen.side == side else 0
+        alternatives = synonyms.get(stem, frozenset()) | synonyms.get(lemma, frozenset())
+        slots[stem] = Slot(stem, parts, weight, typed & {stem, *parts}, alternatives, lemma, side)
     # A separable verb asks for the joined word ("wirken ... mit" for "Mitwirkung"); the bare
     # verb still counts, as a synonym does.
     for verb, joined in analyzer.separable_verbs(text):
@@ -174,7 +187,7 @@ def analyse_question(
         bare = slots.pop(verb_terms[0])
         stem = joined_terms[0]
         weight = stats.idf(stem) * LOWERCASE_WEIGHT if stem in stats.df else bare.weight
-        slots[stem] = Slot(stem, (), weight, bare.typed, bare.alternatives | {bare.stem})
+        slots[stem] = Slot(stem, (), weight, bare.typed, bare.alternatives | {bare.stem}, side=bare.side)
     counted: frozenset[str] = frozenset()
     if "count" in types and (m := _COUNTED.search(text)) and m.group(1).lower() not in STOP_WORDS:
         word = analyzer.word(m.group(1).lower(), m.group(1)[0].isupper())
@@ -207,11 +220,16 @@ class Candidate:
 
 
 def coverage(question: QuestionContext, chosen: list[Candidate]) -> float:
-    """Share of the question's weighted words that the chosen spans cover together."""
-    total = sum(s.weight for s in question.slots) or 1.0
-    own = sum(s.weight * max((c.slot_cover[i] for c in chosen), default=0.0)
-              for i, s in enumerate(question.slots))  # fmt: skip
-    return min(1.0, own / total)
+    """Share of the question's weighted words that the chosen spans cover together; of an
+    either/or question, the better of its two halves (with the words both share)."""
+    covered = [max((c.slot_cover[i] for c in chosen), default=0.0) for i in range(len(question.slots))]
+    sides = {s.side for s in question.slots} - {0}
+    best = 0.0
+    for side in sides if sides == {1, 2} else {0}:
+        part = [i for i, s in enumerate(question.slots) if s.side in (0, side) or side == 0]
+        total = sum(question.slots[i].weight for i in part) or 1.0
+        best = max(best, sum(question.slots[i].weight * covered[i] for i in part) / total)
+    return min(1.0, best)
 
 
 class ExtractiveAnswerer:

@@ -69,3 +69,25 @@ def test_a_count_answers_only_next_to_what_is_counted() -> None:
     assert not answerer._counts(texts[1], question.counted)
     # "Wie viele gibt es?" names nothing: any count will do
     assert answerer._counts(texts[1], frozenset())
+
+
+def test_an_either_or_question_is_answered_by_either_half() -> None:
+    from assistant.answer import Candidate, analyse_question, coverage
+    from assistant.lexicon import load_lexicon
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    stats = TermStats.from_texts(analyzer, ["Ein Kredit der Bank.", "Die Zuwendung ist nicht rückzahlbar."])
+    question = analyse_question("Ist das ein Kredit oder muss man es zurückzahlen?", analyzer, stats, load_lexicon())
+    sides = {s.stem: s.side for s in question.slots}
+    assert sides[analyzer.terms("Kredit")[0]] == 1 and sides[analyzer.terms("zurückzahlen")[0]] == 2
+
+    def span(*cover: float) -> Candidate:
+        return Candidate("d", "guideline", None, 0, 1, "x", "", 0, cover, False)
+
+    covers = [1.0 if s.side == 2 else 0.0 for s in question.slots]
+    assert coverage(question, [span(*covers)]) == 1.0  # the second half, fully
+    # "oder" between two nouns joins alternatives within one question: all words count
+    nouns = analyse_question("Können Vereine oder Verbände Anträge stellen?", analyzer, stats, load_lexicon())
+    assert {s.side for s in nouns.slots} == {0}
+    assert coverage(nouns, [span(*[1.0] + [0.0] * (len(nouns.slots) - 1))]) < 1.0
