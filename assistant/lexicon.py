@@ -77,10 +77,12 @@ class Lexicon:
         return frozenset(analyzer.terms(" ".join(w for t in types for w in self.type_words.get(t, []))))
 
     def answer_types_of(self, question: str) -> set[str]:
-        q = question.lower().strip()
+        # A follow-up often opens with a conjunction: "Und wer ist da zuständig?" asks "wer".
+        q = _OPENER.sub("", question.lower().strip())
         return {name for name, pats in self.answer_types.items() if any(p.search(q) for p in pats)}
 
 
+_OPENER = re.compile(r"^(?:(?:und|aber|also|ok|okay|gut|danke|noch was)\b[,.!]?\s*)+")
 _SYNONYM_INDEX: dict[tuple[int, str], dict[str, frozenset[str]]] = {}
 
 

@@ -91,3 +91,12 @@ def test_an_either_or_question_is_answered_by_either_half() -> None:
     nouns = analyse_question("Können Vereine oder Verbände Anträge stellen?", analyzer, stats, load_lexicon())
     assert {s.side for s in nouns.slots} == {0}
     assert coverage(nouns, [span(*[1.0] + [0.0] * (len(nouns.slots) - 1))]) < 1.0
+
+
+def test_a_follow_up_that_opens_with_a_conjunction_keeps_its_question_word() -> None:
+    from assistant.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    assert "who" in lexicon.answer_types_of("Und wer ist da für inhaltliche Fragen zuständig?")
+    assert "list" in lexicon.answer_types_of("Okay, und welche Kosten zählen?")
+    assert "who" not in lexicon.answer_types_of("Und was kostet das?")
