@@ -48,6 +48,9 @@ _PERCENT = re.compile(r"\d\s*(?:%|Prozent)")
 _COUNT = re.compile(r"\b\d+\b|\b(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|zwölf)\b"
                     r"|\b(?:zweit|dritt|viert|fünft|sechst|siebt|acht|neunt|zehnt|zwölft)(?:e|en|er|es|em)\b",
                     re.I)  # fmt: skip
+# A number in a question, also as a word ("der fünfte Förderaufruf"), is what it is about.
+_NUMERAL = re.compile(r"\d+|(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf)"
+                      r"|(?:erst|zweit|dritt|viert|fünft|sechst|siebt|acht|neunt|zehnt|elft|zwölft)(?:e|en|er|es|em)")
 # "Wie viele Förderaufrufe ...": what is counted; a count answers only next to it.
 _COUNTED = re.compile(r"\b(?:wie\s?viele|anzahl\s+(?:der|an|von))\s+(\w+)", re.I)
 _COUNT_REACH = re.compile(r"^\W*(?:\w+\W+){0,2}?\w+")  # the figure's noun: up to three words on
@@ -93,6 +96,7 @@ class Slot:
     alternatives: frozenset[str] = frozenset()  # stems of its synonyms in the lexicon
     lemma: str = ""  # its lemma's stem where that differs ("gefördert" -> "förder")
     side: int = 0  # in an either/or question: 1 before "oder", 2 after; 0 in both or no such question
+    names: frozenset[str] = frozenset()  # programmes the word names ("sächsischen"): any of their spans covers it
 
     def covered(self, terms: AbstractSet[str], has_type: bool = False) -> float:
         if has_type and self.typed:
@@ -169,7 +173,7 @@ def analyse_question(
             weight = max(known_parts) if known_parts else stats.mean_idf
         if lexicon.is_context_word(token):
             weight *= CONTEXT_WEIGHT
-        elif case_signal and not token.isdigit() and (position == 0 or not capitalised):
+        elif case_signal and not _NUMERAL.fullmatch(token) and (position == 0 or not capitalised):
             weight *= LOWERCASE_WEIGHT if stem in stats.df else UNKNOWN_LOWERCASE_WEIGHT
         side = 0 if either is None else 1 if position < either else 2
         if (seen := slots.get(stem)) is not None:  # a word asked twice: its higher weight, both sides
@@ -177,7 +181,8 @@ def analyse_question(
                 continue
             weight, side = max(weight, seen.weight), side if seen.side == side else 0
         alternatives = synonyms.get(stem, frozenset()) | synonyms.get(lemma, frozenset())
-        slots[stem] = Slot(stem, parts, weight, typed & {stem, *parts}, alternatives, lemma, side)
+        names = frozenset(lexicon.programmes_in(token))
+        slots[stem] = Slot(stem, parts, weight, typed & {stem, *parts}, alternatives, lemma, side, names)
     # A separable verb asks for the joined word ("wirken ... mit" for "Mitwirkung"); the bare
     # verb still counts, as a synonym does.
     for verb, joined in analyzer.separable_verbs(text):
@@ -187,7 +192,8 @@ def analyse_question(
         bare = slots.pop(verb_terms[0])
         stem = joined_terms[0]
         weight = stats.idf(stem) * LOWERCASE_WEIGHT if stem in stats.df else bare.weight
-        slots[stem] = Slot(stem, (), weight, bare.typed, bare.alternatives | {bare.stem}, side=bare.side)
+        alternatives = bare.alternatives | {bare.stem} | synonyms.get(stem, frozenset())
+        slots[stem] = Slot(stem, (), weight, bare.typed, alternatives, side=bare.side)
     counted: frozenset[str] = frozenset()
     if "count" in types and (m := _COUNTED.search(text)) and m.group(1).lower() not in STOP_WORDS:
         word = analyzer.word(m.group(1).lower(), m.group(1)[0].isupper())
@@ -340,7 +346,8 @@ class ExtractiveAnswerer:
             has_type = _has_type(question.figure_types - {"count"}, span.text) or (
                 "count" in question.figure_types and self._counts(span.text, question.counted)
             )
-            cover = tuple(max(s.covered(terms, has_type), 0.5 * s.covered(context_terms))
+            cover = tuple(1.0 if chunk.programme in s.names else
+                          max(s.covered(terms, has_type), 0.5 * s.covered(context_terms))
                           for s in question.slots)  # fmt: skip
             out.append(Candidate(
                 chunk.doc_id, chunk.kind, chunk.programme, span.start, span.end, span.text,

@@ -100,3 +100,32 @@ def test_a_follow_up_that_opens_with_a_conjunction_keeps_its_question_word() -> 
     assert "who" in lexicon.answer_types_of("Und wer ist da für inhaltliche Fragen zuständig?")
     assert "list" in lexicon.answer_types_of("Okay, und welche Kosten zählen?")
     assert "who" not in lexicon.answer_types_of("Und was kostet das?")
+
+
+def test_words_that_name_the_programme_are_covered_by_its_passages_and_numbers_weigh_fully() -> None:
+    from assistant.answer import analyse_question
+    from assistant.lexicon import load_lexicon
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    lexicon = load_lexicon()
+    stats = TermStats.from_texts(analyzer, ["Die Projekte sollen zum 1. Januar 2027 starten.", "Der vierte Aufruf."])
+    question = analyse_question("Wann fangen die sächsischen Projekte an?", analyzer, stats, lexicon)
+    saxon = next(s for s in question.slots if s.names)
+    assert lexicon.programmes_in("sächsischen") == list(saxon.names)
+    # the joined separable verb ("fangen ... an" -> "anfangen") finds its synonyms ("starten")
+    start = next(s for s in question.slots if s.stem == analyzer.terms("anfangen")[0])
+    assert analyzer.terms("starten")[0] in start.alternatives
+    # "fünfte" is what the question is about, lower case or not
+    fifth = analyse_question("Wann startet der fünfte Aufruf?", analyzer, stats, lexicon)
+    starts = analyse_question("Wann startet der neue Aufruf?", analyzer, stats, lexicon)
+    weight = {s.stem: s.weight for s in fifth.slots}
+    assert weight[analyzer.terms("fünfte")[0]] > {s.stem: s.weight for s in starts.slots}[analyzer.terms("neue")[0]]
+
+
+def test_money_in_a_yes_no_question_does_not_ask_for_an_amount() -> None:
+    from assistant.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    assert "amount" not in lexicon.answer_types_of("Gibt's Geld für Öffentlichkeitsarbeit?")
+    assert "amount" in lexicon.answer_types_of("Wie viel Geld gibt es für Einzelträger?")
