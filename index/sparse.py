@@ -15,7 +15,7 @@ from functools import cached_property, lru_cache
 
 import Stemmer
 
-ANALYZER_VERSION = "de-snowball-compound-lemma-v5"
+ANALYZER_VERSION = "de-snowball-compound-lemma-v6"
 # char_split scores below this are guesses ("Verfahren" -> "Verf" + "ahren"), not compounds.
 MIN_SPLIT_SCORE = 0.4
 
@@ -47,6 +47,7 @@ SEPARABLE_PARTICLES = frozenset(
     "ab an auf aus bei ein fest fort her heraus hin hinzu los mit nach statt teil vor vorbei weg weiter "
     "zu zurück zusammen".split()
 )
+_PERCENT_SIGN = re.compile(r"%")  # "90 %" and "90 Prozent" are the same words
 _IERT = re.compile(r"(?<=\w\w)iert(?:e|en|es|er|em)?$")
 _CLAUSE = re.compile(r"[.!?;:,()\n]|\b(?:und|oder|aber|sondern)\b")
 _ARTICLES = frozenset("der die das den dem des ein eine einen einem einer es sie er man wir ihr".split())
@@ -85,7 +86,7 @@ class GermanAnalyzer:
 
     def tokens(self, text: str) -> list[str]:
         out: list[str] = []
-        for raw in _TOKEN.findall(text):
+        for raw in _TOKEN.findall(_PERCENT_SIGN.sub(" Prozent ", text)):
             if raw[0].isdigit():
                 out.append(re.sub(r"[.\s]", "", raw))
             else:
@@ -94,7 +95,8 @@ class GermanAnalyzer:
 
     def cased_tokens(self, text: str) -> list[tuple[str, bool]]:
         """Tokens with a flag for a capital first letter (in German: mostly nouns and names)."""
-        return [(tok, raw[0].isupper()) for raw, tok in zip(_TOKEN.findall(text), self.tokens(text), strict=True)]
+        raws = _TOKEN.findall(_PERCENT_SIGN.sub(" Prozent ", text))
+        return [(tok, raw[0].isupper()) for raw, tok in zip(raws, self.tokens(text), strict=True)]
 
     def separable_verbs(self, text: str) -> list[tuple[str, str]]:
         """(verb, joined) for each clause that ends in a separable particle: the clause's first

@@ -71,3 +71,9 @@ def test_derived_words_meet_their_base() -> None:
     assert base_of(analyzer.terms("restlichen")[0]) == analyzer.terms("Rest")[0]
     assert base_of(analyzer.terms("zeitlich")[0]) == analyzer.terms("Zeit")[0]
     assert base_of("endlich") == "endlich"  # too short to be a derivation worth trusting
+
+
+def test_percent_sign_and_word_are_the_same_term() -> None:
+    analyzer = GermanAnalyzer()
+    assert analyzer.terms("bis zu 90 % der Ausgaben") == analyzer.terms("bis zu 90 Prozent der Ausgaben")
+    assert analyzer.terms("95%") == ["95", "prozent"]
