@@ -15,7 +15,7 @@ from functools import cached_property, lru_cache
 
 import Stemmer
 
-ANALYZER_VERSION = "de-snowball-compound-lemma-v6"
+ANALYZER_VERSION = "de-snowball-compound-lemma-v7"
 # char_split scores below this are guesses ("Verfahren" -> "Verf" + "ahren"), not compounds.
 MIN_SPLIT_SCORE = 0.4
 
@@ -47,6 +47,7 @@ SEPARABLE_PARTICLES = frozenset(
     "ab an auf aus bei ein fest fort her heraus hin hinzu los mit nach statt teil vor vorbei weg weiter "
     "zu zurück zusammen".split()
 )
+_HYPHENATED = re.compile(r"\b[^\W\d_]{2,}(?:-[^\W\d_]{2,})+\b")
 _PERCENT_SIGN = re.compile(r"%")  # "90 %" and "90 Prozent" are the same words
 _IERT = re.compile(r"(?<=\w\w)iert(?:e|en|es|er|em)?$")
 _CLAUSE = re.compile(r"[.!?;:,()\n]|\b(?:und|oder|aber|sondern)\b")
@@ -120,7 +121,8 @@ class GermanAnalyzer:
         return found
 
     def terms(self, text: str) -> list[str]:
-        """Index terms of a text: per word its stem, its compound parts and its lemma's stem."""
+        """Index terms of a text: per word its stem, its compound parts and its lemma's stem; a
+        hyphenated compound also as one word ("Crowd-Funding" also as "Crowdfunding")."""
         terms: list[str] = []
         for token, capitalised in self.cased_tokens(text):
             if token in STOP_WORDS or (len(token) < 2 and not token.isdigit()):
@@ -130,6 +132,7 @@ class GermanAnalyzer:
             terms.extend(word.parts)
             if word.lemma:
                 terms.append(word.lemma)
+        terms.extend(self.word(m.group().replace("-", "").lower()).stem for m in _HYPHENATED.finditer(text))
         return terms
 
     @lru_cache(maxsize=200_000)  # noqa: B019 - one analyzer per process, bounded cache

@@ -77,3 +77,9 @@ def test_percent_sign_and_word_are_the_same_term() -> None:
     analyzer = GermanAnalyzer()
     assert analyzer.terms("bis zu 90 % der Ausgaben") == analyzer.terms("bis zu 90 Prozent der Ausgaben")
     assert analyzer.terms("95%") == ["95", "prozent"]
+
+
+def test_a_hyphenated_compound_is_also_one_word() -> None:
+    analyzer = GermanAnalyzer()
+    assert analyzer.terms("Crowdfunding")[0] in analyzer.terms("Kooperationen mit Impact-Investoren, Crowd-Funding")
+    assert analyzer.terms("Crowd-Funding")[:2] == ["crowd", "funding"]  # the parts stay terms of their own
