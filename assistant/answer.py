@@ -164,7 +164,9 @@ def analyse_question(
             stem, lemma = lemma, stem
         if stem not in stats.df and len(stem) >= 7 and not stem.isdigit():
             close = difflib.get_close_matches(stem, stats.vocabulary, n=1, cutoff=0.85)
-            if close:
+            if close and close[0] in stem:  # not a typo: a word built on it ("Kofinanzierung")
+                parts = tuple(dict.fromkeys((*parts, close[0])))
+            elif close:
                 stem, parts = close[0], ()
         if stem in stats.df:
             weight = stats.idf(stem)

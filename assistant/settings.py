@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(2000, gt=0, description="Longest accepted question.")
     answer_max_sentences: int = Field(3, ge=1, le=8)
     min_support: float = Field(
-        0.5, ge=0, le=1, description="Share of the question's weighted terms an answer must cover."
+        0.45, ge=0, le=1, description="Share of the question's weighted terms an answer must cover."
     )
 
     today: dt.date | None = Field(None, description="Reference date (YYYY-MM-DD); default: system date.")

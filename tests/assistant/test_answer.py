@@ -129,3 +129,18 @@ def test_money_in_a_yes_no_question_does_not_ask_for_an_amount() -> None:
     lexicon = load_lexicon()
     assert "amount" not in lexicon.answer_types_of("Gibt's Geld für Öffentlichkeitsarbeit?")
     assert "amount" in lexicon.answer_types_of("Wie viel Geld gibt es für Einzelträger?")
+
+
+def test_a_word_built_on_a_known_word_is_not_corrected_as_a_typo() -> None:
+    from assistant.answer import analyse_question
+    from assistant.lexicon import load_lexicon
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    stats = TermStats.from_texts(analyzer, ["Die Finanzierung ist gesichert.", "Die Förderquote beträgt 95 Prozent."])
+    lexicon = load_lexicon()
+    built = analyse_question("Wer übernimmt die Kofinanzierung?", analyzer, stats, lexicon)
+    slot = next(s for s in built.slots if "finanzier" in s.stem)
+    assert slot.stem != "finanzier" and "finanzier" in slot.parts  # a part of it, not the same word
+    typo = analyse_question("Wie hoch ist die Förderqoute?", analyzer, stats, lexicon)
+    assert analyzer.terms("Förderquote")[0] in {s.stem for s in typo.slots}
