@@ -57,6 +57,10 @@ _COUNT_REACH = re.compile(r"^\W*(?:\w+\W+){0,2}?\w+")  # the figure's noun: up t
 _DURATION = re.compile(r"\d+\s*(?:Monat|Jahr|Woche)")
 _WHO = re.compile(r"antragsberechtigt|zugelassen|Zuwendungsempf|Einzelträger|Träger|Verein|Verbund",
                   re.IGNORECASE)  # fmt: skip
+# "Wer ist ...?" is answered by a name: an organisation shows its legal form or what it is.
+_ORGANISATION = re.compile(
+    r"\b(?:g?GmbH|mbH|e\.\s?V\.|AG)\b|\bGesellschaft für\b|\b(?:Bundes|Staats)?[Mm]inisterium für\b"
+)
 _NEGATED = re.compile(r"\b(?:nicht|kein\w*|ausgeschlossen|Verbot|verboten|unzulässig)\b", re.IGNORECASE)
 _WHERE = re.compile(r"Portal|Postfach|@|Anschrift|Förderportal|https?://|www\.|Straße|\bSAB\b|gsub")
 # Text in a document that tries to instruct a language model is not evidence for anything: no
@@ -413,6 +417,8 @@ def _type_bonus(types: set[str], text: str) -> float:
     bonus = 0.0
     if "who" in types and _WHO.search(text):
         bonus += 0.1
+    if "who" in types and _ORGANISATION.search(text):
+        bonus += 0.15
     if "where" in types and _WHERE.search(text):
         bonus += 0.15
     if "negation" in types:  # "Was ist nicht förderfähig?": the passage that says what is not

@@ -144,3 +144,12 @@ def test_a_word_built_on_a_known_word_is_not_corrected_as_a_typo() -> None:
     assert slot.stem != "finanzier" and "finanzier" in slot.parts  # a part of it, not the same word
     typo = analyse_question("Wie hoch ist die Förderqoute?", analyzer, stats, lexicon)
     assert analyzer.terms("Förderquote")[0] in {s.stem for s in typo.slots}
+
+
+def test_a_who_question_prefers_the_passage_that_names_an_organisation() -> None:
+    from assistant.answer import _type_bonus
+
+    named = _type_bonus({"who"}, "Das BMAS hat die Gesellschaft für soziale Unternehmensberatung (gsub) mbH beauftragt.")
+    unnamed = _type_bonus({"who"}, "Die Zuwendungsempfängerin ist zur Zusammenarbeit mit der Bewilligungsbehörde verpflichtet.")
+    assert named > unnamed
+    assert _type_bonus({"amount"}, "Die gsub mbH in Berlin.") == 0.0
