@@ -312,10 +312,15 @@ class ExtractiveAnswerer:
         # Eine Vermischung beider Formen ist nicht möglich."). A best sentence that points back
         # ("Dies bedeutet, dass ... der oben Genannten ...") needs the one before it in any case.
         refers_back = bool(REFERS_BACK.search(chosen[0].text))
+        # "Wer darf ... prüfen?" may have several answers in a row: "... sind die
+        # Bewilligungsbehörde und das BMAS berechtigt, ... zu prüfen. Der Bundesrechnungshof ist
+        # ... zur Prüfung berechtigt." The next sentence goes on if it says the same of another.
+        several = bool({"who", "list"} & question.types)
         for cand in ranked[1:]:
             if _adjacent(cand, chosen[0]) and not cand.is_list and (
                 coverage(question, [chosen[0], cand]) > coverage(question, chosen[:1])
                 or (refers_back and cand.end <= chosen[0].start)
+                or (several and cand.start >= chosen[0].end and _continues(chosen[0], cand))
             ):
                 chosen = sorted([chosen[0], cand], key=lambda c: c.start)  # in reading order
                 break
@@ -489,6 +494,11 @@ def _evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceS
                 # what the list is ("Bezug zu den Handlungsfeldern ... Gefördert werden ...:").
                 lists.append(absolute(line.start, items[-1].end, is_list=True))
     return spans + lists
+
+
+def _continues(first: Candidate, then: Candidate) -> bool:
+    """Whether `then` has a word of the question that `first` has, too (both in full)."""
+    return any(a == b == 1.0 for a, b in zip(first.slot_cover, then.slot_cover, strict=True))
 
 
 def _adjacent(a: Candidate, b: Candidate) -> bool:

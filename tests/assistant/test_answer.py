@@ -153,3 +153,20 @@ def test_a_who_question_prefers_the_passage_that_names_an_organisation() -> None
     unnamed = _type_bonus({"who"}, "Die Zuwendungsempfängerin ist zur Zusammenarbeit mit der Bewilligungsbehörde verpflichtet.")
     assert named > unnamed
     assert _type_bonus({"amount"}, "Die gsub mbH in Berlin.") == 0.0
+
+
+def test_a_who_question_reads_on_into_the_next_sentence_that_says_the_same_of_another() -> None:
+    from assistant.answer import Candidate, ExtractiveAnswerer, QuestionContext
+    from index.sparse import GermanAnalyzer
+
+    slots = [Slot("verwend", (), 2.7), Slot("pruf", (), 2.5)]
+
+    def span(start: int, cover: tuple[float, ...], score: float) -> Candidate:
+        return Candidate("d", "guideline", None, start, start + 10, "x", "", 0, cover, False, score=score)
+
+    first, then = span(0, (1.0, 1.0), 1.0), span(11, (0.0, 1.0), 0.5)
+    answerer = ExtractiveAnswerer(GermanAnalyzer(), min_support=0.45)
+    who = QuestionContext("Wer darf die Verwendung prüfen?", slots, types={"who"})
+    assert answerer.select(who, [first, then]) == [first, then]
+    what = QuestionContext("Was gilt für die Verwendung?", slots, types=set())
+    assert answerer.select(what, [first, then]) == [first]
