@@ -54,6 +54,8 @@ _NUMERAL = re.compile(r"\d+|(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun|z
 # "Wie viele Förderaufrufe ...": what is counted; a count answers only next to it.
 _COUNTED = re.compile(r"\b(?:wie\s?viele|anzahl\s+(?:der|an|von))\s+(\w+)", re.I)
 _COUNT_REACH = re.compile(r"^\W*(?:\w+\W+){0,2}?\w+")  # the figure's noun: up to three words on
+# A year answers "wann" too: "Seit 2023 ruft das Sozialministerium jährlich ... auf."
+_YEAR = re.compile(r"\b(?:[Ss]eit|[Aa]b|[Bb]is|[Ii]m(?: Jahr)?|[Vv]or)\s+(?:19|20)\d{2}\b")
 _DURATION = re.compile(r"\d+\s*(?:Monat|Jahr|Woche)")
 _WHO = re.compile(r"antragsberechtigt|zugelassen|Zuwendungsempf|Einzelträger|Träger|Verein|Verbund",
                   re.IGNORECASE)  # fmt: skip
@@ -412,7 +414,7 @@ def _has_type(types: set[str], text: str) -> bool:
     return (
         ("amount" in types and _EURO.search(text) is not None)
         or ("percent" in types and _PERCENT.search(text) is not None)
-        or ("date" in types and bool(find_dates(text)))
+        or ("date" in types and (bool(find_dates(text)) or _YEAR.search(text) is not None))
         or ("duration" in types and _DURATION.search(text) is not None)
         or ("count" in types and _COUNT.search(text) is not None)
     )

@@ -170,3 +170,12 @@ def test_a_who_question_reads_on_into_the_next_sentence_that_says_the_same_of_an
     assert answerer.select(who, [first, then]) == [first, then]
     what = QuestionContext("Was gilt für die Verwendung?", slots, types=set())
     assert answerer.select(what, [first, then]) == [first]
+
+
+def test_a_year_answers_when_and_more_money_asks_for_an_amount() -> None:
+    from assistant.answer import _has_type
+    from assistant.lexicon import load_lexicon
+
+    assert _has_type({"date"}, "Seit 2023 ruft das Sozialministerium jährlich zur Einreichung auf.")
+    assert not _has_type({"date"}, "Es gibt 2023 Projekte.")
+    assert "amount" in load_lexicon().answer_types_of("Gibt es in Sachsen mehr Geld für Verbünde?")
