@@ -9,7 +9,7 @@ import difflib
 import re
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from assistant.dates import find_dates
@@ -28,6 +28,7 @@ SOURCE_PREFIX = {
 }
 assert set(SOURCE_PREFIX) == set(KIND_LABELS)
 
+FOLLOW_UP_WEIGHT = 0.5  # words of the earlier question in an elliptical follow-up
 CONTEXT_WEIGHT = 0.3  # programme/region words steer retrieval; they are not what is asked
 # In German, nouns and names are capitalised; the lower-case words of a question are mostly its
 # verbs and particles ("läuft ... ab", "mitmachen") and say less about what is asked.
@@ -103,6 +104,7 @@ class Slot:
     lemma: str = ""  # its lemma's stem where that differs ("gefördert" -> "förder")
     side: int = 0  # in an either/or question: 1 before "oder", 2 after; 0 in both or no such question
     names: frozenset[str] = frozenset()  # programmes the word names ("sächsischen"): any of their spans covers it
+    context: bool = False  # names a programme or a kind of document rather than what is asked
 
     def covered(self, terms: AbstractSet[str], has_type: bool = False) -> float:
         if has_type and self.typed:
@@ -135,6 +137,25 @@ class QuestionContext:
     @property
     def figure_types(self) -> set[str]:
         return self.types & FIGURE_TYPES
+
+    @property
+    def elliptical(self) -> bool:
+        """A follow-up that leaves out what it is about ("Und bis wann?", "Wie ist das beim Bund?",
+        "Und was ist mit Trägerverbünden?"): at most one word that is not programme or context."""
+        return sum(not s.context for s in self.slots) <= 1
+
+    def continuing(self, earlier: QuestionContext) -> QuestionContext:
+        """This question with what an earlier one asked about: its words at a lower weight (what
+        is asked now counts more), and its answer type where this one names none."""
+        own = {s.stem for s in self.slots}
+        inherited = [replace(s, weight=s.weight * FOLLOW_UP_WEIGHT, side=0)
+                     for s in earlier.slots if s.stem not in own]  # fmt: skip
+        asks = self.types - {"list", "negation"}
+        return replace(
+            self, slots=[*self.slots, *inherited],
+            types=self.types if asks else self.types | earlier.types,
+            counted=self.counted or earlier.counted,
+        )
 
 
 class Answerer(Protocol):
@@ -190,7 +211,8 @@ def analyse_question(
             weight, side = max(weight, seen.weight), side if seen.side == side else 0
         alternatives = synonyms.get(stem, frozenset()) | synonyms.get(lemma, frozenset())
         names = frozenset(lexicon.programmes_in(token))
-        slots[stem] = Slot(stem, parts, weight, typed & {stem, *parts}, alternatives, lemma, side, names)
+        slots[stem] = Slot(stem, parts, weight, typed & {stem, *parts}, alternatives, lemma, side, names,
+                           lexicon.is_context_word(token))  # fmt: skip
     # A separable verb asks for the joined word ("wirken ... mit" for "Mitwirkung"); the bare
     # verb still counts, as a synonym does.
     for verb, joined in analyzer.separable_verbs(text):
@@ -318,14 +340,13 @@ class ExtractiveAnswerer:
         # Bewilligungsbehörde und das BMAS berechtigt, ... zu prüfen. Der Bundesrechnungshof ist
         # ... zur Prüfung berechtigt." The next sentence goes on if it says the same of another.
         several = bool({"who", "list"} & question.types)
-        for cand in ranked[1:]:
-            if _adjacent(cand, chosen[0]) and not cand.is_list and (
-                coverage(question, [chosen[0], cand]) > coverage(question, chosen[:1])
-                or (refers_back and cand.end <= chosen[0].start)
-                or (several and cand.start >= chosen[0].end and _continues(chosen[0], cand))
-            ):
-                chosen = sorted([chosen[0], cand], key=lambda c: c.start)  # in reading order
-                break
+        neighbours = [c for c in ranked[1:] if _adjacent(c, chosen[0]) and not c.is_list]
+        joined = next((c for c in neighbours if coverage(question, [chosen[0], c]) > coverage(question, chosen[:1])
+                       or (refers_back and c.end <= chosen[0].start)), None)  # fmt: skip
+        if joined is None and several:
+            joined = next((c for c in neighbours if c.start >= chosen[0].end and _continues(chosen[0], c)), None)
+        if joined is not None:
+            chosen = sorted([chosen[0], joined], key=lambda c: c.start)  # in reading order
         comparing = len(question.programmes) > 1
         for cand in ranked[1:]:
             if len(chosen) == self.max_sentences:

@@ -6,7 +6,7 @@ import datetime as dt
 import time
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.answer import ExtractiveAnswerer, QuestionContext, analyse_question
 from assistant.citations import Enforced, StreamingEnforcer, enforce
@@ -197,10 +197,14 @@ class Assistant:
         text = clean_question(question, self.settings.max_question_chars)
         self.check_programme(programme)
         query = self.query_for(text, programme, history)
-        hits = self.retriever.search(query, mode=mode)
         context = analyse_question(
             text, self.sparse.analyzer, self.stats, self.lexicon, programmes=query.programmes
         )
+        earlier = next((t.content for t in reversed(history or []) if t.role == "user"), None)
+        if earlier and context.elliptical:  # "Und bis wann?": about what the last question asked
+            context = context.continuing(analyse_question(earlier, self.sparse.analyzer, self.stats, self.lexicon))
+            query = replace(query, text=f"{text} {earlier}")
+        hits = self.retriever.search(query, mode=mode)
         return _Turn(text, today or self.settings.reference_date(), context, hits, started)
 
     def _extractive(self, turn: _Turn) -> tuple[Enforced, list[str]]:

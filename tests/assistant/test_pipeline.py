@@ -78,6 +78,16 @@ def test_follow_up_inherits_the_programme(assistant: Assistant) -> None:
     assert "24 Monaten" in answer.answer
 
 
+def test_an_elliptical_follow_up_asks_the_earlier_question_again(assistant: Assistant) -> None:
+    history = [Turn(role="user", content="Wie hoch ist die Förderquote in Sachsen?")]
+    answer = assistant.ask("Wie ist das beim Bund?", history=history, today=TODAY)
+    assert "90 %" in answer.answer
+    assert {c.doc_id for c in answer.citations} == {"bmas-civic-innovation-richtlinie-2023"}
+    # a follow-up that asks something of its own keeps to it
+    turn = assistant._prepare("Und wer darf dort einen Antrag stellen?", None, TODAY, history, "hybrid")
+    assert not any("forderquot" in s.stem for s in turn.context.slots)
+
+
 @pytest.mark.parametrize(
     "question", ["", "   \n\t ", "x" * 100_000, None, "\x00\x01\x02", 42]
 )
