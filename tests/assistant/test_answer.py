@@ -179,3 +179,11 @@ def test_a_year_answers_when_and_more_money_asks_for_an_amount() -> None:
     assert _has_type({"date"}, "Seit 2023 ruft das Sozialministerium jährlich zur Einreichung auf.")
     assert not _has_type({"date"}, "Es gibt 2023 Projekte.")
     assert "amount" in load_lexicon().answer_types_of("Gibt es in Sachsen mehr Geld für Verbünde?")
+
+
+def test_a_comparative_is_not_an_amount() -> None:
+    from assistant.lexicon import load_lexicon
+
+    types = load_lexicon().answer_types_of("Wo ist die Förderquote höher, in Sachsen oder beim BMAS?")
+    assert "amount" not in types and "percent" in types
+    assert "amount" in load_lexicon().answer_types_of("Welche Zuschusshöhe gilt?")
