@@ -348,8 +348,16 @@ class ExtractiveAnswerer:
         if joined is not None:
             chosen = sorted([chosen[0], joined], key=lambda c: c.start)  # in reading order
         comparing = len(question.programmes) > 1
+        if comparing:  # each programme the question compares gets its best passage first
+            for programme in question.programmes:
+                if programme in {c.programme for c in chosen}:
+                    continue
+                best = next((c for c in ranked if c.programme == programme
+                             and not any(_overlaps(c, o) for o in chosen)), None)  # fmt: skip
+                if best is not None:
+                    chosen.append(best)
         for cand in ranked[1:]:
-            if len(chosen) == self.max_sentences:
+            if len(chosen) >= self.max_sentences:
                 break
             if any(_overlaps(cand, c) for c in chosen):
                 continue

@@ -187,3 +187,18 @@ def test_a_comparative_is_not_an_amount() -> None:
     types = load_lexicon().answer_types_of("Wo ist die Förderquote höher, in Sachsen oder beim BMAS?")
     assert "amount" not in types and "percent" in types
     assert "amount" in load_lexicon().answer_types_of("Welche Zuschusshöhe gilt?")
+
+
+def test_a_comparison_gives_each_programme_its_best_passage_first() -> None:
+    from assistant.answer import Candidate, ExtractiveAnswerer, QuestionContext
+    from index.sparse import GermanAnalyzer
+
+    def span(programme: str, start: int, score: float) -> Candidate:
+        return Candidate("d-" + programme, "guideline", programme, start, start + 5, "x", "", 0, (1.0,), False,
+                         score=score)  # fmt: skip
+
+    ranked = [span("bund", 0, 1.0), span("bund", 100, 0.95), span("bund", 200, 0.9), span("land", 0, 0.5)]
+    question = QuestionContext("Wer wählt im Land und beim Bund aus?", [Slot("wahl", (), 1.0)],
+                               programmes=("bund", "land"))  # fmt: skip
+    chosen = ExtractiveAnswerer(GermanAnalyzer(), min_support=0.45).select(question, ranked)
+    assert [c.programme for c in chosen] == ["bund", "land", "bund"]
