@@ -64,6 +64,10 @@ _WHO = re.compile(r"antragsberechtigt|zugelassen|Zuwendungsempf|Einzelträger|Tr
 _ORGANISATION = re.compile(
     r"\b(?:g?GmbH|mbH|e\.\s?V\.|AG)\b|\bGesellschaft für\b|\b(?:Bundes|Staats)?[Mm]inisterium für\b"
 )
+# "Wer kann einen Antrag stellen?" is answered by the sentence that says who is eligible.
+_ELIGIBLE = re.compile(
+    r"\b(?:[Aa]ntragsberechtigt sind|sind antragsberechtigt|richtet sich an|[Zz]uwendungsempfänger\w* sind)"
+)
 _NEGATED = re.compile(r"\b(?:nicht|kein\w*|ausgeschlossen|Verbot|verboten|unzulässig)\b", re.IGNORECASE)
 _WHERE = re.compile(r"Portal|Postfach|@|Anschrift|Förderportal|https?://|www\.|Straße|\bSAB\b|gsub")
 # Text in a document that tries to instruct a language model is not evidence for anything: no
@@ -454,6 +458,8 @@ def _type_bonus(types: set[str], text: str) -> float:
     if "who" in types and _WHO.search(text):
         bonus += 0.1
     if "who" in types and _ORGANISATION.search(text):
+        bonus += 0.15
+    if "who" in types and _ELIGIBLE.search(text):
         bonus += 0.15
     if "where" in types and _WHERE.search(text):
         bonus += 0.15

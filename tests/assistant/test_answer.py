@@ -202,3 +202,11 @@ def test_a_comparison_gives_each_programme_its_best_passage_first() -> None:
                                programmes=("bund", "land"))  # fmt: skip
     chosen = ExtractiveAnswerer(GermanAnalyzer(), min_support=0.45).select(question, ranked)
     assert [c.programme for c in chosen] == ["bund", "land", "bund"]
+
+
+def test_a_who_question_prefers_the_sentence_that_says_who_is_eligible() -> None:
+    from assistant.answer import _type_bonus
+
+    says = _type_bonus({"who"}, "Antragsberechtigt sind Zusammenschlüsse von juristischen Personen.")
+    mentions = _type_bonus({"who"}, "Die Antragsberechtigten werden zur Antragstellung aufgefordert.")
+    assert says > mentions
