@@ -221,9 +221,10 @@ def analyse_question(
     # verb still counts, as a synonym does.
     for verb, joined in analyzer.separable_verbs(text):
         verb_terms, joined_terms = analyzer.terms(verb), analyzer.terms(joined)
-        if not verb_terms or not joined_terms or verb_terms[0] not in slots:
+        key = next((k for k, slot in slots.items() if verb_terms and verb_terms[0] in (slot.stem, slot.lemma)), None)
+        if key is None or not joined_terms:
             continue
-        bare = slots.pop(verb_terms[0])
+        bare = slots.pop(key)
         stem = joined_terms[0]
         weight = stats.idf(stem) * LOWERCASE_WEIGHT if stem in stats.df else bare.weight
         alternatives = bare.alternatives | {bare.stem} | synonyms.get(stem, frozenset())

@@ -210,3 +210,15 @@ def test_a_who_question_prefers_the_sentence_that_says_who_is_eligible() -> None
     says = _type_bonus({"who"}, "Antragsberechtigt sind Zusammenschlüsse von juristischen Personen.")
     mentions = _type_bonus({"who"}, "Die Antragsberechtigten werden zur Antragstellung aufgefordert.")
     assert says > mentions
+
+
+def test_a_separable_verb_is_joined_also_when_its_slot_took_the_lemma() -> None:
+    from assistant.answer import analyse_question
+    from assistant.lexicon import load_lexicon
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    # the corpus knows "laufen" and "Ablauf", not the form "läuft": the slot takes the lemma
+    stats = TermStats.from_texts(analyzer, ["Projekte laufen zwei Jahre.", "Der Ablauf des Verfahrens."])
+    question = analyse_question("Wie läuft das Verfahren ab?", analyzer, stats, load_lexicon())
+    assert analyzer.terms("Ablauf")[0] in {s.stem for s in question.slots}
