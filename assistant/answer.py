@@ -232,7 +232,9 @@ def analyse_question(
     counted: frozenset[str] = frozenset()
     if "count" in types and (m := _COUNTED.search(text)) and m.group(1).lower() not in STOP_WORDS:
         word = analyzer.word(m.group(1).lower(), m.group(1)[0].isupper())
+        # what is counted, or a synonym of it ("Leute" ~ "Stellen": "13 Vollzeitstellen")
         counted = frozenset(t for t in (word.stem, word.lemma) if t)
+        counted |= frozenset().union(*(synonyms.get(t, frozenset()) for t in counted))
     return QuestionContext(
         text=text,
         slots=list(slots.values()),

@@ -222,3 +222,17 @@ def test_a_separable_verb_is_joined_also_when_its_slot_took_the_lemma() -> None:
     stats = TermStats.from_texts(analyzer, ["Projekte laufen zwei Jahre.", "Der Ablauf des Verfahrens."])
     question = analyse_question("Wie läuft das Verfahren ab?", analyzer, stats, load_lexicon())
     assert analyzer.terms("Ablauf")[0] in {s.stem for s in question.slots}
+
+
+def test_a_count_may_stand_next_to_a_synonym_of_what_is_counted() -> None:
+    from assistant.answer import ExtractiveAnswerer, analyse_question
+    from assistant.lexicon import load_lexicon
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    text = "Die Zukunftsplattform wird mit insgesamt 13 Vollzeitstellen ausgestattet."
+    stats = TermStats.from_texts(analyzer, [text, "Die Frist endet nach 12 Wochen."])
+    question = analyse_question("Wie viele Leute arbeiten dort?", analyzer, stats, load_lexicon())
+    answerer = ExtractiveAnswerer(analyzer)
+    assert answerer._counts(text, question.counted)
+    assert not answerer._counts("Die Frist endet nach 12 Wochen.", question.counted)
