@@ -278,9 +278,9 @@ def coverage(question: QuestionContext, chosen: list[Candidate]) -> float:
 class ExtractiveAnswerer:
     """Scores every sentence of the retrieved chunks against the question and quotes the best.
 
-    Selection is greedy: the best span first, then spans that are nearly as good, that cover
-    words of the question the answer does not cover yet, or (for a question about several
-    programmes) that give the asked figure for a programme not yet in the answer.
+    Selection is greedy: the best span first (with the sentence next to it where that completes
+    it), for a question about several programmes the best span of each, then spans that are
+    nearly as good or that cover words of the question the answer does not cover yet.
     """
 
     def __init__(
@@ -369,12 +369,7 @@ class ExtractiveAnswerer:
             if any(_overlaps(cand, c) for c in chosen):
                 continue
             gain = coverage(question, [*chosen, cand]) - coverage(question, chosen)
-            new_programme = comparing and cand.programme not in {c.programme for c in chosen}
-            if (
-                cand.score >= 0.8 * ranked[0].score
-                or (gain >= 0.15 and cand.score >= 0.5 * ranked[0].score)
-                or new_programme
-            ):
+            if cand.score >= 0.8 * ranked[0].score or (gain >= 0.15 and cand.score >= 0.5 * ranked[0].score):
                 chosen.append(cand)
         return chosen
 
