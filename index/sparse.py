@@ -86,18 +86,15 @@ class GermanAnalyzer:
         self._split = split_compounds
 
     def tokens(self, text: str) -> list[str]:
-        out: list[str] = []
-        for raw in _TOKEN.findall(_PERCENT_SIGN.sub(" Prozent ", text)):
-            if raw[0].isdigit():
-                out.append(re.sub(r"[.\s]", "", raw))
-            else:
-                out.append(raw.lower())
-        return out
+        return [tok for tok, _ in self.cased_tokens(text)]
 
     def cased_tokens(self, text: str) -> list[tuple[str, bool]]:
-        """Tokens with a flag for a capital first letter (in German: mostly nouns and names)."""
-        raws = _TOKEN.findall(_PERCENT_SIGN.sub(" Prozent ", text))
-        return [(tok, raw[0].isupper()) for raw, tok in zip(raws, self.tokens(text), strict=True)]
+        """Lower-case tokens (numbers without thousands separators) with a flag for a capital
+        first letter (in German: mostly nouns and names)."""
+        return [
+            (re.sub(r"[.\s]", "", raw), False) if raw[0].isdigit() else (raw.lower(), raw[0].isupper())
+            for raw in _TOKEN.findall(_PERCENT_SIGN.sub(" Prozent ", text))
+        ]
 
     def separable_verbs(self, text: str) -> list[tuple[str, str]]:
         """(verb, joined) for each clause that ends in a separable particle: the clause's first
