@@ -17,7 +17,7 @@ from assistant.lexicon import Lexicon
 from assistant.models import Draft, DraftSentence, Source
 from index.chunker import Chunk
 from index.documents import KIND_LABELS
-from index.sparse import STOP_WORDS, GermanAnalyzer, TermStats, base_of
+from index.sparse import STOP_WORDS, GermanAnalyzer, TermStats, base_of, is_content_token
 from index.store import Hit
 from index.text import iter_lines, split_sentences
 
@@ -45,13 +45,13 @@ EVIDENCE_CACHE_CHUNKS = 20_000  # chunks whose evidence spans are kept between q
 LIST_BONUS = 0.1  # a list with its introduction, for a question that asks for several things
 _EURO = re.compile(r"\d[\d.\s]*\s*(?:Euro\b|EUR\b|€)|(?:\bEuro|€)\s*\d")
 _PERCENT = re.compile(r"\d\s*(?:%|Prozent)")
+_CARDINALS = "zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|zwölf"
+_ORDINALS = "(?:zweit|dritt|viert|fünft|sechst|siebt|acht|neunt|zehnt|zwölft)(?:e|en|er|es|em)"
 # A count, also as an ordinal: "der vierte Förderaufruf" says how many there were.
-_COUNT = re.compile(r"\b\d+\b|\b(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|zwölf)\b"
-                    r"|\b(?:zweit|dritt|viert|fünft|sechst|siebt|acht|neunt|zehnt|zwölft)(?:e|en|er|es|em)\b",
-                    re.I)  # fmt: skip
-# A number in a question, also as a word ("der fünfte Förderaufruf"), is what it is about.
-_NUMERAL = re.compile(r"\d+|(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf)"
-                      r"|(?:erst|zweit|dritt|viert|fünft|sechst|siebt|acht|neunt|zehnt|elft|zwölft)(?:e|en|er|es|em)")
+_COUNT = re.compile(rf"\b\d+\b|\b(?:{_CARDINALS})\b|\b{_ORDINALS}\b", re.I)
+# A number in a question, also as a word ("der fünfte Förderaufruf"), is what it is about
+# ("ein", "elf", "erste" too, which as counts in a passage would say little).
+_NUMERAL = re.compile(rf"\d+|ein|elf|{_CARDINALS}|{_ORDINALS}|(?:erst|elft)(?:e|en|er|es|em)")
 # "Wie viele Förderaufrufe ...": what is counted; a count answers only next to it.
 _COUNTED = re.compile(r"\b(?:wie\s?viele|anzahl\s+(?:der|an|von))\s+(\w+)", re.I)
 _COUNT_REACH = re.compile(r"^\W*(?:\w+\W+){0,2}?\w+")  # the figure's noun: up to three words on
@@ -185,7 +185,7 @@ def analyse_question(
     either = next((i for i, (tok, _) in enumerate(cased[1:-1], start=1)
                    if tok == "oder" and cased[i + 1][0] in _EITHER), None)  # fmt: skip
     for position, (token, capitalised) in enumerate(cased):
-        if token in STOP_WORDS or (len(token) < 2 and not token.isdigit()):
+        if not is_content_token(token):
             continue
         if {token, analyzer.lemma(token, capitalised)} & lexicon.question_stop_words:
             continue
@@ -204,7 +204,8 @@ def analyse_question(
         else:
             known_parts = [stats.idf(p) for p in parts if p in stats.df]
             weight = max(known_parts) if known_parts else stats.mean_idf
-        if lexicon.is_context_word(token):
+        context = lexicon.is_context_word(token)
+        if context:
             weight *= CONTEXT_WEIGHT
         elif case_signal and not _NUMERAL.fullmatch(token) and (position == 0 or not capitalised):
             weight *= LOWERCASE_WEIGHT if stem in stats.df else UNKNOWN_LOWERCASE_WEIGHT
@@ -215,8 +216,7 @@ def analyse_question(
             weight, side = max(weight, seen.weight), side if seen.side == side else 0
         alternatives = synonyms.get(stem, frozenset()) | synonyms.get(lemma, frozenset())
         names = frozenset(lexicon.programmes_in(token))
-        slots[stem] = Slot(stem, parts, weight, typed & {stem, *parts}, alternatives, lemma, side, names,
-                           lexicon.is_context_word(token))  # fmt: skip
+        slots[stem] = Slot(stem, parts, weight, typed & {stem, *parts}, alternatives, lemma, side, names, context)
     # A separable verb asks for the joined word ("wirken ... mit" for "Mitwirkung"); the bare
     # verb still counts, as a synonym does.
     for verb, joined in analyzer.separable_verbs(text):
@@ -453,12 +453,9 @@ def _has_type(types: set[str], text: str) -> bool:
 
 def _type_bonus(types: set[str], text: str) -> float:
     bonus = 0.0
-    if "who" in types and _WHO.search(text):
-        bonus += 0.1
-    if "who" in types and _ORGANISATION.search(text):
-        bonus += 0.15
-    if "who" in types and _ELIGIBLE.search(text):
-        bonus += 0.15
+    if "who" in types:  # applicants named, an organisation named, who is eligible said
+        bonus += 0.1 * bool(_WHO.search(text)) + 0.15 * bool(_ORGANISATION.search(text))
+        bonus += 0.15 * bool(_ELIGIBLE.search(text))
     if "where" in types and _WHERE.search(text):
         bonus += 0.15
     if "negation" in types:  # "Was ist nicht förderfähig?": the passage that says what is not

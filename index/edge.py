@@ -33,6 +33,7 @@ from index.store import (
     chunk_from_payload,
     document_from_payload,
     point_id,
+    query_kind,
     ranked,
 )
 
@@ -179,10 +180,11 @@ class EdgeStore:
         """Hybrid search: dense and sparse prefetch, weighted RRF (as `QdrantStore.search`)."""
         query_filter = _filter(filters)
         sparse_query = qe.SparseVector(indices=sparse.indices, values=sparse.values) if sparse else None
-        if mode == "dense" or (mode == "hybrid" and not sparse_query):
+        kind = query_kind(mode, sparse)
+        if kind == "dense":
             request = qe.QueryRequest(limit=limit, query=qe.Query.Nearest(dense, using=DENSE),
                                       filter=query_filter, with_payload=True)  # fmt: skip
-        elif mode == "sparse":
+        elif kind == "sparse":
             request = qe.QueryRequest(limit=limit, query=qe.Query.Nearest(sparse_query, using=SPARSE),
                                       filter=query_filter, with_payload=True)  # fmt: skip
         else:

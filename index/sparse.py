@@ -54,6 +54,11 @@ _CLAUSE = re.compile(r"[.!?;:,()\n]|\b(?:und|oder|aber|sondern)\b")
 _ARTICLES = frozenset("der die das den dem des ein eine einen einem einer es sie er man wir ihr".split())
 
 
+def is_content_token(token: str) -> bool:
+    """Whether a lower-case token carries content: no stop word, no single letter."""
+    return token not in STOP_WORDS and (len(token) >= 2 or token.isdigit())
+
+
 def base_of(stem: str) -> str:
     """The stem a derived word comes from: the verb of a noun in -ung ("prufung" -> "pruf",
     "einreichung" -> "einreich"), the noun of an adjective in -lich ("restlich" -> "rest",
@@ -122,7 +127,7 @@ class GermanAnalyzer:
         hyphenated compound also as one word ("Crowd-Funding" also as "Crowdfunding")."""
         terms: list[str] = []
         for token, capitalised in self.cased_tokens(text):
-            if token in STOP_WORDS or (len(token) < 2 and not token.isdigit()):
+            if not is_content_token(token):
                 continue
             word = self.word(token, capitalised)
             terms.append(word.stem)

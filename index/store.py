@@ -68,6 +68,11 @@ def ranked(hits: list[Hit]) -> list[Hit]:
     return sorted(hits, key=lambda h: (-round(h.score, 6), h.chunk.doc_id, h.chunk.start))
 
 
+def query_kind(mode: Mode, sparse: SparseVector | None) -> Mode:
+    """What a search runs: hybrid falls back to dense for a question without sparse terms."""
+    return "dense" if mode == "hybrid" and not sparse else mode
+
+
 class Store(Protocol):
     """What the build, the retriever and the assistant need of an index generation; kept by
     `QdrantStore` (qdrant-client: server or local mode) and `index.edge.EdgeStore` (Qdrant Edge)."""
@@ -272,12 +277,13 @@ class QdrantStore:
         sparse_query = (
             models.SparseVector(indices=sparse.indices, values=sparse.values) if sparse else None
         )
-        if mode == "dense" or (mode == "hybrid" and not sparse_query):
+        kind = query_kind(mode, sparse)
+        if kind == "dense":
             resp = self.client.query_points(
                 self.collection, query=dense, using=DENSE, limit=limit, query_filter=query_filter,
                 with_payload=True,
             )
-        elif mode == "sparse":
+        elif kind == "sparse":
             resp = self.client.query_points(
                 self.collection, query=sparse_query, using=SPARSE, limit=limit,
                 query_filter=query_filter, with_payload=True,
