@@ -92,6 +92,23 @@ _EITHER = frozenset(
     "bekommen braucht brauchen zählt zählen gilt gelten".split()
 )
 CONDITION = re.compile(r"\b(?:wenn|sofern|soweit|falls)\b", re.IGNORECASE)
+# A yes/no question ("Dürfen wir ...?", "Werden ... gefördert?") is answered "Ja", "Nein" or
+# "Nur unter Bedingungen" before the rule, where the rule alone decides it: the passage covers
+# the question nearly in full, and it denies, restricts or grants without mixing these. A passage
+# that grants one thing and excludes another ("..., ohne Zeitzuschläge"), a double negation and a
+# negated question ("Gibt es ein Verbot ...?") get the rule without a lead.
+LEADS = {"ja": "Ja", "nein": "Nein", "bedingt": "Nur unter Bedingungen"}
+LEAD_SUPPORT = 0.8  # share of the question the deciding passage must cover
+_DENIES = re.compile(r"\b(?:nicht|kein\w*|nie|niemals|weder)\b|ausgeschlossen|\w*verbot(?:en)?\b|unzulässig",
+                     re.IGNORECASE)  # fmt: skip
+_RESTRICTS = re.compile(
+    r"\b(?:wenn|sofern|soweit|falls|nur|ausnahmsweise|vorausgesetzt|grundsätzlich|Voraussetzung\w*)\b"
+    r"|Ausnahmef[aä]ll", re.IGNORECASE,
+)
+# "Können wir noch einreichen?", "Ist die Frist schon vorbei?" ask about the state on the
+# reference date, which no passage decides by itself (the deadline notice says it).
+_STATUS = re.compile(r"\b(?:noch|schon|bereits|mehr|wieder|jetzt|aktuell|derzeit|zurzeit)\b", re.IGNORECASE)
+_EXCEPTS = re.compile(r"\b(?:ohne|außer|ausgenommen|abgesehen|jedoch|aber|allerdings)\b", re.IGNORECASE)
 _ITEM_LABEL = re.compile(r"^[a-z]\)$")  # "a)" above an item of a list
 _HEADINGISH = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+\S.*|[a-z]\)|\d{1,2})$")
 
@@ -154,7 +171,7 @@ class QuestionContext:
         own = {s.stem for s in self.slots}
         inherited = [replace(s, weight=s.weight * FOLLOW_UP_WEIGHT, side=0)
                      for s in earlier.slots if s.stem not in own]  # fmt: skip
-        asks = self.types - {"list", "negation"}
+        asks = self.types - {"list", "negation", "yesno"}
         return replace(
             self, slots=[*self.slots, *inherited],
             types=self.types if asks else self.types | earlier.types,
@@ -297,12 +314,19 @@ class ExtractiveAnswerer:
 
     def draft(self, question: QuestionContext, hits: list[Hit]) -> Draft:
         chosen = self.select(question, self.candidates(question, hits))
+        comparing = len(question.programmes) > 1
+        lead = None if comparing else yes_no_lead(question, chosen)
+        if lead:  # the passage that decides it comes first, right after "Ja"/"Nein" (with the
+            # sentence it points back to: "Diese werden ... anerkannt; ... Öffentlichkeitsarbeit.")
+            first = deciding_spans(question, chosen)
+            if REFERS_BACK.search(first[0].text):
+                first = [c for c in chosen if c.end <= first[0].start and _adjacent(c, first[0])] + first
+            chosen = [*first, *(c for c in chosen if c not in first)]
         sources = [
             Source(n=i + 1, doc_id=c.doc_id, start=c.start, end=c.end, quote=c.text, section=c.section)
             for i, c in enumerate(chosen)
         ]
         sentences: list[DraftSentence] = []
-        comparing = len(question.programmes) > 1
         for n, c in enumerate(chosen, start=1):
             # A span of several sentences (a list, a sentence over an address block) becomes
             # several answer sentences, each with its marker, so each is checked on its own.
@@ -310,6 +334,8 @@ class ExtractiveAnswerer:
             prefix = SOURCE_PREFIX[c.kind]
             if comparing and c.programme in self.programme_titles:  # side by side, per programme
                 prefix = f"{self.programme_titles[c.programme]} – {prefix[0].lower()}{prefix[1:]}"
+            elif lead and n == 1:
+                prefix = f"{LEADS[lead]} – {prefix[0].lower()}{prefix[1:]}"
             pieces[0] = f"{prefix}: {pieces[0]}"
             sentences.extend(DraftSentence(text=p, refs=[n]) for p in pieces)
         return Draft(sentences=sentences, sources=sources)
@@ -432,6 +458,32 @@ class ExtractiveAnswerer:
         terms = self.analyzer.terms(text)
         joined = [t for _, word in self.analyzer.separable_verbs(text) for t in self.analyzer.terms(word)]
         return frozenset(terms) | frozenset(joined) | frozenset(base_of(t) for t in terms)
+
+
+def deciding_spans(question: QuestionContext, chosen: list[Candidate]) -> list[Candidate]:
+    """The best span with a neighbour that covers more of the question ("... entweder auf
+    Ausgabenbasis oder auf Kostenbasis ... Eine Vermischung beider Formen ist nicht möglich."),
+    in reading order."""
+    best = max(chosen, key=lambda c: c.score)
+    adds = [c for c in chosen if c is not best and _adjacent(c, best)
+            and any(x > y for x, y in zip(c.slot_cover, best.slot_cover, strict=True))]  # fmt: skip
+    return sorted([best, *adds], key=lambda c: c.start)
+
+
+def yes_no_lead(question: QuestionContext, chosen: list[Candidate]) -> str | None:
+    """"ja", "nein" or "bedingt" for a yes/no question whose best passage decides it, else None."""
+    if (not chosen or "yesno" not in question.types or question.figure_types
+            or any(s.side for s in question.slots) or _DENIES.search(question.text)
+            or _STATUS.search(question.text)):  # fmt: skip
+        return None
+    deciding = deciding_spans(question, chosen)
+    if coverage(question, deciding) < LEAD_SUPPORT:
+        return None
+    text = " ".join(c.text for c in deciding)
+    denials = len(_DENIES.findall(text))
+    if denials > 1 or _EXCEPTS.search(text) or (denials and _RESTRICTS.search(text)):
+        return None
+    return "nein" if denials else "bedingt" if _RESTRICTS.search(text) else "ja"
 
 
 def _as_sentence(text: str) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -31,6 +32,7 @@ class GoldItem(BaseModel):
     history: list[Turn] | None = None
     expect_notice: str | None = Field(None, pattern="^(expired|open|not_started)$")
     today: dt.date | None = None
+    expect_lead: list[Literal["ja", "nein", "bedingt"]] | None = None  # a yes/no question's right lead(s)
     split: str = ""
 
     @field_validator("facts")

@@ -7,6 +7,7 @@ import statistics
 from collections import defaultdict
 from typing import Any
 
+from assistant.answer import LEADS
 from assistant.citations import figures, parse_marked_text
 from evals.gold import GoldItem
 
@@ -15,6 +16,15 @@ NOTICE_PATTERNS = {
     "open": re.compile(r"läuft noch", re.IGNORECASE),
     "not_started": re.compile(r"noch nicht begonnen|beginnt erst|noch nicht in Kraft", re.IGNORECASE),
 }
+
+_LEAD = re.compile(rf"^({'|'.join(map(re.escape, LEADS.values()))}) –")
+_LEAD_KEY = {text: key for key, text in LEADS.items()}
+
+
+def lead_of(answer: dict[str, Any]) -> str | None:
+    """"ja", "nein" or "bedingt" where the answer opens with that lead."""
+    m = None if answer["refused"] else _LEAD.match(answer["answer"])
+    return _LEAD_KEY[m.group(1)] if m else None
 
 
 def facts_ok(item: GoldItem, answer: dict[str, Any]) -> bool:
@@ -73,6 +83,8 @@ def answer_metrics(items: list[GoldItem], answers: dict[str, dict[str, Any]],
         if NOTICE_PATTERNS[i.expect_notice].search(
             answers[i.id]["answer"] + " " + " ".join(answers[i.id]["notices"]))
     ]  # fmt: skip
+    asked_leads = [i for i in items if i.expect_lead]
+    leads = {i.id: lead_of(answers[i.id]) for i in asked_leads}
     latencies = [answers[i.id]["latency_ms"] for i in items]
     wrong_refusals = [i for i in answerable if answers[i.id]["refused"]]
     return {
@@ -85,6 +97,9 @@ def answer_metrics(items: list[GoldItem], answers: dict[str, dict[str, Any]],
         "wrong_refusals": len(wrong_refusals),
         "wrong_refusal_rate": _share(len(wrong_refusals), len(answerable)),
         "notice_rate": _share(len(notice_hits), len(noticed)),
+        # yes/no questions: share answered with a right lead; leads that contradict the gold
+        "lead_rate": _share(sum(leads[i.id] in i.expect_lead for i in asked_leads), len(asked_leads)),
+        "wrong_leads": sum(leads[i.id] is not None and leads[i.id] not in i.expect_lead for i in asked_leads),
         "latency_p50_ms": percentile(latencies, 0.5),
         "latency_p95_ms": percentile(latencies, 0.95),
     }

@@ -11,7 +11,7 @@ from typing import Any
 
 from assistant.pipeline import Assistant
 from evals.gold import GoldItem
-from evals.metrics import answer_metrics, facts_ok, per_kind, retrieval_metrics
+from evals.metrics import answer_metrics, facts_ok, lead_of, per_kind, retrieval_metrics
 from index.documents import load_corpus
 
 MODES = ("sparse", "dense", "hybrid")
@@ -66,6 +66,9 @@ def summarise(items: list[GoldItem], answers: dict, ranks: dict, texts: dict[str
         elif not item.answerable and not a["refused"]:
             failures.append({"id": item.id, "kind": item.kind, "cause": "missing refusal",
                              "question": item.question, "facts": [], "answer": a["answer"]})
+        elif item.expect_lead and lead_of(a) not in (None, *item.expect_lead):
+            failures.append({"id": item.id, "kind": item.kind, "cause": "wrong lead",
+                             "question": item.question, "facts": item.expect_lead, "answer": a["answer"]})
     return {"metrics": metrics, "retrieval": retrieval, "per_kind": per_kind(items, answers),
             "failures": failures}  # fmt: skip
 

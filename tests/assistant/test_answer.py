@@ -236,3 +236,39 @@ def test_a_count_may_stand_next_to_a_synonym_of_what_is_counted() -> None:
     answerer = ExtractiveAnswerer(analyzer)
     assert answerer._counts(text, question.counted)
     assert not answerer._counts("Die Frist endet nach 12 Wochen.", question.counted)
+
+
+def _lead_for(question_text: str, passage: str, cover: float = 1.0) -> str | None:
+    from assistant.answer import Candidate, analyse_question, yes_no_lead
+    from assistant.lexicon import load_lexicon
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    stats = TermStats.from_texts(analyzer, [passage, "Die Frist endet nach 12 Wochen."])
+    question = analyse_question(question_text, analyzer, stats, load_lexicon())
+    span = Candidate("d", "guideline", None, 0, len(passage), passage, "", 0,
+                     tuple(cover for _ in question.slots), False, score=1.0)  # fmt: skip
+    return yes_no_lead(question, [span])
+
+
+def test_a_yes_no_question_is_led_by_what_the_rule_says() -> None:
+    asked = "Werden Mietkosten gefördert?"
+    assert _lead_for(asked, "Mietkosten werden gefördert.") == "ja"
+    assert _lead_for(asked, "Mietkosten werden nicht gefördert.") == "nein"
+    assert _lead_for(asked, "Es besteht ein Förderverbot für Mietkosten.") == "nein"
+    assert _lead_for(asked, "Mietkosten werden nur in begründeten Ausnahmefällen gefördert.") == "bedingt"
+    assert _lead_for(asked, "Mietkosten werden gefördert, wenn sie projektbezogen sind.") == "bedingt"
+
+
+def test_no_lead_where_the_passage_or_the_question_does_not_decide_it() -> None:
+    asked = "Werden Mietkosten gefördert?"
+    # grants one thing and excludes another; a double negation; too little of the question covered
+    assert _lead_for(asked, "Mietkosten werden gefördert, ohne Nebenkosten.") is None
+    assert _lead_for(asked, "Mietkosten sind nicht ausgeschlossen.") is None
+    assert _lead_for(asked, "Mietkosten werden gefördert.", cover=0.5) is None
+    # a negated question ("Gibt es ein Verbot ...?"), a question about the state on the reference
+    # date ("noch"), a question for a figure, an open question
+    assert _lead_for("Gibt es ein Verbot für Mietkosten?", "Es besteht ein Verbot für Mietkosten.") is None
+    assert _lead_for("Können wir noch Mietkosten einreichen?", "Mietkosten können eingereicht werden.") is None
+    assert _lead_for("Gibt es mehr Geld für Mietkosten?", "Für Mietkosten gibt es 500 Euro.") is None
+    assert _lead_for("Welche Mietkosten werden gefördert?", "Mietkosten werden gefördert.") is None

@@ -116,3 +116,14 @@ def test_a_sentence_that_points_back_comes_with_the_one_before(assistant: Assist
     before, after = answer.answer.index("Projektverbünde"), answer.answer.index("oben Genannten")
     assert before < after  # in reading order, each with its citation
     assert len(answer.citations) == 2
+
+
+def test_a_yes_no_question_gets_ja_or_nein_before_the_cited_rule(assistant: Assistant) -> None:
+    yes = assistant.ask("Werden wir vor dem Antrag auf Subventionsbetrug hingewiesen?", today=TODAY)
+    assert re.match(r"Ja – laut Förderrichtlinie: .*Strafbarkeit des Subventionsbetrugs.*\[1\]", yes.answer)
+    no = assistant.ask("Kann man Ausgabenbasis und Kostenbasis mischen?", today=TODAY)
+    assert no.answer.startswith("Nein – laut Förderrichtlinie: ")
+    assert "Vermischung beider Formen ist nicht möglich" in no.answer
+    for answer in (yes, no):  # the lead passed the same enforcement: every quote is verbatim
+        for citation in answer.citations:
+            assert assistant.documents[citation.doc_id].text[citation.start : citation.end] == citation.quote

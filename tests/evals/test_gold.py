@@ -40,6 +40,7 @@ def _line(**changes: object) -> str:
         (_line(id="x-2", answerable="vielleicht"), r"private\.jsonl:2: Feld 'answerable'"),
         (_line(id="x-2", history=[{"role": "bot", "content": "x"}]), r"private\.jsonl:2: Feld 'history"),
         ("[1, 2]", r"private\.jsonl:2: ein JSON-Objekt erwartet"),
+        (_line(id="x-2", expect_lead=["vielleicht"]), r"private\.jsonl:2: Feld 'expect_lead"),
     ],
 )
 def test_broken_gold_line_is_named(tmp_path: Path, second_line: str, expected: str) -> None:
@@ -93,3 +94,22 @@ def test_evidence_is_found_across_non_breaking_spaces_and_line_breaks(tmp_path: 
     hits = [hit("Frist bis zum 21. Juni 2023."), hit("Frist bis zum 20.\xa0Juni\n2023 an die gsub.")]
     assert evidence_rank(item, hits) == 2
     assert evidence_rank(item, [hit("Frist bis zum 20.\xa0Juni 2023.", doc_id="anderes-dokument")]) is None
+
+
+def test_leads_of_yes_no_answers_are_scored_against_the_gold() -> None:
+    from evals.gold import GoldItem
+    from evals.metrics import answer_metrics
+
+    def item(n: int, lead: list[str]) -> GoldItem:
+        return GoldItem.model_validate({**GOOD, "id": f"x-{n}", "facts": ["Regel"], "expect_lead": lead})
+
+    def answer(text: str) -> dict:
+        return {"answer": text, "refused": False, "citations": [], "notices": [], "latency_ms": 1.0}
+
+    items = [item(1, ["ja"]), item(2, ["nein"]), item(3, ["ja", "bedingt"]), item(4, ["nein"])]
+    answers = {"x-1": answer("Ja – laut Förderrichtlinie: Regel. [1]"),
+               "x-2": answer("Ja – laut Förderrichtlinie: Regel. [1]"),
+               "x-3": answer("Nur unter Bedingungen – laut Förderrichtlinie: Regel. [1]"),
+               "x-4": answer("Laut Förderrichtlinie: Regel. [1]")}  # fmt: skip
+    metrics = answer_metrics(items, answers, {})
+    assert metrics["lead_rate"] == 0.5 and metrics["wrong_leads"] == 1
