@@ -334,11 +334,10 @@ class ExtractiveAnswerer:
             prefix = SOURCE_PREFIX[c.kind]
             if comparing and c.programme in self.programme_titles:  # side by side, per programme
                 prefix = f"{self.programme_titles[c.programme]} – {prefix[0].lower()}{prefix[1:]}"
-            elif lead and n == 1:
-                prefix = f"{LEADS[lead]} – {prefix[0].lower()}{prefix[1:]}"
             pieces[0] = f"{prefix}: {pieces[0]}"
             sentences.extend(DraftSentence(text=p, refs=[n]) for p in pieces)
-        return Draft(sentences=sentences, sources=sources)
+        draft = Draft(sentences=sentences, sources=sources)
+        return with_lead(draft, lead) if lead else draft
 
     def candidates(self, question: QuestionContext, hits: list[Hit]) -> list[Candidate]:
         """Scored spans of the hits, best first; spans of programmes the question does not
@@ -458,6 +457,28 @@ class ExtractiveAnswerer:
         terms = self.analyzer.terms(text)
         joined = [t for _, word in self.analyzer.separable_verbs(text) for t in self.analyzer.terms(word)]
         return frozenset(terms) | frozenset(joined) | frozenset(base_of(t) for t in terms)
+
+
+def with_lead(draft: Draft, lead: str) -> Draft:
+    """The draft with "Ja"/"Nein"/"Nur unter Bedingungen" before its first sentence, which names
+    its source ("Laut Förderrichtlinie: ..." -> "Nein – laut Förderrichtlinie: ...")."""
+    if not draft.sentences:
+        return draft
+    first = draft.sentences[0]
+    text = f"{LEADS[lead]} – {first.text[0].lower()}{first.text[1:]}"
+    return draft.model_copy(update={"sentences": [first.model_copy(update={"text": text}), *draft.sentences[1:]]})
+
+
+def promoted(draft: Draft, first: Callable[[Source], bool]) -> Draft:
+    """The draft with the sentences of the sources that `first` picks moved to the front, the
+    sources numbered anew in that order."""
+    order = sorted(draft.sources, key=lambda src: not first(src))  # stable: otherwise as before
+    number = {src.n: i for i, src in enumerate(order, start=1)}
+    sentences = sorted(draft.sentences, key=lambda st: min(number[r] for r in st.refs))
+    return Draft(
+        sentences=[st.model_copy(update={"refs": [number[r] for r in st.refs]}) for st in sentences],
+        sources=[src.model_copy(update={"n": number[src.n]}) for src in order],
+    )
 
 
 def deciding_spans(question: QuestionContext, chosen: list[Candidate]) -> list[Candidate]:

@@ -8,13 +8,14 @@ metadata and cite the sentence of the document that states them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
 from assistant.dates import days_phrase, find_dates, german_date
 from assistant.models import Citation, Draft, DraftSentence, Source
-from index.documents import Deadline, Document
+from index.documents import Deadline, Document, DocumentMeta
 from index.text import iter_lines, split_sentences
 
 if TYPE_CHECKING:
@@ -85,6 +86,40 @@ def deadline_status(deadline: Deadline, today: dt.date) -> tuple[Status, int]:
             return "noch_nicht_offen", left
         return ("abgelaufen" if left < 0 else "offen"), left
     return ("vorbei" if left < 0 else "bevorstehend"), left
+
+
+# "Ist die Frist schon abgelaufen?" asks whether it is over; "Können wir noch einreichen?",
+# "Gilt die Richtlinie noch?" ask whether it is still open.
+_ASKS_IF_OVER = re.compile(r"abgelaufen|vorbei|zu spät|verpasst|ausgelaufen|beendet|geschlossen", re.IGNORECASE)
+
+
+def document_state(meta: DocumentMeta, today: dt.date) -> Literal["over", "open", "not_started"] | None:
+    """Whether one can still apply under a document on the reference date: its validity and
+    its submission deadlines; None where it says neither."""
+    if meta.valid_until and meta.valid_until < today:
+        return "over"
+    if meta.valid_from and today < meta.valid_from:
+        return "not_started"
+    states = {deadline_status(d, today)[0] for d in meta.deadlines if d.kind == "submission"}
+    if len(states) != 1:  # none, or some open and some passed
+        return None
+    return {"abgelaufen": "over", "offen": "open", "noch_nicht_offen": "not_started"}[states.pop()]
+
+
+def status_lead(question: str, cited: list[DocumentMeta], today: dt.date) -> str | None:
+    """"ja"/"nein" for a yes/no question about the state on the reference date ("Können wir noch
+    einen Antrag stellen?") when every cited document with dates says the same."""
+    states = {s for meta in cited if (s := document_state(meta, today)) is not None}
+    if len(states) != 1 or states == {"not_started"}:
+        return None
+    still_open = states == {"open"}
+    return "ja" if still_open != bool(_ASKS_IF_OVER.search(question)) else "nein"
+
+
+def states_its_dates(quote: str, meta: DocumentMeta) -> bool:
+    """Whether a quote names the end of its document's validity or a submission deadline."""
+    days = {d.date for d in meta.deadlines if d.kind == "submission"} | {meta.valid_until}
+    return any(f.date in days for f in find_dates(quote))
 
 
 def stating_passage(doc: Document, day: dt.date) -> Source | None:

@@ -8,11 +8,11 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from assistant.answer import ExtractiveAnswerer, QuestionContext, analyse_question
+from assistant.answer import ExtractiveAnswerer, QuestionContext, analyse_question, promoted, with_lead
 from assistant.citations import Enforced, StreamingEnforcer, enforce
 from assistant.dates import days_phrase, german_date
 from assistant.errors import IndexMismatch, InvalidInput
-from assistant.facts import deadline_overview, deadline_status
+from assistant.facts import deadline_overview, deadline_status, states_its_dates, status_lead
 from assistant.lexicon import load_lexicon
 from assistant.llm import LLMAnswerer, LLMUnavailable, make_backend
 from assistant.models import Answer, AnswerEvent, Citation, DraftSentence, Retrieved, Source, Turn
@@ -213,6 +213,12 @@ class Assistant:
             draft, notices = deadline_overview(self, turn.context.programmes, turn.today)
         else:
             draft = self.answerer.draft(turn.context, turn.hits)
+            if {"yesno", "date"} <= turn.context.types and len(turn.context.programmes) < 2:
+                # "Können wir noch einen Antrag stellen?": "Nein" where the deadline has passed
+                cited = [self.documents[s.doc_id].meta for s in draft.sources]
+                if lead := status_lead(turn.text, cited, turn.today):  # the passage with the date first
+                    draft = promoted(draft, lambda s: states_its_dates(s.quote, self.documents[s.doc_id].meta))
+                    draft = with_lead(draft, lead)
         return enforce(draft, self.documents.get, self.settings.min_sentence_support), notices
 
     @staticmethod

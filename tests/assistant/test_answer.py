@@ -272,3 +272,15 @@ def test_no_lead_where_the_passage_or_the_question_does_not_decide_it() -> None:
     assert _lead_for("Können wir noch Mietkosten einreichen?", "Mietkosten können eingereicht werden.") is None
     assert _lead_for("Gibt es mehr Geld für Mietkosten?", "Für Mietkosten gibt es 500 Euro.") is None
     assert _lead_for("Welche Mietkosten werden gefördert?", "Mietkosten werden gefördert.") is None
+
+
+def test_promoting_a_source_moves_its_sentences_first_and_renumbers() -> None:
+    from assistant.answer import promoted, with_lead
+    from assistant.models import Draft, DraftSentence, Source
+
+    sources = [Source(n=1, doc_id="a", start=0, end=1, quote="A"), Source(n=2, doc_id="b", start=0, end=1, quote="B")]
+    draft = Draft(sentences=[DraftSentence(text="Laut X: A.", refs=[1]), DraftSentence(text="Laut Y: B.", refs=[2])],
+                  sources=sources)  # fmt: skip
+    moved = with_lead(promoted(draft, lambda s: s.doc_id == "b"), "nein")
+    assert [(s.text, s.refs) for s in moved.sentences] == [("Nein – laut Y: B.", [1]), ("Laut X: A.", [2])]
+    assert [(s.n, s.doc_id) for s in moved.sources] == [(1, "b"), (2, "a")]

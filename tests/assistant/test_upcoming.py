@@ -113,3 +113,16 @@ def test_corpus_file_with_such_a_window_is_reported_by_name(tmp_path: Path) -> N
 
     problems = load_corpus(corpus).problems
     assert [p.file for p in problems] == ["broken.md"] and "Fristbeginn" in problems[0].message
+
+
+def test_a_yes_no_question_about_the_window_is_answered_for_the_reference_date(upcoming: Assistant) -> None:
+    still = "Können wir noch Projektskizzen für Digitale Teilhabe im Quartier einreichen?"
+    over = "Ist die Frist für Projektskizzen für Digitale Teilhabe im Quartier schon abgelaufen?"
+    during, after, before = (dt.date(2027, 3, 1), dt.date(2027, 4, 1), TODAY)
+    assert upcoming.ask(still, today=during).answer.startswith("Ja – laut Förderrichtlinie: Projektskizzen können")
+    assert upcoming.ask(still, today=after).answer.startswith("Nein – laut Förderrichtlinie: Projektskizzen können")
+    assert upcoming.ask(over, today=after).answer.startswith("Ja – ")
+    assert upcoming.ask(over, today=during).answer.startswith("Nein – ")
+    # before the window opens neither "Ja" nor "Nein" is right: the notice says when it opens
+    not_yet = upcoming.ask(still, today=before)
+    assert not_yet.answer.startswith("Laut Förderrichtlinie") and any("noch nicht begonnen" in n for n in not_yet.notices)
