@@ -502,9 +502,14 @@ def yes_no_lead(question: QuestionContext, chosen: list[Candidate]) -> str | Non
         return None
     text = " ".join(c.text for c in deciding)
     denials = len(_DENIES.findall(text))
-    if denials > 1 or _EXCEPTS.search(text) or (denials and _RESTRICTS.search(text)):
+    # a word the question uses itself is what it asks about, not a condition on the answer:
+    # "Ist KI-Nutzung eine Voraussetzung?" - "Voraussetzung für eine Förderung ist ... KI-Technologienutzung."
+    asked = question.text.lower()
+    restricts, excepts = (any(not re.search(rf"\b{re.escape(m.group(0).lower())}\b", asked) for m in p.finditer(text))
+                          for p in (_RESTRICTS, _EXCEPTS))  # fmt: skip
+    if denials > 1 or excepts or (denials and restricts):
         return None
-    return "nein" if denials else "bedingt" if _RESTRICTS.search(text) else "ja"
+    return "nein" if denials else "bedingt" if restricts else "ja"
 
 
 def _as_sentence(text: str) -> str:

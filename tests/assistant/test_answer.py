@@ -284,3 +284,9 @@ def test_promoting_a_source_moves_its_sentences_first_and_renumbers() -> None:
     moved = with_lead(promoted(draft, lambda s: s.doc_id == "b"), "nein")
     assert [(s.text, s.refs) for s in moved.sentences] == [("Nein – laut Y: B.", [1]), ("Laut X: A.", [2])]
     assert [(s.n, s.doc_id) for s in moved.sources] == [(1, "b"), (2, "a")]
+
+
+def test_a_condition_word_the_question_asks_about_does_not_make_the_answer_conditional() -> None:
+    passage = "Voraussetzung für eine Förderung ist eine Satzung."
+    assert _lead_for("Ist eine Satzung eine Voraussetzung für die Förderung?", passage) == "ja"
+    assert _lead_for("Wird eine Satzung gefördert?", passage) == "bedingt"
