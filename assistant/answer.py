@@ -12,6 +12,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from assistant.citations import DENIAL
 from assistant.dates import find_dates
 from assistant.lexicon import Lexicon
 from assistant.models import Draft, DraftSentence, Source
@@ -68,7 +69,6 @@ _ORGANISATION = re.compile(
 _ELIGIBLE = re.compile(
     r"\b(?:[Aa]ntragsberechtigt sind|sind antragsberechtigt|richtet sich an|[Zz]uwendungsempfänger\w* sind)"
 )
-_NEGATED = re.compile(r"\b(?:nicht|kein\w*|ausgeschlossen|Verbot|verboten|unzulässig)\b", re.IGNORECASE)
 _WHERE = re.compile(r"Portal|Postfach|@|Anschrift|Förderportal|https?://|www\.|Straße|\bSAB\b|gsub")
 # Text in a document that tries to instruct a language model is not evidence for anything: no
 # answerer quotes it and no LLM sees it.
@@ -99,8 +99,6 @@ CONDITION = re.compile(r"\b(?:wenn|sofern|soweit|falls)\b", re.IGNORECASE)
 # negated question ("Gibt es ein Verbot ...?") get the rule without a lead.
 LEADS = {"ja": "Ja", "nein": "Nein", "bedingt": "Nur unter Bedingungen"}
 LEAD_SUPPORT = 0.8  # share of the question the deciding passage must cover
-_DENIES = re.compile(r"\b(?:nicht|kein\w*|nie|niemals|weder)\b|ausgeschlossen|\w*verbot(?:en)?\b|unzulässig",
-                     re.IGNORECASE)  # fmt: skip
 _RESTRICTS = re.compile(
     r"\b(?:wenn|sofern|soweit|falls|nur|ausnahmsweise|vorausgesetzt|grundsätzlich|Voraussetzung\w*)\b"
     r"|Ausnahmef[aä]ll", re.IGNORECASE,
@@ -494,14 +492,14 @@ def deciding_spans(question: QuestionContext, chosen: list[Candidate]) -> list[C
 def yes_no_lead(question: QuestionContext, chosen: list[Candidate]) -> str | None:
     """"ja", "nein" or "bedingt" for a yes/no question whose best passage decides it, else None."""
     if (not chosen or "yesno" not in question.types or question.figure_types
-            or any(s.side for s in question.slots) or _DENIES.search(question.text)
+            or any(s.side for s in question.slots) or DENIAL.search(question.text)
             or _STATUS.search(question.text)):  # fmt: skip
         return None
     deciding = deciding_spans(question, chosen)
     if coverage(question, deciding) < LEAD_SUPPORT:
         return None
     text = " ".join(c.text for c in deciding)
-    denials = len(_DENIES.findall(text))
+    denials = len(DENIAL.findall(text))
     # a word the question uses itself is what it asks about, not a condition on the answer:
     # "Ist KI-Nutzung eine Voraussetzung?" - "Voraussetzung für eine Förderung ist ... KI-Technologienutzung."
     asked = question.text.lower()
@@ -537,7 +535,7 @@ def _type_bonus(types: set[str], text: str) -> float:
     if "where" in types and _WHERE.search(text):
         bonus += 0.15
     if "negation" in types:  # "Was ist nicht förderfähig?": the passage that says what is not
-        bonus += 0.1 if _NEGATED.search(text) else -0.1
+        bonus += 0.1 if DENIAL.search(text) else -0.1
     return bonus
 
 

@@ -30,6 +30,11 @@ _ANALYZER = GermanAnalyzer()
 _NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?:,\d+)?(?!\d)|\d+(?:,\d+)?")
 
 
+# Words that deny: a sentence with one says the opposite of the same sentence without it.
+DENIAL = re.compile(r"\b(?:nicht|kein\w*|nie|niemals|weder|nein)\b|ausgeschlossen|\w*verbot(?:en)?\b|unzulässig",
+                    re.IGNORECASE)  # fmt: skip
+
+
 def strip_markers(text: str) -> str:
     return MARKER.sub("", text).strip()
 
@@ -89,21 +94,35 @@ def verify_source(source: Source, document: Document | None) -> str | None:
     return None
 
 
-def support(sentence: str, quotes: Iterable[str], titles: Iterable[str] = ()) -> float:
-    """Share of the sentence's content words (stems) that occur in the quotes. An attribution
-    ("Laut Förderrichtlinie: ...", in a comparison led by the title of the cited programme:
-    "Modellvorhaben ... (Sachsen) – laut Förderaufruf: ...") is not part of the claim."""
+def claim_of(sentence: str, titles: Iterable[str] = ()) -> str:
+    """The sentence without its attribution ("Laut Förderrichtlinie: ...", "Nein – laut ...: ...",
+    in a comparison led by the title of the cited programme: "Modellvorhaben ... (Sachsen) – laut
+    Förderaufruf: ..."), which names the source and is not part of the claim."""
     claim = sentence
     for title in titles:
         if title and claim.startswith(f"{title} – "):
             claim = claim[len(title) + 3 :]
             break
-    claim = _ATTRIBUTION.sub("", claim, count=1)
+    return _ATTRIBUTION.sub("", claim, count=1)
+
+
+def support(sentence: str, quotes: Iterable[str], titles: Iterable[str] = ()) -> float:
+    """Share of the claim's content words (stems) that occur in the quotes."""
+    claim = claim_of(sentence, titles)
     own = {terms[0] for tok in _ANALYZER.tokens(claim) if (terms := _ANALYZER.terms(tok))}
     if not own:
         return 1.0
     available = {t for quote in quotes for t in _ANALYZER.terms(quote)}
     return sum(t in available for t in own) / len(own)
+
+
+def same_polarity(claim: str, quotes: Iterable[str]) -> bool:
+    """Whether the claim denies exactly where the quoted sentence it rests on (the one that
+    supports it best) denies: "Ja, eine Vermischung ist möglich." does not rest on "Eine
+    Vermischung beider Formen ist nicht möglich."."""
+    pieces = [p.text for quote in quotes for p in split_sentences(quote)] or [""]
+    closest = max(pieces, key=lambda piece: support(claim, [piece]))
+    return bool(DENIAL.search(claim)) == bool(DENIAL.search(closest))
 
 
 class _Gate:
@@ -142,6 +161,9 @@ class _Gate:
         elif support(text, (self.valid[r].quote for r in refs),
                      [self.titles[r] for r in refs if r in self.titles]) < self.min_support:  # fmt: skip
             problem = "Aussage steht nicht im Beleg"
+        elif not same_polarity(claim_of(text, [self.titles[r] for r in refs if r in self.titles]),
+                               [self.valid[r].quote for r in refs]):  # fmt: skip
+            problem = "Verneinung weicht vom Beleg ab"
         if problem:
             self.dropped.append(f"{problem}: {text[:80]}")
             return None

@@ -81,3 +81,13 @@ def test_a_comparison_may_lead_with_the_cited_programme_title_and_nothing_else()
     result = enforce(draft, {"test-doc": doc}.get)
     assert [s.text for s in result.sentences] == [titled]
     assert len(result.dropped) == 1
+
+
+def test_a_claim_must_deny_where_its_quote_denies() -> None:
+    from assistant.citations import same_polarity
+
+    quote = "Die Bemessung muss auf Ausgabenbasis erfolgen. Eine Vermischung beider Formen ist nicht möglich."
+    assert same_polarity("Eine Vermischung beider Formen ist ausgeschlossen.", [quote])
+    assert not same_polarity("Ja, eine Vermischung beider Formen ist möglich.", [quote])
+    assert same_polarity("Die Bemessung muss auf Ausgabenbasis erfolgen.", [quote])
+    assert not same_polarity("Die Bemessung muss nicht auf Ausgabenbasis erfolgen.", [quote])

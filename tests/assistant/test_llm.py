@@ -57,6 +57,8 @@ def test_good_model_answer_is_shown_with_its_citation(built_store, assistant, fa
         ("answers from outside the documents",
          lambda req: f"Zusätzlich vergibt die KfW zinsgünstige Kredite für Photovoltaikanlagen. [{FakeLLM.cite(req, '95 Prozent')}]"),
         ("writes without any citation", lambda req: "Die Förderquote beträgt 95 Prozent."),
+        ("denies what the source says",
+         lambda req: f"Die Förderquote beträgt nicht bis zu 95 Prozent. [{FakeLLM.cite(req, '95 Prozent')}]"),
     ],
 )  # fmt: skip
 def test_misbehaving_model_is_caught(built_store, assistant, fake, name: str, reply: Any) -> None:
@@ -176,3 +178,14 @@ def test_ollama_backend_under_the_same_enforcement(built_store, assistant, fake,
     assert answer.answer == "Die Förderquote beträgt bis zu 95 Prozent der zuwendungsfähigen Ausgaben. [1]"
     assert any("ohne Beleg wurden entfernt" in n for n in answer.notices)
     assert fake.requests and fake.requests[0]["messages"][0]["role"] == "system"
+
+
+def test_a_model_that_turns_a_rule_around_is_caught(built_store, assistant, fake) -> None:
+    # the passage the extractive answer joins to the best one is among the model's sources
+    fake.script = lambda req: Reply(
+        f"Ja, eine Vermischung beider Formen ist möglich. [{FakeLLM.cite(req, 'Vermischung')}]"
+    )
+    question = "Kann man Ausgabenbasis und Kostenbasis mischen?"
+    answer = _llm_assistant(built_store, assistant, fake.url).ask(question, today=TODAY)
+    assert LLM_UNSUPPORTED in answer.notices  # next to the notice that the guideline expired
+    assert answer.answer.startswith("Nein – laut Förderrichtlinie") and "nicht möglich" in answer.answer
