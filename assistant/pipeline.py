@@ -44,6 +44,7 @@ class _Turn:
     context: QuestionContext
     hits: list[Hit]
     started: float
+    only_type: bool = False  # a follow-up that names nothing but what it asks for ("Und bis wann?")
 
 
 def _marked(sentence: DraftSentence) -> str:
@@ -201,11 +202,13 @@ class Assistant:
             text, self.sparse.analyzer, self.stats, self.lexicon, programmes=query.programmes
         )
         earlier = next((t.content for t in reversed(history or []) if t.role == "user"), None)
+        only_type = False
         if earlier and context.elliptical:  # "Und bis wann?": about what the last question asked
+            only_type = all(s.context for s in context.slots)
             context = context.continuing(analyse_question(earlier, self.sparse.analyzer, self.stats, self.lexicon))
             query = replace(query, text=f"{text} {earlier}")
         hits = self.retriever.search(query, mode=mode)
-        return _Turn(text, today or self.settings.reference_date(), context, hits, started)
+        return _Turn(text, today or self.settings.reference_date(), context, hits, started, only_type)
 
     def _extractive(self, turn: _Turn) -> tuple[Enforced, list[str]]:
         notices: list[str] = []
@@ -213,6 +216,11 @@ class Assistant:
             draft, notices = deadline_overview(self, turn.context.programmes, turn.today)
         else:
             draft = self.answerer.draft(turn.context, turn.hits)
+            if not draft.sentences and turn.only_type and turn.context.figure_types == {"date"} \
+                    and len(turn.context.programmes) == 1:
+                # "Und bis wann?" where no passage dates what the last question asked: the
+                # programme's submission deadlines, each with the sentence that states it
+                draft, notices = deadline_overview(self, turn.context.programmes, turn.today)
             if {"yesno", "date"} <= turn.context.types and len(turn.context.programmes) < 2:
                 # "Können wir noch einen Antrag stellen?": "Nein" where the deadline has passed
                 cited = [self.documents[s.doc_id].meta for s in draft.sources]

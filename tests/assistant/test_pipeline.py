@@ -88,6 +88,15 @@ def test_an_elliptical_follow_up_asks_the_earlier_question_again(assistant: Assi
     assert not any("forderquot" in s.stem for s in turn.context.slots)
 
 
+def test_a_bare_when_follow_up_gets_the_programmes_deadline(assistant: Assistant) -> None:
+    history = [Turn(role="user", content="Welche Kooperationen stehen in Sachsen im Fokus?")]
+    answer = assistant.ask("Und bis wann?", history=history, today=TODAY)
+    assert "7. Mai 2026" in answer.answer
+    assert any("am 7. Mai 2026 abgelaufen" in n for n in answer.notices)
+    # without an earlier turn there is nothing to ask about
+    assert assistant.ask("Und bis wann?", today=TODAY).refused
+
+
 @pytest.mark.parametrize(
     "question", ["", "   \n\t ", "x" * 100_000, None, "\x00\x01\x02", 42]
 )
