@@ -58,6 +58,11 @@ class Lexicon:
             _SYNONYM_INDEX[key] = {k: frozenset(v) for k, v in index.items()}
         return _SYNONYM_INDEX[key]
 
+    @staticmethod
+    def mentions(question: str, phrase: str) -> bool:
+        """Whether the question names the phrase as words of its own (any case)."""
+        return _contains(question.lower(), phrase.lower())
+
     def programmes_in(self, question: str) -> list[str]:
         q = question.lower()
         return [pid for pid, words in self.programmes.items() if any(_contains(q, w) for w in words)]

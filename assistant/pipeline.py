@@ -127,6 +127,13 @@ class Assistant:
                     named = earlier
                     break
         filters: list[tuple[str, str | list[str]]] = [("programme", programme)] if programme else []
+        if not named and not programme:
+            # "Ist Crowdfunding laut SozialBank eine Option?": a source that belongs to no
+            # programme is named by its issuer; the question is about its documents only.
+            issued = [doc_id for doc_id, doc in self.documents.items()
+                      if doc.meta.programme is None and self.lexicon.mentions(question, doc.meta.issuer)]  # fmt: skip
+            if issued:
+                filters.append(("doc_id", issued))
         regions = self.lexicon.regions_in(question)
         if regions:
             filters.append(("region", [*regions, "DE"]))

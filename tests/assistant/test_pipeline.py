@@ -136,3 +136,12 @@ def test_a_yes_no_question_gets_ja_or_nein_before_the_cited_rule(assistant: Assi
     for answer in (yes, no):  # the lead passed the same enforcement: every quote is verbatim
         for citation in answer.citations:
             assert assistant.documents[citation.doc_id].text[citation.start : citation.end] == citation.quote
+
+
+def test_a_source_of_no_programme_is_named_by_its_issuer(assistant: Assistant) -> None:
+    query = assistant.query_for("Was rät die SozialBank zu KI-Projekten?", None, None)
+    assert ("doc_id", ["sozialbank-interview-ki-finanzierung"]) in query.filters
+    # a bank's interview states no funding rate: not the rate of a programme found elsewhere
+    assert assistant.ask("Wie viel Prozent Förderung gibt die SozialBank?", today=TODAY).refused
+    sachsen = assistant.query_for("Wie hoch ist die Förderquote in Sachsen?", None, None)
+    assert all(name != "doc_id" for name, _ in sachsen.filters)
