@@ -12,7 +12,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from assistant.citations import DENIAL
+from assistant.citations import DENIAL, figures
 from assistant.dates import find_dates
 from assistant.lexicon import Lexicon
 from assistant.models import Draft, DraftSentence, Source
@@ -495,10 +495,20 @@ def yes_no_lead(question: QuestionContext, chosen: list[Candidate]) -> str | Non
             or any(s.side for s in question.slots) or DENIAL.search(question.text)
             or _STATUS.search(question.text)):  # fmt: skip
         return None
-    deciding = deciding_spans(question, chosen)
-    if coverage(question, deciding) < LEAD_SUPPORT:
+    best = max(chosen, key=lambda c: c.score)
+    if coverage(question, [best]) < LEAD_SUPPORT:  # one passage must be about all of it
         return None
+    # ... and name what the question is most about itself, not a relative of it from the lexicon
+    # ("Trägerverbünde" for "Einzelträger"): the words that weigh nearly the most
+    top = max(s.weight for s in question.slots)
+    if any(cover < 1.0 for s, cover in zip(question.slots, best.slot_cover, strict=True) if s.weight >= 0.75 * top):
+        return None
+    deciding = deciding_spans(question, chosen)  # its neighbour may say how ("... ist nicht möglich")
     text = " ".join(c.text for c in deciding)
+    if not figures(question.text) <= figures(best.text, expand=True):
+        # "Bekommt ein Einzelträger 400.000 Euro?" is not decided by "... bis zu 300.000 Euro",
+        # nor by the next sentence's "Für Trägerverbünde sind bis zu 400.000 Euro ... möglich"
+        return None
     denials = len(DENIAL.findall(text))
     # a word the question uses itself is what it asks about, not a condition on the answer:
     # "Ist KI-Nutzung eine Voraussetzung?" - "Voraussetzung für eine Förderung ist ... KI-Technologienutzung."

@@ -290,3 +290,26 @@ def test_a_condition_word_the_question_asks_about_does_not_make_the_answer_condi
     passage = "Voraussetzung für eine Förderung ist eine Satzung."
     assert _lead_for("Ist eine Satzung eine Voraussetzung für die Förderung?", passage) == "ja"
     assert _lead_for("Wird eine Satzung gefördert?", passage) == "bedingt"
+
+
+def test_a_figure_in_the_question_must_be_the_passages_own() -> None:
+    passage = "Einzelträger können eine Förderung von bis zu 300.000 Euro erhalten."
+    assert _lead_for("Kann ein Einzelträger 400.000 Euro bekommen?", passage) is None
+    assert _lead_for("Kann ein Einzelträger 300.000 Euro bekommen?", passage) == "ja"
+
+
+def test_no_lead_where_the_passage_names_only_a_relative_of_what_is_asked() -> None:
+    from assistant.answer import LEAD_SUPPORT, SYNONYM_CREDIT, Candidate, QuestionContext, coverage, yes_no_lead
+
+    # "Können Einzelträger gefördert werden?" - "Trägerverbünde werden gefördert." covers the
+    # weightiest word only through the lexicon's group of kinds of Träger
+    question = QuestionContext("Können Einzelträger gefördert werden?",
+                               [Slot("einzeltrag", (), 4.0), Slot("gefordert", (), 3.9)], types={"yesno"})  # fmt: skip
+
+    def span(*cover: float) -> Candidate:
+        return Candidate("d", "guideline", None, 0, 10, "Trägerverbünde werden gefördert.", "", 0, cover, False,
+                         score=1.0)  # fmt: skip
+
+    assert coverage(question, [span(SYNONYM_CREDIT, 1.0)]) >= LEAD_SUPPORT  # enough of the question ...
+    assert yes_no_lead(question, [span(SYNONYM_CREDIT, 1.0)]) is None  # ... but not what it is about
+    assert yes_no_lead(question, [span(1.0, 1.0)]) == "ja"
