@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from assistant.citations import DENIAL, figures
-from assistant.dates import find_dates
+from assistant.dates import GERMAN_MONTHS, find_dates
 from assistant.lexicon import Lexicon
 from assistant.models import Draft, DraftSentence, Source
 from index.chunker import Chunk
@@ -59,6 +59,10 @@ _COUNT_REACH = re.compile(r"^\W*(?:\w+\W+){0,2}?\w+")  # the figure's noun: up t
 # A year answers "wann" too: "Seit 2023 ruft das Sozialministerium jährlich ... auf."
 _YEAR = re.compile(r"\b(?:[Ss]eit|[Aa]b|[Bb]is|[Ii]m(?: Jahr)?|[Vv]or)\s+(?:19|20)\d{2}\b")
 _DURATION = re.compile(r"\d+\s*(?:Monat|Jahr|Woche)")
+# "Wie lange gilt/läuft ...?" is also answered by the end of a validity or a running time: "gilt bis
+# 31. Dezember 2024", "seit August 2023 bis Dezember 2028" (not by a deadline: "bis zum 7. Mai einreichen").
+_DAY = rf"(?:\d{{1,2}}\.\s?)?(?:(?:{'|'.join(GERMAN_MONTHS)})\s)?(?:19|20)\d{{2}}"
+_UNTIL = re.compile(rf"\b(?:gilt|gelten|galt|läuft|laufen|lief|seit\s+{_DAY})\s+bis\s+(?:zum\s+|Ende\s+)?{_DAY}\b")
 _WHO = re.compile(r"antragsberechtigt|zugelassen|Zuwendungsempf|Einzelträger|Träger|Verein|Verbund",
                   re.IGNORECASE)  # fmt: skip
 # "Wer ist ...?" is answered by a name: an organisation shows its legal form or what it is.
@@ -532,7 +536,7 @@ def _has_type(types: set[str], text: str) -> bool:
         ("amount" in types and _EURO.search(text) is not None)
         or ("percent" in types and _PERCENT.search(text) is not None)
         or ("date" in types and (bool(find_dates(text)) or _YEAR.search(text) is not None))
-        or ("duration" in types and _DURATION.search(text) is not None)
+        or ("duration" in types and (_DURATION.search(text) or _UNTIL.search(text)) is not None)
         or ("count" in types and _COUNT.search(text) is not None)
     )
 

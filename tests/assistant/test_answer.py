@@ -313,3 +313,13 @@ def test_no_lead_where_the_passage_names_only_a_relative_of_what_is_asked() -> N
     assert coverage(question, [span(SYNONYM_CREDIT, 1.0)]) >= LEAD_SUPPORT  # enough of the question ...
     assert yes_no_lead(question, [span(SYNONYM_CREDIT, 1.0)]) is None  # ... but not what it is about
     assert yes_no_lead(question, [span(1.0, 1.0)]) == "ja"
+
+
+def test_how_long_is_answered_by_a_running_time_or_the_end_of_a_validity() -> None:
+    from assistant.answer import _has_type
+
+    assert _has_type({"duration"}, "Die Projekte haben eine Laufzeit von bis zu 24 Monaten.")
+    assert _has_type({"duration"}, "Die Richtlinie tritt in Kraft und gilt bis 31. Dezember 2024.")
+    assert _has_type({"duration"}, "Das Land fördert SINN seit August 2023 bis Dezember 2028.")
+    # a deadline is no duration: "Wie lange dauert die Bearbeitung?" is not answered by it
+    assert not _has_type({"duration"}, "Projektvorschläge können bis zum 7. Mai 2026 eingereicht werden.")
