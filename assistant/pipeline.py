@@ -290,6 +290,12 @@ class Assistant:
                 )
             for deadline in meta.deadlines:
                 if deadline.kind != "submission":
+                    # an event or a start the answer quotes: whether it lies behind or ahead
+                    if german_date(deadline.date) in " ".join(quotes.split()):
+                        status, left = deadline_status(deadline, today)
+                        when = ("liegt zurück" if status == "vorbei" else "ist heute" if left == 0
+                                else f"steht bevor (in {days_phrase(left, dative=True)})")  # fmt: skip
+                        notices.append(f"Der Termin „{deadline.purpose}“ am {german_date(deadline.date)} {when}.")
                     continue
                 touched = "date" in types or german_date(deadline.date).split(" ", 1)[1] in quotes
                 if not touched:

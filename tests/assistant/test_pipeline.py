@@ -145,3 +145,14 @@ def test_a_source_of_no_programme_is_named_by_its_issuer(assistant: Assistant) -
     assert assistant.ask("Wie viel Prozent Förderung gibt die SozialBank?", today=TODAY).refused
     sachsen = assistant.query_for("Wie hoch ist die Förderquote in Sachsen?", None, None)
     assert all(name != "doc_id" for name, _ in sachsen.filters)
+
+
+def test_a_quoted_event_says_whether_it_lies_behind_or_ahead(assistant: Assistant) -> None:
+    question = "Wann findet die digitale Informationsveranstaltung in Sachsen statt?"
+    after = assistant.ask(question, today=TODAY)
+    assert "26. Februar 2026" in after.answer
+    assert "Der Termin „Digitale Informationsveranstaltung zum Förderaufruf“ am 26. Februar 2026 liegt zurück." in after.notices
+    before = assistant.ask(question, today=dt.date(2026, 2, 20))
+    assert any(n.endswith("am 26. Februar 2026 steht bevor (in 6 Tagen).") for n in before.notices)
+    on_the_day = assistant.ask(question, today=dt.date(2026, 2, 26))
+    assert any(n.endswith("am 26. Februar 2026 ist heute.") for n in on_the_day.notices)
