@@ -332,7 +332,7 @@ class ExtractiveAnswerer:
         for n, c in enumerate(chosen, start=1):
             # A span of several sentences (a list, a sentence over an address block) becomes
             # several answer sentences, each with its marker, so each is checked on its own.
-            pieces = [p.text for p in split_sentences(_as_sentence(c.text))]
+            pieces = [p.text for p in split_sentences(as_sentence(c.text))]
             prefix = SOURCE_PREFIX[c.kind]
             if comparing and c.programme in self.programme_titles:  # side by side, per programme
                 prefix = f"{self.programme_titles[c.programme]} – {prefix[0].lower()}{prefix[1:]}"
@@ -524,7 +524,7 @@ def yes_no_lead(question: QuestionContext, chosen: list[Candidate]) -> str | Non
     return "nein" if denials else "bedingt" if restricts else "ja"
 
 
-def _as_sentence(text: str) -> str:
+def as_sentence(text: str) -> str:
     """One line of prose that ends like a sentence (list lines and headings may not)."""
     flat = " ".join(text.split()).lstrip("•-–*· ")
     return flat if flat.endswith((".", "!", "?", "…")) else flat.rstrip(":;,") + "."

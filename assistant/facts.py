@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
+from assistant.answer import SOURCE_PREFIX, as_sentence
 from assistant.dates import days_phrase, find_dates, german_date
 from assistant.models import Citation, Draft, DraftSentence, Source
 from index.documents import Deadline, Document, DocumentMeta
@@ -173,6 +174,23 @@ def deadline_overview(
     if later:
         summary += " 1 weitere beginnt erst später." if later == 1 else f" {later} weitere beginnen erst später."
     return Draft(sentences=sentences, sources=sources), [summary]
+
+
+def publication(assistant: Assistant, programmes: tuple[str, ...]) -> Draft:
+    """'Wann ist die Meldung erschienen?': the publication date of the programmes' documents,
+    each citing the sentence of the document that states it."""
+    sources: list[Source] = []
+    sentences: list[DraftSentence] = []
+    for doc in assistant.documents.values():
+        if doc.meta.programme not in programmes or doc.meta.published is None:
+            continue
+        source = stating_passage(doc, doc.meta.published)
+        if source is None:
+            continue
+        n = len(sources) + 1
+        sources.append(source.model_copy(update={"n": n}))
+        sentences.append(DraftSentence(text=f"{SOURCE_PREFIX[doc.meta.kind]}: {as_sentence(source.quote)}", refs=[n]))
+    return Draft(sentences=sentences, sources=sources)
 
 
 def programme_status(assistant: Assistant, programme: str, today: dt.date) -> ProgrammeStatus:

@@ -12,7 +12,7 @@ from assistant.answer import ExtractiveAnswerer, QuestionContext, analyse_questi
 from assistant.citations import Enforced, StreamingEnforcer, enforce
 from assistant.dates import days_phrase, german_date
 from assistant.errors import IndexMismatch, InvalidInput
-from assistant.facts import deadline_overview, deadline_status, states_its_dates, status_lead
+from assistant.facts import deadline_overview, deadline_status, publication, states_its_dates, status_lead
 from assistant.lexicon import load_lexicon
 from assistant.llm import LLMAnswerer, LLMUnavailable, make_backend
 from assistant.models import Answer, AnswerEvent, Citation, DraftSentence, Retrieved, Source, Turn
@@ -228,6 +228,9 @@ class Assistant:
                 # "Und bis wann?" where no passage dates what the last question asked: the
                 # programme's submission deadlines, each with the sentence that states it
                 draft, notices = deadline_overview(self, turn.context.programmes, turn.today)
+            if not draft.sentences and {"published", "date"} <= turn.context.types and turn.context.programmes:
+                # "Wann ist die Meldung zur Zukunftsplattform erschienen?": from the metadata
+                draft = publication(self, turn.context.programmes)
             if {"yesno", "date"} <= turn.context.types and len(turn.context.programmes) < 2:
                 # "Können wir noch einen Antrag stellen?": "Nein" where the deadline has passed
                 cited = [self.documents[s.doc_id].meta for s in draft.sources]

@@ -156,3 +156,14 @@ def test_a_quoted_event_says_whether_it_lies_behind_or_ahead(assistant: Assistan
     assert any(n.endswith("am 26. Februar 2026 steht bevor (in 6 Tagen).") for n in before.notices)
     on_the_day = assistant.ask(question, today=dt.date(2026, 2, 26))
     assert any(n.endswith("am 26. Februar 2026 ist heute.") for n in on_the_day.notices)
+
+
+def test_when_a_document_appeared_comes_from_its_metadata_with_the_passage_that_states_it(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.ask("Wann wurde die Civic-Innovation-Richtlinie veröffentlicht?", today=TODAY)
+    assert answer.answer == "Laut Förderrichtlinie: Vom 28. März 2023. [1]"
+    assert answer.citations[0].quote == "Vom 28. März 2023"
+    # "veröffentlicht" without "wann" is not a question for the date of a document
+    other = assistant.ask("Wird die Liste der geförderten Projekte beim BMAS veröffentlicht?", today=TODAY)
+    assert "28. März 2023" not in other.answer
