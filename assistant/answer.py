@@ -504,7 +504,7 @@ def yes_no_lead(question: QuestionContext, chosen: list[Candidate]) -> str | Non
         return None
     # ... and name what the question is most about itself, not a relative of it from the lexicon
     # ("Trägerverbünde" for "Einzelträger"): the words that weigh nearly the most
-    top = max(s.weight for s in question.slots)
+    top = max((s.weight for s in question.slots), default=0.0)
     if any(cover < 1.0 for s, cover in zip(question.slots, best.slot_cover, strict=True) if s.weight >= 0.75 * top):
         return None
     deciding = deciding_spans(question, chosen)  # its neighbour may say how ("... ist nicht möglich")
