@@ -97,12 +97,11 @@ _EITHER = frozenset(
 )
 CONDITION = re.compile(r"\b(?:wenn|sofern|soweit|falls)\b", re.IGNORECASE)
 # A yes/no question ("Dürfen wir ...?", "Werden ... gefördert?") is answered "Ja", "Nein" or
-# "Nur unter Bedingungen" before the rule, where the rule alone decides it: the passage covers
-# the question nearly in full, and it denies, restricts or grants without mixing these. A passage
-# that grants one thing and excludes another ("..., ohne Zeitzuschläge"), a double negation and a
-# negated question ("Gibt es ein Verbot ...?") get the rule without a lead.
+# "Nur unter Bedingungen" before the rule, where one passage decides it (see `yes_no_lead`). A
+# passage that grants one thing and excludes another ("..., ohne Zeitzuschläge"), a double
+# negation and a negated question ("Gibt es ein Verbot ...?") get the rule without a lead.
 LEADS = {"ja": "Ja", "nein": "Nein", "bedingt": "Nur unter Bedingungen"}
-LEAD_SUPPORT = 0.8  # share of the question the deciding passage must cover
+LEAD_SUPPORT = 0.8  # share of the question the best passage must cover by itself
 _RESTRICTS = re.compile(
     r"\b(?:wenn|sofern|soweit|falls|nur|ausnahmsweise|vorausgesetzt|grundsätzlich|Voraussetzung\w*)\b"
     r"|Ausnahmef[aä]ll", re.IGNORECASE,
@@ -494,7 +493,11 @@ def deciding_spans(question: QuestionContext, chosen: list[Candidate]) -> list[C
 
 
 def yes_no_lead(question: QuestionContext, chosen: list[Candidate]) -> str | None:
-    """"ja", "nein" or "bedingt" for a yes/no question whose best passage decides it, else None."""
+    """"ja", "nein" or "bedingt" for a yes/no question whose best passage decides it, else None.
+
+    It decides where it covers the question nearly in full, names its weightiest words itself,
+    holds every figure the question states, and (with the neighbour that completes it) denies,
+    restricts or grants without mixing these."""
     if (not chosen or "yesno" not in question.types or question.figure_types
             or any(s.side for s in question.slots) or DENIAL.search(question.text)
             or _STATUS.search(question.text)):  # fmt: skip
@@ -514,14 +517,18 @@ def yes_no_lead(question: QuestionContext, chosen: list[Candidate]) -> str | Non
         # nor by the next sentence's "Für Trägerverbünde sind bis zu 400.000 Euro ... möglich"
         return None
     denials = len(DENIAL.findall(text))
-    # a word the question uses itself is what it asks about, not a condition on the answer:
-    # "Ist KI-Nutzung eine Voraussetzung?" - "Voraussetzung für eine Förderung ist ... KI-Technologienutzung."
-    asked = question.text.lower()
-    restricts, excepts = (any(not re.search(rf"\b{re.escape(m.group(0).lower())}\b", asked) for m in p.finditer(text))
-                          for p in (_RESTRICTS, _EXCEPTS))  # fmt: skip
+    restricts, excepts = _qualifies(_RESTRICTS, text, question.text), _qualifies(_EXCEPTS, text, question.text)
     if denials > 1 or excepts or (denials and restricts):
         return None
     return "nein" if denials else "bedingt" if restricts else "ja"
+
+
+def _qualifies(words: re.Pattern[str], text: str, question: str) -> bool:
+    """Whether the passage has one of `words` that the question does not use itself: a word the
+    question uses is what it asks about, not a condition on the answer ("Ist KI-Nutzung eine
+    Voraussetzung?" - "Voraussetzung für eine Förderung ist ... KI-Technologienutzung.")."""
+    asked = question.lower()
+    return any(not re.search(rf"\b{re.escape(m.group(0).lower())}\b", asked) for m in words.finditer(text))
 
 
 def as_sentence(text: str) -> str:
