@@ -155,6 +155,8 @@ class QuestionContext:
     types: set[str] = field(default_factory=set)
     programmes: tuple[str, ...] = ()
     counted: frozenset[str] = frozenset()  # stems of what "wie viele" counts, if it names it
+    # a comparison whose halves ask different things: each programme's half as a question of its own
+    halves: dict[str, QuestionContext] = field(default_factory=dict)
 
     @property
     def figure_types(self) -> set[str]:
@@ -314,7 +316,13 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
 
     def draft(self, question: QuestionContext, hits: list[Hit]) -> Draft:
-        chosen = self.select(question, self.candidates(question, hits))
+        if question.halves:  # "Bis wann ... in Sachsen und wer ist beim BMAS antragsberechtigt?"
+            chosen: list[Candidate] = []
+            for half in question.halves.values():
+                picked = self.select(half, self.candidates(half, hits))[:2]
+                chosen += [c for c in picked if not any(_overlaps(c, o) for o in chosen)]
+        else:
+            chosen = self.select(question, self.candidates(question, hits))
         comparing = len(question.programmes) > 1
         lead = None if comparing else yes_no_lead(question, chosen)
         if lead:  # the passage that decides it comes first, right after "Ja"/"Nein" (with the

@@ -9,7 +9,7 @@ from importlib import resources
 
 import yaml
 
-from index.sparse import GermanAnalyzer
+from index.sparse import GermanAnalyzer, is_content_token
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,37 @@ class Lexicon:
         """Whether the question names the phrase as words of its own (any case)."""
         return _contains(question.lower(), phrase.lower())
 
+    def clauses(self, question: str) -> dict[str, str]:
+        """The half of a comparison that asks about each of its two programmes, where the halves
+        ask different things ("Bis wann konnte man in Sachsen einreichen und wer ist beim BMAS
+        antragsberechtigt?"); {} where both programmes share one question ("Wo ist die Quote
+        höher, in Sachsen oder beim BMAS?", "Ist das Verfahren in Sachsen und beim BMAS zweistufig?")."""
+        q = question.lower()
+        first: dict[str, int] = {}
+        for pid, words in self.programmes.items():
+            found = [m.start() for w in words for m in re.finditer(rf"(?<!\w){re.escape(w)}(?!\w)", q)]
+            if found:
+                first[pid] = min(found)
+        if len(first) != 2:
+            return {}
+        (a, at), (b, bt) = sorted(first.items(), key=lambda kv: kv[1])
+        breaks = [m for m in _CLAUSE_BREAK.finditer(q) if at < m.start() and m.end() <= bt]
+        if not breaks:
+            return {}
+        cut = breaks[-1]
+
+        def asks(text: str) -> bool:  # words of its own, not programme names or question particles
+            return any(is_content_token(w) and w not in self.question_stop_words and not self.is_context_word(w)
+                       for w in re.findall(r"\w+", text.lower()))  # fmt: skip
+
+        # Two clauses, not two programmes joined in one phrase ("in Sachsen und beim BMAS jeweils
+        # zweistufig"): the first goes on after its programme, or the second opens with a question word.
+        after_first = re.sub(r"^\W*\w+", "", q[at : cut.start()], count=1)
+        if not (asks(after_first) or _QUESTION_WORD.match(q[cut.end() :])):
+            return {}
+        halves = {a: question[: cut.start()], b: question[cut.end() :]}
+        return halves if all(asks(h) for h in halves.values()) else {}
+
     def programmes_in(self, question: str) -> list[str]:
         q = question.lower()
         return [pid for pid, words in self.programmes.items() if any(_contains(q, w) for w in words)]
@@ -87,6 +118,8 @@ class Lexicon:
         return {name for name, pats in self.answer_types.items() if any(p.search(q) for p in pats)}
 
 
+_CLAUSE_BREAK = re.compile(r",\s*|\s+(?:und|oder|bzw\.?|sowie|aber)\s+", re.IGNORECASE)
+_QUESTION_WORD = re.compile(r"(?:wie|wann|was|wer|wo|welche\w*|warum|wieso|weshalb|wozu|wo(?:hin|her|mit|für|rauf))\b")
 _OPENER = re.compile(r"^(?:(?:und|aber|also|ok|okay|gut|danke|noch was)\b[,.!]?\s*)+")
 _SYNONYM_INDEX: dict[tuple[int, str], dict[str, frozenset[str]]] = {}
 

@@ -137,7 +137,8 @@ class Assistant:
         regions = self.lexicon.regions_in(question)
         if regions:
             filters.append(("region", [*regions, "DE"]))
-        return Query(text=question, programmes=tuple(named), filters=tuple(filters))
+        clauses = tuple(self.lexicon.clauses(question).items()) if len(named) == 2 else ()
+        return Query(text=question, programmes=tuple(named), filters=tuple(filters), clauses=clauses)
 
     def ask(
         self,
@@ -208,6 +209,9 @@ class Assistant:
         context = analyse_question(
             text, self.sparse.analyzer, self.stats, self.lexicon, programmes=query.programmes
         )
+        if query.clauses:  # each programme of the comparison answers its own half of the question
+            context.halves = {p: analyse_question(half, self.sparse.analyzer, self.stats, self.lexicon, programmes=(p,))
+                              for p, half in query.clauses}  # fmt: skip
         earlier = next((t.content for t in reversed(history or []) if t.role == "user"), None)
         only_type = False
         if earlier and context.elliptical:  # "Und bis wann?": about what the last question asked

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import zip_longest
 
 from assistant.lexicon import Lexicon
 from assistant.settings import Settings
@@ -18,6 +19,7 @@ class Query:
     text: str
     programmes: tuple[str, ...] = ()
     filters: tuple[tuple[str, str | list[str]], ...] = ()
+    clauses: tuple[tuple[str, str], ...] = ()  # a comparison's half per programme, where it splits
 
 
 class Retriever:
@@ -31,17 +33,18 @@ class Retriever:
     def search(self, query: Query, *, mode: Mode = "hybrid", limit: int | None = None) -> list[Hit]:
         """Top chunks; chunks of a programme the question names come first."""
         limit = limit or self.settings.top_k
-        dense = self.embedder.embed([query.text])[0].tolist() if mode != "sparse" else None
-        sparse = (
-            self.sparse.encode_query(
-                query.text, self.lexicon.expansions(query.text, self.sparse.analyzer)
-            )
-            if mode != "dense"
-            else None
-        )
         base = dict(query.filters)
 
-        def run(filters: dict[str, str | list[str]]) -> list[Hit]:
+        encoded: dict[str, tuple] = {}  # each text is encoded once, however often it is searched
+
+        def run(filters: dict[str, str | list[str]], text: str = query.text) -> list[Hit]:
+            if text not in encoded:
+                encoded[text] = (
+                    self.embedder.embed([text])[0].tolist() if mode != "sparse" else None,
+                    self.sparse.encode_query(text, self.lexicon.expansions(text, self.sparse.analyzer))
+                    if mode != "dense" else None,
+                )  # fmt: skip
+            dense, sparse = encoded[text]
             return self.store.search(
                 dense, sparse, mode=mode, limit=limit, prefetch_k=self.settings.prefetch_k,
                 weights=(self.settings.dense_weight, self.settings.sparse_weight),
@@ -54,9 +57,24 @@ class Retriever:
             # The best chunks of the named programme come first, then the open search fills up.
             preferred = run({**base, "programme": list(query.programmes)})[: limit // 2 + 1]
         else:
-            # A comparison needs evidence from every programme it names: take turns.
-            per = [run({**base, "programme": p}) for p in query.programmes]
+            # A comparison needs evidence from every programme it names: take turns; each
+            # programme is searched with the half of the question that asks about it.
+            halves = dict(query.clauses)
+            per = [_alternate(run({**base, "programme": p}, halves[p]), run({**base, "programme": p}))
+                   if p in halves else run({**base, "programme": p}) for p in query.programmes]  # fmt: skip
             preferred = [h for rank in zip(*per, strict=False) for h in rank]
             preferred += [h for hits in per for h in hits]
+            if halves:  # two questions in one: as many chunks for each as for a question alone
+                limit *= len(query.programmes)
         merged = {h.chunk.id: h for h in preferred + run(base)}
         return list(merged.values())[:limit]
+
+
+def _alternate(first: list[Hit], second: list[Hit]) -> list[Hit]:
+    """The hits of two searches taking turns, each chunk once."""
+    out: dict[str, Hit] = {}
+    for pair in zip_longest(first, second):
+        for hit in pair:
+            if hit is not None:
+                out.setdefault(hit.chunk.id, hit)
+    return list(out.values())

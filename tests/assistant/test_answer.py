@@ -323,3 +323,16 @@ def test_how_long_is_answered_by_a_running_time_or_the_end_of_a_validity() -> No
     assert _has_type({"duration"}, "Das Land fördert SINN seit August 2023 bis Dezember 2028.")
     # a deadline is no duration: "Wie lange dauert die Bearbeitung?" is not answered by it
     assert not _has_type({"duration"}, "Projektvorschläge können bis zum 7. Mai 2026 eingereicht werden.")
+
+
+def test_a_comparison_splits_into_halves_only_where_they_ask_different_things() -> None:
+    from assistant.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    halves = lexicon.clauses("Bis wann konnte man in Sachsen einreichen und wer ist beim BMAS antragsberechtigt?")
+    assert halves == {"sn-modellvorhaben": "Bis wann konnte man in Sachsen einreichen",
+                      "civic-innovation": "wer ist beim BMAS antragsberechtigt?"}  # fmt: skip
+    # one question about both programmes: no halves
+    assert lexicon.clauses("Wo ist die Förderquote höher, in Sachsen oder beim BMAS?") == {}
+    assert lexicon.clauses("Ist das Auswahlverfahren in Sachsen und beim BMAS jeweils zweistufig?") == {}
+    assert lexicon.clauses("Wie hoch ist die Förderquote in Sachsen?") == {}

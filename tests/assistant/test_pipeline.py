@@ -167,3 +167,10 @@ def test_when_a_document_appeared_comes_from_its_metadata_with_the_passage_that_
     # "veröffentlicht" without "wann" is not a question for the date of a document
     other = assistant.ask("Wird die Liste der geförderten Projekte beim BMAS veröffentlicht?", today=TODAY)
     assert "28. März 2023" not in other.answer
+
+
+def test_a_comparison_whose_halves_ask_different_things_answers_each_half(assistant: Assistant) -> None:
+    question = "Bis wann konnte man in Sachsen Projektvorschläge einreichen und wer ist beim Bund antragsberechtigt?"
+    answer = assistant.ask(question, today=TODAY)
+    assert "7. Mai 2026" in answer.answer and "Zusammenschlüsse von juristischen Personen" in answer.answer
+    assert {c.doc_id for c in answer.citations} == {"sn-ki-foerderaufruf-2026", "bmas-civic-innovation-richtlinie-2023"}
