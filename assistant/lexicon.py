@@ -71,7 +71,7 @@ class Lexicon:
         q = question.lower()
         first: dict[str, int] = {}
         for pid, words in self.programmes.items():
-            found = [m.start() for w in words for m in re.finditer(rf"(?<!\w){re.escape(w)}(?!\w)", q)]
+            found = [at for w in words for at in _occurrences(q, w)]
             if found:
                 first[pid] = min(found)
         if len(first) != 2:
@@ -131,8 +131,13 @@ def _touches(question: str, terms: set[str], word: str, analyzer: GermanAnalyzer
     return bool(stems) and stems[0] in terms
 
 
+def _occurrences(text: str, phrase: str) -> list[int]:
+    """Where the phrase stands in the text as words of its own."""
+    return [m.start() for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", text)]
+
+
 def _contains(text: str, phrase: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
+    return bool(_occurrences(text, phrase))
 
 
 @lru_cache(maxsize=1)

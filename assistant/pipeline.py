@@ -15,7 +15,7 @@ from assistant.errors import IndexMismatch, InvalidInput
 from assistant.facts import deadline_overview, deadline_status, publication, states_its_dates, status_lead
 from assistant.lexicon import load_lexicon
 from assistant.llm import LLMAnswerer, LLMUnavailable, make_backend
-from assistant.models import Answer, AnswerEvent, Citation, DraftSentence, Retrieved, Source, Turn
+from assistant.models import Answer, AnswerEvent, Citation, Draft, DraftSentence, Retrieved, Source, Turn
 from assistant.retrieval import Query, Retriever
 from assistant.settings import Settings
 from index.build import manifest_for, sparse_encoder_for
@@ -227,21 +227,34 @@ class Assistant:
             draft, notices = deadline_overview(self, turn.context.programmes, turn.today)
         else:
             draft = self.answerer.draft(turn.context, turn.hits)
-            if not draft.sentences and turn.only_type and turn.context.figure_types == {"date"} \
-                    and len(turn.context.programmes) == 1:
-                # "Und bis wann?" where no passage dates what the last question asked: the
-                # programme's submission deadlines, each with the sentence that states it
-                draft, notices = deadline_overview(self, turn.context.programmes, turn.today)
-            if not draft.sentences and {"published", "date"} <= turn.context.types and turn.context.programmes:
-                # "Wann ist die Meldung zur Zukunftsplattform erschienen?": from the metadata
-                draft = publication(self, turn.context.programmes)
-            if {"yesno", "date"} <= turn.context.types and len(turn.context.programmes) < 2:
-                # "Können wir noch einen Antrag stellen?": "Nein" where the deadline has passed
-                cited = [self.documents[s.doc_id].meta for s in draft.sources]
-                if lead := status_lead(turn.text, cited, turn.today):  # the passage with the date first
-                    draft = promoted(draft, lambda s: states_its_dates(s.quote, self.documents[s.doc_id].meta))
-                    draft = with_lead(draft, lead)
+            if not draft.sentences:
+                draft, notices = self._from_metadata(turn)
+            draft = self._status_lead(turn, draft)
         return enforce(draft, self.documents.get, self.settings.min_sentence_support), notices
+
+    def _from_metadata(self, turn: _Turn) -> tuple[Draft, list[str]]:
+        """Where no passage answers, dates from the documents' metadata may, each with the
+        sentence that states it."""
+        context = turn.context
+        if turn.only_type and context.figure_types == {"date"} and len(context.programmes) == 1:
+            # "Und bis wann?" where no passage dates what the last question asked: the
+            # programme's submission deadlines
+            return deadline_overview(self, context.programmes, turn.today)
+        if {"published", "date"} <= context.types and context.programmes:
+            # "Wann ist die Meldung zur Zukunftsplattform erschienen?"
+            return publication(self, context.programmes), []
+        return Draft(sentences=[], sources=[]), []
+
+    def _status_lead(self, turn: _Turn, draft: Draft) -> Draft:
+        """"Können wir noch einen Antrag stellen?": "Nein" where the cited documents' deadline or
+        validity has passed, with the passage that states the date first."""
+        if not {"yesno", "date"} <= turn.context.types or len(turn.context.programmes) > 1:
+            return draft
+        lead = status_lead(turn.text, [self.documents[s.doc_id].meta for s in draft.sources], turn.today)
+        if lead is None:
+            return draft
+        draft = promoted(draft, lambda s: states_its_dates(s.quote, self.documents[s.doc_id].meta))
+        return with_lead(draft, lead)
 
     @staticmethod
     def _prefer_llm(extractive: Enforced, written: Enforced) -> tuple[Enforced, list[str]]:

@@ -62,19 +62,18 @@ class Retriever:
             halves = dict(query.clauses)
             per = [_alternate(run({**base, "programme": p}, halves[p]), run({**base, "programme": p}))
                    if p in halves else run({**base, "programme": p}) for p in query.programmes]  # fmt: skip
-            preferred = [h for rank in zip(*per, strict=False) for h in rank]
-            preferred += [h for hits in per for h in hits]
+            preferred = _alternate(*per)
             if halves:  # two questions in one: as many chunks for each as for a question alone
                 limit *= len(query.programmes)
         merged = {h.chunk.id: h for h in preferred + run(base)}
         return list(merged.values())[:limit]
 
 
-def _alternate(first: list[Hit], second: list[Hit]) -> list[Hit]:
-    """The hits of two searches taking turns, each chunk once."""
+def _alternate(*rankings: list[Hit]) -> list[Hit]:
+    """The hits of several searches taking turns, each chunk once."""
     out: dict[str, Hit] = {}
-    for pair in zip_longest(first, second):
-        for hit in pair:
+    for turn in zip_longest(*rankings):
+        for hit in turn:
             if hit is not None:
                 out.setdefault(hit.chunk.id, hit)
     return list(out.values())
