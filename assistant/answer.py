@@ -315,14 +315,20 @@ class ExtractiveAnswerer:
         self.min_support = min_support
         self.max_sentences = max_sentences
 
+    def quoted(self, question: QuestionContext, hits: list[Hit]) -> list[Candidate]:
+        """The spans the answer quotes: the selection for the question, or for a comparison whose
+        halves ask different things ("Bis wann ... in Sachsen und wer ist beim BMAS
+        antragsberechtigt?") the selection for each half."""
+        if not question.halves:
+            return self.select(question, self.candidates(question, hits))
+        chosen: list[Candidate] = []
+        for half in question.halves.values():
+            picked = self.select(half, self.candidates(half, hits))[:2]
+            chosen += [c for c in picked if not any(_overlaps(c, o) for o in chosen)]
+        return chosen
+
     def draft(self, question: QuestionContext, hits: list[Hit]) -> Draft:
-        if question.halves:  # "Bis wann ... in Sachsen und wer ist beim BMAS antragsberechtigt?"
-            chosen: list[Candidate] = []
-            for half in question.halves.values():
-                picked = self.select(half, self.candidates(half, hits))[:2]
-                chosen += [c for c in picked if not any(_overlaps(c, o) for o in chosen)]
-        else:
-            chosen = self.select(question, self.candidates(question, hits))
+        chosen = self.quoted(question, hits)
         comparing = len(question.programmes) > 1
         lead = None if comparing else yes_no_lead(question, chosen)
         if lead:  # the passage that decides it comes first, right after "Ja"/"Nein" (with the

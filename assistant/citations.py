@@ -151,6 +151,7 @@ class _Gate:
         if not text:
             return None
         refs = list(dict.fromkeys(sentence.refs))
+        titles = [self.titles[r] for r in refs if r in self.titles]
         problem = None
         if not refs:
             problem = "ohne Beleg"
@@ -158,11 +159,9 @@ class _Gate:
             problem = f"Beleg fehlt oder ungültig {refs}"
         elif missing := figures(text) - set().union(*(self.quote_figures[r] for r in refs)):
             problem = f"Zahlen/Daten {sorted(missing)} nicht im Beleg"
-        elif support(text, (self.valid[r].quote for r in refs),
-                     [self.titles[r] for r in refs if r in self.titles]) < self.min_support:  # fmt: skip
+        elif support(text, (self.valid[r].quote for r in refs), titles) < self.min_support:
             problem = "Aussage steht nicht im Beleg"
-        elif not same_polarity(claim_of(text, [self.titles[r] for r in refs if r in self.titles]),
-                               [self.valid[r].quote for r in refs]):  # fmt: skip
+        elif not same_polarity(claim_of(text, titles), [self.valid[r].quote for r in refs]):
             problem = "Verneinung weicht vom Beleg ab"
         if problem:
             self.dropped.append(f"{problem}: {text[:80]}")

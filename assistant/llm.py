@@ -79,8 +79,7 @@ class LLMAnswerer:
         """The passages the extractive answer would quote, then the next best for the question,
         numbered from 1 (instruction-like text is never a passage: see `answer.INSTRUCTION_LIKE`)."""
         out: list[Source] = []
-        ranked = self.passages.candidates(question, hits)
-        for cand in [*self.passages.select(question, ranked), *ranked]:
+        for cand in [*self.passages.quoted(question, hits), *self.passages.candidates(question, hits)]:
             if any(
                 s.doc_id == cand.doc_id and s.start < cand.end and cand.start < s.end for s in out
             ):
