@@ -55,7 +55,7 @@ _COUNT = re.compile(rf"\b\d+\b|\b(?:{_CARDINALS})\b|\b{_ORDINALS}\b", re.I)
 _NUMERAL = re.compile(rf"\d+|ein|elf|{_CARDINALS}|{_ORDINALS}|(?:erst|elft)(?:e|en|er|es|em)")
 # "Wie viele Förderaufrufe ...": what is counted; a count answers only next to it.
 _COUNTED = re.compile(r"\b(?:wie\s?viele|anzahl\s+(?:der|an|von))\s+(\w+)", re.I)
-_COUNT_REACH = re.compile(r"^\W*(?:\w+\W+){0,2}?\w+")  # the figure's noun: up to three words on
+_COUNT_REACH = re.compile(r"^\W*\w+")  # the word right after the figure: "21 soziale Innovationen" -> "soziale"
 # A year answers "wann" too: "Seit 2023 ruft das Sozialministerium jährlich ... auf."
 _YEAR = re.compile(r"\b(?:[Ss]eit|[Aa]b|[Bb]is|[Ii]m(?: Jahr)?|[Vv]or)\s+(?:19|20)\d{2}\b")
 _DURATION = re.compile(r"\d+\s*(?:Monat|Jahr|Woche)")

@@ -298,6 +298,7 @@ class Assistant:
         for doc_id in dict.fromkeys(c.doc_id for c in citations):
             meta = self.documents[doc_id].meta
             quotes = " ".join(c.quote for c in citations if c.doc_id == doc_id)
+            flat = " ".join(quotes.split())  # "20.\xa0Juni 2023" as "20. Juni 2023"
             if meta.valid_until and meta.valid_until < today:
                 notices.append(
                     f"Achtung: {meta.kind_label} „{meta.title}“ galt nur bis "
@@ -311,7 +312,7 @@ class Assistant:
             for deadline in meta.deadlines:
                 if deadline.kind != "submission":
                     # an event or a start the answer quotes: whether it lies behind or ahead
-                    if german_date(deadline.date) in " ".join(quotes.split()):
+                    if german_date(deadline.date) in flat:
                         status, left = deadline_status(deadline, today)
                         when = ("liegt zurück" if status == "vorbei" else "ist heute" if left == 0
                                 else f"steht bevor (in {days_phrase(left, dative=True)})")  # fmt: skip
