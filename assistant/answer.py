@@ -95,6 +95,9 @@ _EITHER = frozenset(
     "muss müssen kann können darf dürfen ist sind gibt gibts wird werden soll sollen hat haben bekommt "
     "bekommen braucht brauchen zählt zählen gilt gelten".split()
 )
+# A follow-up that stands in for what was asked with a pronoun ("Und wo sitzt die?", "Und wann
+# sollen sie starten?") goes on with the earlier subject whatever it asks now.
+_PRONOUN = re.compile(r"\b(?:sie|er|es|ihn|ihm|ihnen|dies|diese[rsnm]?)\b|\b(?:die|der|das|dem|den)\s*[?.!]*$")
 CONDITION = re.compile(r"\b(?:wenn|sofern|soweit|falls)\b", re.IGNORECASE)
 # A yes/no question ("Dürfen wir ...?", "Werden ... gefördert?") is answered "Ja", "Nein" or
 # "Nur unter Bedingungen" before the rule, where one passage decides it (see `yes_no_lead`). A
@@ -168,16 +171,28 @@ class QuestionContext:
         "Und was ist mit Trägerverbünden?"): at most one word that is not programme or context."""
         return sum(not s.context for s in self.slots) <= 1
 
+    @property
+    def asks(self) -> set[str]:
+        """The kinds of answer it wants, apart from the form (list, yes/no) and negation."""
+        return self.types - {"list", "negation", "yesno"}
+
+    def changes_subject(self, earlier: QuestionContext) -> bool:
+        """A follow-up with a word of its own that asks another kind of answer ("Wie hoch ist die
+        Förderquote beim BMAS?" - "Und wer darf dort einen Antrag stellen?"): it keeps the
+        programme, not what was asked; unless a pronoun stands for that ("Und wo sitzt die?")."""
+        own = any(not s.context for s in self.slots)
+        refers = _PRONOUN.search(self.text) is not None
+        return own and not refers and bool(self.asks) and not self.asks & earlier.asks
+
     def continuing(self, earlier: QuestionContext) -> QuestionContext:
         """This question with what an earlier one asked about: its words at a lower weight (what
         is asked now counts more), and its answer type where this one names none."""
         own = {s.stem for s in self.slots}
         inherited = [replace(s, weight=s.weight * FOLLOW_UP_WEIGHT, side=0)
                      for s in earlier.slots if s.stem not in own]  # fmt: skip
-        asks = self.types - {"list", "negation", "yesno"}
         return replace(
             self, slots=[*self.slots, *inherited],
-            types=self.types if asks else self.types | earlier.types,
+            types=self.types if self.asks else self.types | earlier.types,
             counted=self.counted or earlier.counted,
         )
 
@@ -199,13 +214,16 @@ def analyse_question(
     types = lexicon.answer_types_of(text)
     # A figure the question states itself ("die restlichen 10 Prozent") is not the one it asks for.
     types -= {t for t in FIGURE_TYPES - {"count"} if _has_type({t}, text)}
-    typed = lexicon.typed_terms(types & FIGURE_TYPES, analyzer)
+    # Words the wanted answer covers by itself: a date covers "Frist"; where no figure is asked,
+    # the sentence that says who is eligible covers "Antrag" of "Wer kann einen Antrag stellen?".
+    typed = lexicon.typed_terms(types & FIGURE_TYPES or types & {"who"}, analyzer)
     synonyms = lexicon.synonym_index(analyzer)
     slots: dict[str, Slot] = {}
+    light = lexicon.light_verbs_in(text)
     either = next((i for i, (tok, _) in enumerate(cased[1:-1], start=1)
                    if tok == "oder" and cased[i + 1][0] in _EITHER), None)  # fmt: skip
     for position, (token, capitalised) in enumerate(cased):
-        if not is_content_token(token):
+        if not is_content_token(token) or (token in light and not capitalised):
             continue
         if {token, analyzer.lemma(token, capitalised)} & lexicon.question_stop_words:
             continue
@@ -430,8 +448,10 @@ class ExtractiveAnswerer:
             has_type = _has_type(question.figure_types - {"count"}, span.text) or (
                 "count" in question.figure_types and self._counts(span.text, question.counted)
             )
+            answers = has_type or ("who" in question.types and not question.figure_types
+                                   and _ELIGIBLE.search(span.text) is not None)  # fmt: skip
             cover = tuple(1.0 if chunk.programme in s.names else
-                          max(s.covered(terms, has_type), 0.5 * s.covered(context_terms))
+                          max(s.covered(terms, answers), 0.5 * s.covered(context_terms))
                           for s in question.slots)  # fmt: skip
             out.append(Candidate(
                 chunk.doc_id, chunk.kind, chunk.programme, span.start, span.end, span.text,

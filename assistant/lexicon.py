@@ -21,14 +21,29 @@ class Lexicon:
     regions: dict[str, list[str]] = field(default_factory=dict)
     context_words: frozenset[str] = frozenset()
     type_words: dict[str, list[str]] = field(default_factory=dict)
+    light_verbs: dict[str, frozenset[str]] = field(default_factory=dict)  # verb form -> its nouns
+    answer_words: dict[str, list[str]] = field(default_factory=dict)
 
     def is_context_word(self, token: str) -> bool:
         """True for words that name a programme or a kind of document. Names of Länder are not
         context: a question about another Land must not be answered from Saxon documents."""
         return token in self.context_words or any(token in w for w in self.programmes.values())
 
+    def light_verbs_in(self, question: str) -> frozenset[str]:
+        """Verbs of the question that only go with its noun ("einen Antrag stellen"): they are not
+        what the question asks about. A capitalised form is the noun ("neue Stellen")."""
+        words = re.findall(r"\w+", question)
+        nouns = {w.lower() for w in words}
+        return frozenset(w for w in words if w.islower() and nouns & self.light_verbs.get(w, frozenset()))
+
+    def without_light_verbs(self, question: str) -> str:
+        """The question without its light verbs, for the search."""
+        light = self.light_verbs_in(question)
+        return re.sub(r"\w+", lambda m: "" if m.group() in light else m.group(), question) if light else question
+
     def expansions(self, question: str, analyzer: GermanAnalyzer, weight: float = 0.5) -> dict[str, float]:
-        """Terms of synonym groups the question touches, minus the terms it already has.
+        """Terms of synonym groups the question touches, and the words its wanted answer is written
+        in, minus the terms it already has.
 
         A one-word entry matches by stem, also as part of a compound ("Einreichungsfrist"
         touches "frist"); an entry of several words matches as a phrase ("bis wann").
@@ -42,6 +57,11 @@ class Lexicon:
                     for term in analyzer.terms(word):
                         if term not in own:
                             extra[term] = weight
+        for kind in self.answer_types_of(question) & self.answer_words.keys():
+            if any(_touches(q, own, word, analyzer) for word in self.type_words.get(kind, [])):
+                for term in analyzer.terms(" ".join(self.answer_words[kind])):
+                    if term not in own:
+                        extra[term] = weight
         return extra
 
     def synonym_index(self, analyzer: GermanAnalyzer) -> dict[str, frozenset[str]]:
@@ -151,4 +171,7 @@ def load_lexicon() -> Lexicon:
         regions={k: [w.lower() for w in v] for k, v in raw.get("regions", {}).items()},
         context_words=frozenset(w.lower() for w in raw.get("context_words", [])),
         type_words={k: [w.lower() for w in v] for k, v in raw.get("type_words", {}).items()},
+        answer_words={k: [w.lower() for w in v] for k, v in raw.get("answer_words", {}).items()},
+        light_verbs={verb.lower(): frozenset(n.lower() for n in group["nouns"])
+                     for group in raw.get("light_verbs", []) for verb in group["verbs"]},  # fmt: skip
     )

@@ -215,9 +215,11 @@ class Assistant:
         earlier = next((t.content for t in reversed(history or []) if t.role == "user"), None)
         only_type = False
         if earlier and context.elliptical:  # "Und bis wann?": about what the last question asked
-            only_type = all(s.context for s in context.slots)
-            context = context.continuing(analyse_question(earlier, self.sparse.analyzer, self.stats, self.lexicon))
-            query = replace(query, text=f"{text} {earlier}")
+            before = analyse_question(earlier, self.sparse.analyzer, self.stats, self.lexicon)
+            if not context.changes_subject(before):
+                only_type = all(s.context for s in context.slots)
+                context = context.continuing(before)
+                query = replace(query, text=f"{text} {earlier}")
         hits = self.retriever.search(query, mode=mode)
         return _Turn(text, today or self.settings.reference_date(), context, hits, started, only_type)
 

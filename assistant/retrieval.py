@@ -8,7 +8,7 @@ from itertools import zip_longest
 from assistant.lexicon import Lexicon
 from assistant.settings import Settings
 from index.dense import Embedder
-from index.sparse import SparseEncoder
+from index.sparse import SparseEncoder, SparseVector
 from index.store import Hit, Mode, Store
 
 
@@ -41,8 +41,7 @@ class Retriever:
             if text not in encoded:
                 encoded[text] = (
                     self.embedder.embed([text])[0].tolist() if mode != "sparse" else None,
-                    self.sparse.encode_query(text, self.lexicon.expansions(text, self.sparse.analyzer))
-                    if mode != "dense" else None,
+                    self._sparse_query(text) if mode != "dense" else None,
                 )  # fmt: skip
             dense, sparse = encoded[text]
             return self.store.search(
@@ -67,6 +66,12 @@ class Retriever:
                 limit *= len(query.programmes)
         merged = {h.chunk.id: h for h in preferred + run(base)}
         return list(merged.values())[:limit]
+
+    def _sparse_query(self, text: str) -> SparseVector:
+        """The question's terms and their lexicon expansions; a light verb ("Antrag stellen")
+        searches for nothing."""
+        content = self.lexicon.without_light_verbs(text)
+        return self.sparse.encode_query(content, self.lexicon.expansions(content, self.sparse.analyzer))
 
 
 def _alternate(*rankings: list[Hit]) -> list[Hit]:

@@ -336,3 +336,14 @@ def test_a_comparison_splits_into_halves_only_where_they_ask_different_things() 
     assert lexicon.clauses("Wo ist die Förderquote höher, in Sachsen oder beim BMAS?") == {}
     assert lexicon.clauses("Ist das Auswahlverfahren in Sachsen und beim BMAS jeweils zweistufig?") == {}
     assert lexicon.clauses("Wie hoch ist die Förderquote in Sachsen?") == {}
+
+
+def test_a_light_verb_is_not_a_word_of_the_question() -> None:
+    from assistant.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    assert lexicon.light_verbs_in("Wer kann einen Antrag stellen?") == {"stellen"}
+    assert lexicon.light_verbs_in("Werden neue Stellen gefördert?") == frozenset()  # the noun
+    assert lexicon.light_verbs_in("Wen muss man stellen?") == frozenset()  # no noun it goes with
+    assert lexicon.without_light_verbs("Kann man Anträge für neue Stellen stellen?").split() == [
+        "Kann", "man", "Anträge", "für", "neue", "Stellen", "?"]  # fmt: skip

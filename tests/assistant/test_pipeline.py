@@ -88,6 +88,21 @@ def test_an_elliptical_follow_up_asks_the_earlier_question_again(assistant: Assi
     assert not any("forderquot" in s.stem for s in turn.context.slots)
 
 
+def test_who_may_apply_is_answered_by_who_is_eligible(assistant: Assistant) -> None:
+    eligible = "Antragsberechtigt sind Zusammenschlüsse"
+    assert eligible in assistant.ask("Wer kann beim Bund einen Antrag stellen?", today=TODAY).answer
+    history = [Turn(role="user", content="Wie hoch ist die Förderquote beim BMAS?")]
+    assert eligible in assistant.ask("Und wer darf dort einen Antrag stellen?", history=history, today=TODAY).answer
+
+
+def test_a_follow_up_that_refers_back_with_a_pronoun_keeps_the_subject(assistant: Assistant) -> None:
+    history = [Turn(role="user", content="Wer ist beim BMAS die Bewilligungsbehörde?")]
+    turn = assistant._prepare("Und wo sitzt die?", None, TODAY, history, "hybrid")
+    assert any(s.stem.startswith("bewilligungsbehord") for s in turn.context.slots)
+    turn = assistant._prepare("Und wo kann man das einreichen?", None, TODAY, history, "hybrid")
+    assert not any(s.stem.startswith("bewilligungsbehord") for s in turn.context.slots)
+
+
 def test_a_bare_when_follow_up_gets_the_programmes_deadline(assistant: Assistant) -> None:
     history = [Turn(role="user", content="Welche Kooperationen stehen in Sachsen im Fokus?")]
     answer = assistant.ask("Und bis wann?", history=history, today=TODAY)
@@ -120,7 +135,8 @@ def test_unknown_programme_is_rejected(assistant: Assistant) -> None:
 
 
 def test_a_sentence_that_points_back_comes_with_the_one_before(assistant: Assistant) -> None:
-    answer = assistant.ask("Wer darf beim BMAS als Hauptantragsteller auftreten?", today=TODAY)
+    answer = assistant.ask("Muss beim BMAS neben dem Hauptantragsteller noch ein Teilprojektpartner beteiligt sein?",
+                           today=TODAY)  # fmt: skip
     assert "oben Genannten" in answer.answer
     before, after = answer.answer.index("Projektverbünde"), answer.answer.index("oben Genannten")
     assert before < after  # in reading order, each with its citation
