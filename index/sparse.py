@@ -15,7 +15,7 @@ from functools import cached_property, lru_cache
 
 import Stemmer
 
-ANALYZER_VERSION = "de-snowball-compound-lemma-v7"
+ANALYZER_VERSION = "de-snowball-compound-lemma-v8"
 # char_split scores below this are guesses ("Verfahren" -> "Verf" + "ahren"), not compounds.
 MIN_SPLIT_SCORE = 0.4
 
@@ -35,7 +35,7 @@ STOP_WORDS = frozenset(
     selbst sich sie sind so solche solchem solchen solcher soll sollen sollte sondern sonst um und
     uns unser unsere unter viel vom von vor war waren warst was weg weil welche welchem welchen
     welcher welches wenn wer werde werden wie wieder will wir wird wirst wo wollen wollte würde
-    würden zu zum zur zwar zwischen bzw ggf z b d h u a eigentlich mal gibt gilt geht bitte denn
+    würden zu zum zur zwar zwischen bzw ggf z b d h u a eigentlich mal gibt geht bitte denn
     genau überhaupt schon wann warum wieso weshalb wieviel welch unserem unseren eurer
     """.split()
 )

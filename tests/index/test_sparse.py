@@ -61,6 +61,8 @@ def test_word_forms_meet_through_their_lemma() -> None:
     assert analyzer.word("ausgaben", capitalised=False).lemma == analyzer.word("ausgeben").stem
     # the lemma is an extra term of the text, after the word's own stem
     assert analyzer.terms("gefördert") == ["gefordert", analyzer.word("fördern").stem]
+    # "gilt bis 31. Dezember 2024" answers "Wie lange galt ...?"
+    assert analyzer.word("galt").lemma in analyzer.terms("gilt")
 
 
 def test_derived_words_meet_their_base() -> None:
