@@ -55,7 +55,9 @@ _COUNT = re.compile(rf"\b\d+\b|\b(?:{_CARDINALS})\b|\b{_ORDINALS}\b", re.I)
 _NUMERAL = re.compile(rf"\d+|ein|elf|{_CARDINALS}|{_ORDINALS}|(?:erst|elft)(?:e|en|er|es|em)")
 # "Wie viele Förderaufrufe ...": what is counted; a count answers only next to it.
 _COUNTED = re.compile(r"\b(?:wie\s?viele|anzahl\s+(?:der|an|von))\s+(\w+)", re.I)
-_COUNT_REACH = re.compile(r"^\W*\w+")  # the word right after the figure: "21 soziale Innovationen" -> "soziale"
+# What a figure counts: the noun after it, past up to two adjectives ("21 soziale Innovationen" ->
+# "soziale Innovationen"), or else the word right after it.
+_COUNT_REACH = re.compile(r"^[\s„“\"»(]*(?:(?:[a-zäöüß][\w-]*\s+){0,2}[A-ZÄÖÜ][\w-]*|\w+)")  # not "15 % der ..."
 # A year answers "wann" too: "Seit 2023 ruft das Sozialministerium jährlich ... auf."
 _YEAR = re.compile(r"\b(?:[Ss]eit|[Aa]b|[Bb]is|[Ii]m(?: Jahr)?|[Vv]or)\s+(?:19|20)\d{2}\b")
 _DURATION = re.compile(r"\d+\s*(?:Monat|Jahr|Woche)")

@@ -69,6 +69,11 @@ def test_a_count_answers_only_next_to_what_is_counted() -> None:
     assert not answerer._counts(texts[1], question.counted)
     # "Wie viele gibt es?" names nothing: any count will do
     assert answerer._counts(texts[1], frozenset())
+    # the noun past its adjectives counts; a percentage counts nothing
+    innovations = analyse_question("Wie viele Innovationen werden gefördert?", analyzer, stats, load_lexicon())
+    assert answerer._counts("Aktuell werden 21 soziale Innovationen gefördert.", innovations.counted)
+    staff = analyse_question("Wie viele Personalkosten gibt es?", analyzer, stats, load_lexicon())
+    assert not answerer._counts("Eine Pauschale von 15 % der direkten Personalkosten.", staff.counted)
 
 
 def test_an_either_or_question_is_answered_by_either_half() -> None:
