@@ -271,6 +271,7 @@ class Assistant:
         citations = [self.citation_for(s) for s in enforced.citations]
         if citations:
             notices = self.notices(citations, turn.context.types, turn.today) + notices
+            notices += self._unanswered_halves(turn.context, citations)
         return Answer(
             question=turn.text,
             answer=REFUSAL if enforced.refused else enforced.text(),
@@ -285,6 +286,15 @@ class Assistant:
             latency_ms=round((time.perf_counter() - turn.started) * 1000, 2),
             today=turn.today.isoformat(),
         )
+
+    def _unanswered_halves(self, context: QuestionContext, citations: list[Citation]) -> list[str]:
+        """A comparison whose halves ask different things, answered for one programme only, says
+        which half the documents leave open rather than passing over it."""
+        cited = {self.documents[c.doc_id].meta.programme for c in citations}
+        open_halves = [" ".join(half.text.split()).strip(" ?.,") for programme, half in context.halves.items()
+                       if programme not in cited]  # fmt: skip
+        return [f"Zu „{h[:1].upper()}{h[1:]}“ enthalten die hinterlegten Förderdokumente keine Angaben."
+                for h in open_halves]  # fmt: skip
 
     def citation_for(self, source: Source) -> Citation:
         meta = self.documents[source.doc_id].meta

@@ -103,6 +103,17 @@ def test_a_follow_up_that_refers_back_with_a_pronoun_keeps_the_subject(assistant
     assert not any(s.stem.startswith("bewilligungsbehord") for s in turn.context.slots)
 
 
+def test_a_comparison_says_which_half_the_documents_leave_open(assistant: Assistant) -> None:
+    answer = assistant.ask("Wie viele Mitarbeiter hat die SAB in Sachsen und wie lange galt die Richtlinie beim BMAS?",
+                           today=TODAY)  # fmt: skip
+    assert "31. Dezember 2024" in answer.answer
+    assert "Zu „Wie viele Mitarbeiter hat die SAB in Sachsen“ enthalten die hinterlegten Förderdokumente " \
+           "keine Angaben." in answer.notices
+    both = assistant.ask("Wie lange laufen die Projekte in Sachsen und wie lange galt die BMAS-Richtlinie?",
+                         today=TODAY)  # fmt: skip
+    assert not any(n.startswith("Zu „") for n in both.notices)
+
+
 def test_a_bare_when_follow_up_gets_the_programmes_deadline(assistant: Assistant) -> None:
     history = [Turn(role="user", content="Welche Kooperationen stehen in Sachsen im Fokus?")]
     answer = assistant.ask("Und bis wann?", history=history, today=TODAY)
