@@ -14,7 +14,7 @@ from typing import Protocol
 
 from assistant.citations import DENIAL, figures
 from assistant.dates import GERMAN_MONTHS, find_dates
-from assistant.lexicon import Lexicon
+from assistant.lexicon import FIGURE_TYPES, Lexicon
 from assistant.models import Draft, DraftSentence, Source
 from index.chunker import Chunk
 from index.documents import KIND_LABELS
@@ -35,7 +35,6 @@ CONTEXT_WEIGHT = 0.3  # programme/region words steer retrieval; they are not wha
 # verbs and particles ("läuft ... ab", "mitmachen") and say less about what is asked.
 # A lower-case word the corpus does not use at all ("mitmachen") says least of all.
 LOWERCASE_WEIGHT, UNKNOWN_LOWERCASE_WEIGHT = 0.6, 0.25
-FIGURE_TYPES = frozenset({"amount", "percent", "date", "duration", "count"})
 TYPE_BONUS, TYPE_PENALTY = 0.25, 0.3
 SYNONYM_CREDIT = 0.7  # a synonym from the lexicon ("Eigenanteil" for "Eigenmittel")
 PART_CREDIT = 0.6  # a span that has only some parts of a compound covers it less than the word itself

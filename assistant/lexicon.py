@@ -130,14 +130,21 @@ class Lexicon:
 
     def typed_terms(self, types: set[str], analyzer: GermanAnalyzer) -> frozenset[str]:
         """Stems of the words that a figure of one of `types` answers by itself."""
-        return frozenset(analyzer.terms(" ".join(w for t in types for w in self.type_words.get(t, []))))
+        # the words' own stems: "Projektdauer" is answered by a duration, "Projekt" is not
+        return frozenset(terms[0] for t in types for w in self.type_words.get(t, []) if (terms := analyzer.terms(w)))
 
     def answer_types_of(self, question: str) -> set[str]:
         # A follow-up often opens with a conjunction: "Und wer ist da zuständig?" asks "wer".
         q = _OPENER.sub("", question.lower().strip())
-        return {name for name, pats in self.answer_types.items() if any(p.search(q) for p in pats)}
+        types = {name for name, pats in self.answer_types.items() if any(p.search(q) for p in pats)}
+        if "maximum" in types:  # a maximum of what the question asks for, or else of money
+            types.discard("maximum")
+            if not types & FIGURE_TYPES:
+                types.add("amount")
+        return types
 
 
+FIGURE_TYPES = frozenset({"amount", "percent", "date", "duration", "count"})  # answer types that are figures
 _CLAUSE_BREAK = re.compile(r",\s*|\s+(?:und|oder|bzw\.?|sowie|aber)\s+", re.IGNORECASE)
 _QUESTION_WORD = re.compile(r"(?:wie|wann|was|wer|wo|welche\w*|warum|wieso|weshalb|wozu|wo(?:hin|her|mit|für|rauf))\b")
 _OPENER = re.compile(r"^(?:(?:und|aber|also|ok|okay|gut|danke|noch was)\b[,.!]?\s*)+")

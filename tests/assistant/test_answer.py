@@ -352,3 +352,16 @@ def test_a_light_verb_is_not_a_word_of_the_question() -> None:
     assert lexicon.light_verbs_in("Wen muss man stellen?") == frozenset()  # no noun it goes with
     assert lexicon.without_light_verbs("Kann man Anträge für neue Stellen stellen?").split() == [
         "Kann", "man", "Anträge", "für", "neue", "Stellen", "?"]  # fmt: skip
+
+
+def test_a_maximum_is_of_money_unless_the_question_asks_for_another_figure() -> None:
+    from assistant.lexicon import load_lexicon
+    from index.sparse import GermanAnalyzer
+
+    lexicon = load_lexicon()
+    assert "amount" in lexicon.answer_types_of("Was bekommt ein Verbund maximal?")
+    types = lexicon.answer_types_of("Wie lange dürfen die Projekte höchstens dauern?")
+    assert "duration" in types and "amount" not in types
+    # a duration answers "Projektdauer" and "Laufzeit", not each of their parts
+    typed = lexicon.typed_terms({"duration"}, GermanAnalyzer())
+    assert GermanAnalyzer().terms("Laufzeit")[0] in typed and "projekt" not in typed
