@@ -42,6 +42,10 @@ ALL_PARTS_CREDIT = 0.85  # ... and all of its parts, as separate words, nearly a
 _CLOSED = (".", "!", "?", ":")
 LIST_READ_ON = 2500  # characters after a chunk in which a list it introduces may go on
 EVIDENCE_CACHE_CHUNKS = 20_000  # chunks whose evidence spans are kept between questions
+# A compared programme's passage covers part of the question: in an uneven comparison ("Was
+# bekommt ein Einzelträger in Sachsen im Vergleich zum Höchstbetrag beim Bund?") each side is
+# asked about some of its words; half of what an answer about one programme needs.
+COMPARED_SHARE = 0.5
 LIST_BONUS = 0.1  # a list with its introduction, for a question that asks for several things
 _EURO = re.compile(r"\d[\d.\s]*\s*(?:Euro\b|EUR\b|€)|(?:\bEuro|€)\s*\d")
 _PERCENT = re.compile(r"\d\s*(?:%|Prozent)")
@@ -414,13 +418,14 @@ class ExtractiveAnswerer:
         if joined is not None:
             chosen = sorted([chosen[0], joined], key=lambda c: c.start)  # in reading order
         comparing = len(question.programmes) > 1
-        if comparing:  # each programme the question compares gets its best passage first
+        if comparing:  # each programme the question compares gets its best passage first, where that
+            # answers its part of the question (not the validity of one for the running time of the other)
             for programme in question.programmes:
                 if programme in {c.programme for c in chosen}:
                     continue
                 best = next((c for c in ranked if c.programme == programme
                              and not any(_overlaps(c, o) for o in chosen)), None)  # fmt: skip
-                if best is not None:
+                if best is not None and coverage(question, [best]) >= COMPARED_SHARE * self.min_support:
                     chosen.append(best)
         for cand in ranked[1:]:
             if len(chosen) >= self.max_sentences:

@@ -271,7 +271,7 @@ class Assistant:
         citations = [self.citation_for(s) for s in enforced.citations]
         if citations:
             notices = self.notices(citations, turn.context.types, turn.today) + notices
-            notices += self._unanswered_halves(turn.context, citations)
+            notices += self._unanswered(turn.context, citations)
         return Answer(
             question=turn.text,
             answer=REFUSAL if enforced.refused else enforced.text(),
@@ -287,14 +287,26 @@ class Assistant:
             today=turn.today.isoformat(),
         )
 
-    def _unanswered_halves(self, context: QuestionContext, citations: list[Citation]) -> list[str]:
-        """A comparison whose halves ask different things, answered for one programme only, says
-        which half the documents leave open rather than passing over it."""
+    def _unanswered(self, context: QuestionContext, citations: list[Citation]) -> list[str]:
+        """A comparison answered for some of its programmes only says which it leaves open (the
+        half of the question about it, where the halves ask different things), rather than
+        passing over it."""
+        if len(context.programmes) < 2:
+            return []
         cited = {self.documents[c.doc_id].meta.programme for c in citations}
-        open_halves = [" ".join(half.text.split()).strip(" ?.,") for programme, half in context.halves.items()
-                       if programme not in cited]  # fmt: skip
-        return [f"Zu „{h[:1].upper()}{h[1:]}“ enthalten die hinterlegten Förderdokumente keine Angaben."
-                for h in open_halves]  # fmt: skip
+        titles = self.answerer.programme_titles
+        notices = []
+        for programme in context.programmes:
+            if programme in cited:
+                continue
+            if programme in context.halves:
+                half = " ".join(context.halves[programme].text.split()).strip(" ?.,")
+                notices.append(f"Zu „{half[:1].upper()}{half[1:]}“ enthalten die hinterlegten Förderdokumente "
+                               "keine Angaben.")  # fmt: skip
+            else:
+                notices.append(f"Zu „{titles.get(programme, programme)}“ enthalten die hinterlegten "
+                               "Förderdokumente dazu keine Angaben.")  # fmt: skip
+        return notices
 
     def citation_for(self, source: Source) -> Citation:
         meta = self.documents[source.doc_id].meta

@@ -112,6 +112,10 @@ def test_a_comparison_says_which_half_the_documents_leave_open(assistant: Assist
     both = assistant.ask("Wie lange laufen die Projekte in Sachsen und wie lange galt die BMAS-Richtlinie?",
                          today=TODAY)  # fmt: skip
     assert not any(n.startswith("Zu „") for n in both.notices)
+    # a question both programmes share, answered for one of them only
+    one = assistant.ask("Wie lange laufen Projekte in Sachsen und wie lange beim Bund?", today=TODAY)
+    assert "24 Monaten" in one.answer and "31. Dezember 2024" not in one.answer
+    assert any(n.startswith("Zu „Civic Innovation") and "dazu keine Angaben" in n for n in one.notices)
 
 
 def test_a_bare_when_follow_up_gets_the_programmes_deadline(assistant: Assistant) -> None:
