@@ -77,6 +77,8 @@ _ORGANISATION = re.compile(
 # "Wer kann einen Antrag stellen?" is answered by the sentence that says who is eligible.
 _ELIGIBLE = re.compile(
     r"\b(?:[Aa]ntragsberechtigt sind|sind antragsberechtigt|richtet sich an|[Zz]uwendungsempfänger\w* sind)"
+    # a call says it with "können": "Interessierte Träger können ... Projektvorschläge ... einreichen"
+    r"|\b(?:können|dürfen)\b[^;:]{0,200}?\b(?:einreichen|beantragen|bewerben|Anträge? stellen|teilnehmen)\b"
 )
 _WHERE = re.compile(r"Portal|Postfach|@|Anschrift|Förderportal|https?://|www\.|Straße|\bSAB\b|gsub")
 # Text in a document that tries to instruct a language model is not evidence for anything: no

@@ -215,6 +215,9 @@ def test_a_who_question_prefers_the_sentence_that_says_who_is_eligible() -> None
     says = _type_bonus({"who"}, "Antragsberechtigt sind Zusammenschlüsse von juristischen Personen.")
     mentions = _type_bonus({"who"}, "Die Antragsberechtigten werden zur Antragstellung aufgefordert.")
     assert says > mentions
+    # a call says it with "können ... einreichen", over a date with its full stop
+    call = _type_bonus({"who"}, "Interessierte Träger können ab sofort bis zum 7. Mai 2026 Vorschläge einreichen.")
+    assert call > _type_bonus({"who"}, "Mit dem Förderaufruf wollen wir Träger ermutigen.")
 
 
 def test_a_separable_verb_is_joined_also_when_its_slot_took_the_lemma() -> None:
