@@ -595,8 +595,8 @@ def _type_bonus(types: set[str], text: str) -> float:
     if "who" in types:  # applicants named, an organisation named, who is eligible said
         bonus += 0.1 * bool(_WHO.search(text)) + 0.15 * bool(_ORGANISATION.search(text))
         bonus += 0.15 * bool(_ELIGIBLE.search(text))
-    if "where" in types and _WHERE.search(text):
-        bonus += 0.15
+    if "where" in types:  # "Wo reicht man ein?": a passage that names no place does not answer it
+        bonus += 0.15 if _WHERE.search(text) else -0.1
     if "negation" in types:  # "Was ist nicht förderfähig?": the passage that says what is not
         bonus += 0.1 if DENIAL.search(text) else -0.1
     return bonus

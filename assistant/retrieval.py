@@ -68,9 +68,10 @@ class Retriever:
         return list(merged.values())[:limit]
 
     def _sparse_query(self, text: str) -> SparseVector:
-        """The question's terms and their lexicon expansions; a light verb ("Antrag stellen")
-        searches for nothing."""
+        """The question's terms and their lexicon expansions; a separable verb also as the joined
+        word ("reicht ... ein" as "einreichen"); a light verb ("Antrag stellen") searches for nothing."""
         content = self.lexicon.without_light_verbs(text)
+        content = " ".join([content, *(joined for _, joined in self.sparse.analyzer.separable_verbs(content))])
         return self.sparse.encode_query(content, self.lexicon.expansions(content, self.sparse.analyzer))
 
 

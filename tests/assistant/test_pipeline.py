@@ -205,3 +205,13 @@ def test_a_comparison_whose_halves_ask_different_things_answers_each_half(assist
     answer = assistant.ask(question, today=TODAY)
     assert "7. Mai 2026" in answer.answer and "Zusammenschlüsse von juristischen Personen" in answer.answer
     assert {c.doc_id for c in answer.citations} == {"sn-ki-foerderaufruf-2026", "bmas-civic-innovation-richtlinie-2023"}
+
+
+def test_the_search_reads_a_separable_verb_as_the_joined_word(assistant: Assistant) -> None:
+    # "Wo reicht man ... ein?" searches "einreichen" and, asking where, the places one submits to
+    from index.sparse import term_index
+
+    query = assistant.retriever._sparse_query("Wo reicht man beim BMAS ein?")
+    analyzer = assistant.sparse.analyzer
+    for word in ("einreichen", "Postfach"):
+        assert term_index(analyzer.terms(word)[0]) in query.indices
