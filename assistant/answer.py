@@ -80,6 +80,7 @@ _ELIGIBLE = re.compile(
     # a call says it with "können": "Interessierte Träger können ... Projektvorschläge ... einreichen"
     r"|\b(?:können|dürfen)\b[^;:]{0,200}?\b(?:einreichen|beantragen|bewerben|Anträge? stellen|teilnehmen)\b"
 )
+_ADDRESS = re.compile(r"\b\w+(?:straße|str\.|weg|platz|allee|ring|gasse|damm)\s+\d+|\b\d{5}\s+[A-ZÄÖÜ]\w+")
 _WHERE = re.compile(r"Portal|Postfach|@|Anschrift|Förderportal|https?://|www\.|Straße|\bSAB\b|gsub")
 # Text in a document that tries to instruct a language model is not evidence for anything: no
 # answerer quotes it and no LLM sees it.
@@ -103,8 +104,11 @@ _EITHER = frozenset(
     "bekommen braucht brauchen zählt zählen gilt gelten".split()
 )
 # A follow-up that stands in for what was asked with a pronoun ("Und wo sitzt die?", "Und wann
-# sollen sie starten?") goes on with the earlier subject whatever it asks now.
-_PRONOUN = re.compile(r"\b(?:sie|er|es|ihn|ihm|ihnen|dies|diese[rsnm]?)\b|\b(?:die|der|das|dem|den)\s*[?.!]*$")
+# sollen sie starten?", "Wo hat die ihren Sitz?") goes on with the earlier subject whatever it asks now.
+_PRONOUN = re.compile(
+    r"\b(?:sie|er|es|ihn|ihm|ihnen|dies|diese[rsnm]?|ihre[nmrs]?|seine[nmrs]?|deren|dessen)\b"  # "ihren Sitz"
+    r"|\b(?:die|der|das|dem|den)\s*[?.!]*$"
+)
 CONDITION = re.compile(r"\b(?:wenn|sofern|soweit|falls)\b", re.IGNORECASE)
 # A yes/no question ("Dürfen wir ...?", "Werden ... gefördert?") is answered "Ja", "Nein" or
 # "Nur unter Bedingungen" before the rule, where one passage decides it (see `yes_no_lead`). A
@@ -222,8 +226,9 @@ def analyse_question(
     # A figure the question states itself ("die restlichen 10 Prozent") is not the one it asks for.
     types -= {t for t in FIGURE_TYPES - {"count"} if _has_type({t}, text)}
     # Words the wanted answer covers by itself: a date covers "Frist"; where no figure is asked,
-    # the sentence that says who is eligible covers "Antrag" of "Wer kann einen Antrag stellen?".
-    typed = lexicon.typed_terms(types & FIGURE_TYPES or types & {"who"}, analyzer)
+    # the sentence that says who is eligible covers "Antrag" of "Wer kann einen Antrag stellen?",
+    # an address "Sitz" of "Wo hat die gsub ihren Sitz?".
+    typed = lexicon.typed_terms(types & FIGURE_TYPES or types & {"who", "where"}, analyzer)
     synonyms = lexicon.synonym_index(analyzer)
     slots: dict[str, Slot] = {}
     light = lexicon.light_verbs_in(text)
@@ -456,8 +461,9 @@ class ExtractiveAnswerer:
             has_type = _has_type(question.figure_types - {"count"}, span.text) or (
                 "count" in question.figure_types and self._counts(span.text, question.counted)
             )
-            answers = has_type or ("who" in question.types and not question.figure_types
-                                   and _ELIGIBLE.search(span.text) is not None)  # fmt: skip
+            answers = has_type or (not question.figure_types and (
+                ("who" in question.types and _ELIGIBLE.search(span.text) is not None)
+                or ("where" in question.types and _ADDRESS.search(span.text) is not None)))  # fmt: skip
             cover = tuple(1.0 if chunk.programme in s.names else
                           max(s.covered(terms, answers), 0.5 * s.covered(context_terms))
                           for s in question.slots)  # fmt: skip

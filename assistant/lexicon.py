@@ -22,7 +22,7 @@ class Lexicon:
     context_words: frozenset[str] = frozenset()
     type_words: dict[str, list[str]] = field(default_factory=dict)
     light_verbs: dict[str, frozenset[str]] = field(default_factory=dict)  # verb form -> its nouns
-    answer_words: dict[str, list[str]] = field(default_factory=dict)
+    answer_words: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)  # type -> (about, search)
 
     def is_context_word(self, token: str) -> bool:
         """True for words that name a programme or a kind of document. Names of Länder are not
@@ -58,8 +58,9 @@ class Lexicon:
                         if term not in own:
                             extra[term] = weight
         for kind in self.answer_types_of(question) & self.answer_words.keys():
-            if any(_touches(q, own, word, analyzer) for word in self.type_words.get(kind, [])):
-                for term in analyzer.terms(" ".join(self.answer_words[kind])):
+            about, search = self.answer_words[kind]
+            if any(_touches(q, own, word, analyzer) for word in about):
+                for term in analyzer.terms(" ".join(search)):
                     if term not in own:
                         extra[term] = weight
         return extra
@@ -178,7 +179,8 @@ def load_lexicon() -> Lexicon:
         regions={k: [w.lower() for w in v] for k, v in raw.get("regions", {}).items()},
         context_words=frozenset(w.lower() for w in raw.get("context_words", [])),
         type_words={k: [w.lower() for w in v] for k, v in raw.get("type_words", {}).items()},
-        answer_words={k: [w.lower() for w in v] for k, v in raw.get("answer_words", {}).items()},
+        answer_words={k: ([w.lower() for w in v["about"]], [w.lower() for w in v["search"]])
+                      for k, v in raw.get("answer_words", {}).items()},  # fmt: skip
         light_verbs={verb.lower(): frozenset(n.lower() for n in group["nouns"])
                      for group in raw.get("light_verbs", []) for verb in group["verbs"]},  # fmt: skip
     )

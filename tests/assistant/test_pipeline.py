@@ -118,6 +118,13 @@ def test_a_comparison_says_which_half_the_documents_leave_open(assistant: Assist
     assert any(n.startswith("Zu „Civic Innovation") and "dazu keine Angaben" in n for n in one.notices)
 
 
+def test_an_address_answers_where_an_organisation_sits(assistant: Assistant) -> None:
+    assert "Kronenstraße 6" in assistant.ask("Welche Adresse hat die gsub?", today=TODAY).answer
+    history = [Turn(role="user", content="Wer ist die Bewilligungsbehörde beim BMAS?")]
+    assert "Kronenstraße 6" in assistant.ask("Wo hat die ihren Sitz?", history=history, today=TODAY).answer
+    assert assistant.ask("Wo hat die SAB ihren Sitz?", today=TODAY).refused  # no address of it in the documents
+
+
 def test_a_bare_when_follow_up_gets_the_programmes_deadline(assistant: Assistant) -> None:
     history = [Turn(role="user", content="Welche Kooperationen stehen in Sachsen im Fokus?")]
     answer = assistant.ask("Und bis wann?", history=history, today=TODAY)
