@@ -46,6 +46,7 @@ EVIDENCE_CACHE_CHUNKS = 20_000  # chunks whose evidence spans are kept between q
 # bekommt ein Einzelträger in Sachsen im Vergleich zum Höchstbetrag beim Bund?") each side is
 # asked about some of its words; half of what an answer about one programme needs.
 COMPARED_SHARE = 0.5
+ELSEWHERE_PENALTY = 0.1  # a passage on a programme from another's document: its own documents come first
 LIST_BONUS = 0.1  # a list with its introduction, for a question that asks for several things
 _EURO = re.compile(r"\d[\d.\s]*\s*(?:Euro\b|EUR\b|€)|(?:\bEuro|€)\s*\d")
 _PERCENT = re.compile(r"\d\s*(?:%|Prozent)")
@@ -337,9 +338,11 @@ class ExtractiveAnswerer:
         self, analyzer: GermanAnalyzer, min_support: float = 0.5, max_sentences: int = 3,
         texts: Callable[[str], str | None] = lambda doc_id: None,
         programme_titles: dict[str, str] | None = None,
+        programmes_named: Callable[[str], list[str]] = lambda text: [],
     ) -> None:
         self.analyzer = analyzer
         self.texts = texts
+        self.programmes_named = programmes_named
         self.programme_titles = programme_titles or {}
         self._evidence_cache: dict[str, list[tuple[EvidenceSpan, frozenset[str], frozenset[str]]]] = {}
         self.min_support = min_support
@@ -386,13 +389,18 @@ class ExtractiveAnswerer:
 
     def candidates(self, question: QuestionContext, hits: list[Hit]) -> list[Candidate]:
         """Scored spans of the hits, best first; spans of programmes the question does not
-        ask about are left out."""
-        out = [
-            c for rank, hit in enumerate(hits) for c in self._spans(question, hit, rank)
-            if not question.programmes or c.programme in question.programmes
-        ]  # fmt: skip
-        for c in out:
-            c.score = coverage(question, [c]) + self._type_score(question, c) + 0.05 / (1 + c.rank)
+        ask about are left out, unless they name one it asks about (the Saxon call on SINN: then
+        they count as that programme's)."""
+        out = []
+        for rank, hit in enumerate(hits):
+            for c in self._spans(question, hit, rank):
+                c.score = coverage(question, [c]) + self._type_score(question, c) + 0.05 / (1 + c.rank)
+                if question.programmes and c.programme not in question.programmes:
+                    named = [p for p in self.programmes_named(c.text) if p in question.programmes]
+                    if not named:
+                        continue
+                    c.programme, c.score = named[0], c.score - ELSEWHERE_PENALTY
+                out.append(c)
         return sorted(out, key=lambda c: c.score, reverse=True)
 
     def select(self, question: QuestionContext, ranked: list[Candidate]) -> list[Candidate]:

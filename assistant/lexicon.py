@@ -21,6 +21,7 @@ class Lexicon:
     regions: dict[str, list[str]] = field(default_factory=dict)
     context_words: frozenset[str] = frozenset()
     type_words: dict[str, list[str]] = field(default_factory=dict)
+    level_words: frozenset[str] = frozenset()
     light_verbs: dict[str, frozenset[str]] = field(default_factory=dict)  # verb form -> its nouns
     answer_words: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)  # type -> (about, search)
 
@@ -116,8 +117,28 @@ class Lexicon:
         return halves if all(asks(h) for h in halves.values()) else {}
 
     def programmes_in(self, question: str) -> list[str]:
+        """Programmes the question names. One named only by a level of government beside one
+        named by its own words is that one's funder, not a second programme ("Wie viel bekommt
+        SINN vom Sozialministerium?"), unless the question joins two ("... und welche beim Bund?")."""
         q = question.lower()
-        return [pid for pid, words in self.programmes.items() if any(_contains(q, w) for w in words)]
+        found = {pid: {w for w in words if _contains(q, w)} for pid, words in self.programmes.items()}
+        named = [pid for pid, words in found.items() if words]
+        own = any(found[pid] - self._general_words for pid in named)  # one is named by its own words
+        if own and not _CLAUSE_BREAK.search(q) and "vergleich" not in q:  # and nothing compares
+            return [pid for pid in named if not found[pid] <= self.level_words]
+        return named
+
+    def programmes_named(self, text: str) -> list[str]:
+        """Programmes a passage names by a word of their own ("SINN", "BMAS"), not by a Land
+        ("Sachsen") or a level ("Bund"): a passage of one programme's document that is about another."""
+        t = text.lower()
+        return [pid for pid, words in self.programmes.items()
+                if any(w not in self._general_words and _contains(t, w) for w in words)]  # fmt: skip
+
+    @property
+    def _general_words(self) -> frozenset[str]:
+        """Programme words that name a level of government or a Land, not the programme itself."""
+        return self.level_words | {w for words in self.regions.values() for w in words}
 
     def regions_in(self, question: str) -> list[str]:
         """Länder named in the question; 'Sachsen-Anhalt' does not also count as 'Sachsen'."""
@@ -179,6 +200,7 @@ def load_lexicon() -> Lexicon:
         regions={k: [w.lower() for w in v] for k, v in raw.get("regions", {}).items()},
         context_words=frozenset(w.lower() for w in raw.get("context_words", [])),
         type_words={k: [w.lower() for w in v] for k, v in raw.get("type_words", {}).items()},
+        level_words=frozenset(w.lower() for w in raw.get("level_words", [])),
         answer_words={k: ([w.lower() for w in v["about"]], [w.lower() for w in v["search"]])
                       for k, v in raw.get("answer_words", {}).items()},  # fmt: skip
         light_verbs={verb.lower(): frozenset(n.lower() for n in group["nouns"])

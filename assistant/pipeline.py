@@ -101,6 +101,7 @@ class Assistant:
             texts=lambda doc_id: doc.text if (doc := self.documents.get(doc_id)) else None,
             programme_titles={d.meta.programme: d.meta.programme_title for d in self.documents.values()
                               if d.meta.programme and d.meta.programme_title},  # fmt: skip
+            programmes_named=self.lexicon.programmes_named,
         )
         self.llm: LLMAnswerer | None = None
         if settings.answerer != "extractive":
@@ -294,6 +295,7 @@ class Assistant:
         if len(context.programmes) < 2:
             return []
         cited = {self.documents[c.doc_id].meta.programme for c in citations}
+        cited |= {p for c in citations for p in self.lexicon.programmes_named(c.quote)}
         titles = self.answerer.programme_titles
         notices = []
         for programme in context.programmes:

@@ -368,3 +368,16 @@ def test_a_maximum_is_of_money_unless_the_question_asks_for_another_figure() -> 
     # a duration answers "Projektdauer" and "Laufzeit", not each of their parts
     typed = lexicon.typed_terms({"duration"}, GermanAnalyzer())
     assert GermanAnalyzer().terms("Laufzeit")[0] in typed and "projekt" not in typed
+
+
+def test_a_level_of_government_beside_a_named_programme_is_its_funder() -> None:
+    from assistant.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    assert lexicon.programmes_in("Wie viel Geld bekommt SINN vom Sozialministerium?") == ["sn-zukunftsplattform"]
+    # two joined, or both named by a Land or a level only: a comparison
+    assert len(lexicon.programmes_in("Welche Quote gilt für Modellvorhaben in Sachsen und welche beim Bund?")) == 2
+    assert len(lexicon.programmes_in("Wie hoch ist die Förderquote in Sachsen und beim Bund?")) == 2
+    # a passage names a programme by its own words, not by a Land or a level
+    assert lexicon.programmes_named("Mit dem Projekt SINN fördert das Sozialministerium ...") == ["sn-zukunftsplattform"]
+    assert lexicon.programmes_named("Förderprogramme auf Bundes- und Länderebene in Sachsen") == []
