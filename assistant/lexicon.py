@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import yaml
@@ -55,13 +55,13 @@ class Lexicon:
         for group in self.synonyms:
             if any(_touches(q, own, word, analyzer) for word in group):
                 for word in group:
-                    for term in analyzer.terms(word):
+                    for term in _terms_of(analyzer, word):
                         if term not in own:
                             extra[term] = weight
         for kind in self.answer_types_of(question) & self.answer_words.keys():
             about, search = self.answer_words[kind]
             if any(_touches(q, own, word, analyzer) for word in about):
-                for term in analyzer.terms(" ".join(search)):
+                for term in _terms_of(analyzer, " ".join(search)):
                     if term not in own:
                         extra[term] = weight
         return extra
@@ -132,13 +132,18 @@ class Lexicon:
         """Programmes a passage names by a word of their own ("SINN", "BMAS"), not by a Land
         ("Sachsen") or a level ("Bund"): a passage of one programme's document that is about another."""
         t = text.lower()
-        return [pid for pid, words in self.programmes.items()
-                if any(w not in self._general_words and _contains(t, w) for w in words)]  # fmt: skip
+        return [pid for pid, pattern in self._own_names.items() if pattern.search(t)]
 
-    @property
+    @cached_property
     def _general_words(self) -> frozenset[str]:
         """Programme words that name a level of government or a Land, not the programme itself."""
         return self.level_words | {w for words in self.regions.values() for w in words}
+
+    @cached_property
+    def _own_names(self) -> dict[str, re.Pattern[str]]:
+        """Per programme, one pattern for the words that name it by itself."""
+        names = {pid: [w for w in words if w not in self._general_words] for pid, words in self.programmes.items()}
+        return {pid: re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, ws))})(?!\w)") for pid, ws in names.items() if ws}
 
     def regions_in(self, question: str) -> list[str]:
         """Länder named in the question; 'Sachsen-Anhalt' does not also count as 'Sachsen'."""
@@ -176,8 +181,14 @@ _SYNONYM_INDEX: dict[tuple[int, str], dict[str, frozenset[str]]] = {}
 def _touches(question: str, terms: set[str], word: str, analyzer: GermanAnalyzer) -> bool:
     if " " in word:
         return _contains(question, word)
-    stems = analyzer.terms(word)
+    stems = _terms_of(analyzer, word)
     return bool(stems) and stems[0] in terms
+
+
+@lru_cache(maxsize=4096)
+def _terms_of(analyzer: GermanAnalyzer, words: str) -> tuple[str, ...]:
+    """A lexicon entry's terms: the same for every question, so worked out once."""
+    return tuple(analyzer.terms(words))
 
 
 def _occurrences(text: str, phrase: str) -> list[int]:
