@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from assistant.citations import DENIAL, figures
-from assistant.dates import GERMAN_MONTHS, find_dates
+from assistant.dates import RUNS_UNTIL, find_dates
 from assistant.lexicon import FIGURE_TYPES, Lexicon
 from assistant.models import Draft, DraftSentence, Source
 from index.chunker import Chunk
@@ -65,10 +65,6 @@ _COUNT_REACH = re.compile(r"^[\s„“\"»(]*(?:(?:[a-zäöüß][\w-]*\s+){0,2}[
 # A year answers "wann" too: "Seit 2023 ruft das Sozialministerium jährlich ... auf."
 _YEAR = re.compile(r"\b(?:[Ss]eit|[Aa]b|[Bb]is|[Ii]m(?: Jahr)?|[Vv]or)\s+(?:19|20)\d{2}\b")
 _DURATION = re.compile(r"\d+\s*(?:Monat|Jahr|Woche)")
-# "Wie lange gilt/läuft ...?" is also answered by the end of a validity or a running time: "gilt bis
-# 31. Dezember 2024", "seit August 2023 bis Dezember 2028" (not by a deadline: "bis zum 7. Mai einreichen").
-_DAY = rf"(?:\d{{1,2}}\.\s?)?(?:(?:{'|'.join(GERMAN_MONTHS)})\s)?(?:19|20)\d{{2}}"
-_UNTIL = re.compile(rf"\b(?:gilt|gelten|galt|läuft|laufen|lief|seit\s+{_DAY})\s+bis\s+(?:zum\s+|Ende\s+)?{_DAY}\b")
 _WHO = re.compile(r"antragsberechtigt|zugelassen|Zuwendungsempf|Einzelträger|Träger|Verein|Verbund",
                   re.IGNORECASE)  # fmt: skip
 # "Wer ist ...?" is answered by a name: an organisation shows its legal form or what it is.
@@ -311,6 +307,12 @@ class Candidate:
     has_type: bool
     is_list: bool = False
     score: float = 0.0
+    about: str | None = None  # the programme it speaks of where that is not its document's (SINN in the call)
+
+    @property
+    def subject(self) -> str | None:
+        """The programme the span is about."""
+        return self.about or self.programme
 
 
 def coverage(question: QuestionContext, chosen: list[Candidate]) -> float:
@@ -399,7 +401,7 @@ class ExtractiveAnswerer:
                     named = [p for p in self.programmes_named(c.text) if p in question.programmes]
                     if not named:
                         continue
-                    c.programme, c.score = named[0], c.score - ELSEWHERE_PENALTY
+                    c.about, c.score = named[0], c.score - ELSEWHERE_PENALTY
                 out.append(c)
         return sorted(out, key=lambda c: c.score, reverse=True)
 
@@ -436,9 +438,9 @@ class ExtractiveAnswerer:
         if comparing:  # each programme the question compares gets its best passage first, where that
             # answers its part of the question (not the validity of one for the running time of the other)
             for programme in question.programmes:
-                if programme in {c.programme for c in chosen}:
+                if programme in {c.subject for c in chosen}:
                     continue
-                best = next((c for c in ranked if c.programme == programme
+                best = next((c for c in ranked if c.subject == programme
                              and not any(_overlaps(c, o) for o in chosen)), None)  # fmt: skip
                 if best is not None and coverage(question, [best]) >= COMPARED_SHARE * self.min_support:
                     chosen.append(best)
@@ -599,7 +601,7 @@ def _has_type(types: set[str], text: str) -> bool:
         ("amount" in types and _EURO.search(text) is not None)
         or ("percent" in types and _PERCENT.search(text) is not None)
         or ("date" in types and (bool(find_dates(text)) or _YEAR.search(text) is not None))
-        or ("duration" in types and (_DURATION.search(text) or _UNTIL.search(text)) is not None)
+        or ("duration" in types and (_DURATION.search(text) or RUNS_UNTIL.search(text)) is not None)
         or ("count" in types and _COUNT.search(text) is not None)
     )
 

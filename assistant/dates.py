@@ -20,6 +20,26 @@ GERMAN_MONTHS = [
 ]  # fmt: skip
 
 
+# "Wie lange gilt/läuft ...?" is answered by the end of a validity or a running time: "gilt bis
+# 31. Dezember 2024", "seit August 2023 bis Dezember 2028" (not by a deadline: "bis zum 7. Mai einreichen").
+_DAY = rf"(?:\d{{1,2}}\.\s?)?(?:(?:{'|'.join(GERMAN_MONTHS)})\s)?(?:19|20)\d{{2}}"
+RUNS_UNTIL = re.compile(rf"\b(?:gilt|gelten|galt|läuft|laufen|lief|seit\s+{_DAY})\s+bis\s+(?:zum\s+|Ende\s+)?{_DAY}\b")
+
+
+def period_end(text: str) -> dt.date | None:
+    """The last day of a running time or validity the text states ("seit August 2023 bis
+    Dezember 2028" -> 31 December 2028), or None."""
+    m = RUNS_UNTIL.search(text)
+    dates = find_dates(m.group()) if m else []
+    if not dates:
+        return None
+    end = dates[-1]
+    if end.precision == "month":  # to the end of that month
+        following = dt.date(end.date.year + end.date.month // 12, end.date.month % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+    return end.date
+
+
 @dataclass(frozen=True)
 class FoundDate:
     start: int

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel
 
 from assistant.answer import SOURCE_PREFIX, as_sentence
-from assistant.dates import days_phrase, find_dates, german_date
+from assistant.dates import days_phrase, find_dates, german_date, period_end
 from assistant.models import Citation, Draft, DraftSentence, Source
 from index.documents import Deadline, Document, DocumentMeta
 from index.text import iter_lines, split_sentences
@@ -115,6 +115,15 @@ def status_lead(question: str, cited: list[DocumentMeta], today: dt.date) -> str
         return None
     still_open = states == {"open"}
     return "ja" if still_open != bool(_ASKS_IF_OVER.search(question)) else "nein"
+
+
+def period_lead(question: str, quote: str, today: dt.date) -> str | None:
+    """"ja"/"nein" for a yes/no question about the state on the reference date ("Wird SINN noch
+    gefördert?") from a running time the quoted passage states ("seit August 2023 bis Dezember 2028")."""
+    end = period_end(quote)
+    if end is None:
+        return None
+    return "ja" if (today <= end) != bool(_ASKS_IF_OVER.search(question)) else "nein"
 
 
 def states_its_dates(quote: str, meta: DocumentMeta) -> bool:

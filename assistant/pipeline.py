@@ -10,9 +10,16 @@ from dataclasses import dataclass, replace
 
 from assistant.answer import ExtractiveAnswerer, QuestionContext, analyse_question, promoted, with_lead
 from assistant.citations import Enforced, StreamingEnforcer, enforce
-from assistant.dates import days_phrase, german_date
+from assistant.dates import days_phrase, german_date, period_end
 from assistant.errors import IndexMismatch, InvalidInput
-from assistant.facts import deadline_overview, deadline_status, publication, states_its_dates, status_lead
+from assistant.facts import (
+    deadline_overview,
+    deadline_status,
+    period_lead,
+    publication,
+    states_its_dates,
+    status_lead,
+)
 from assistant.lexicon import load_lexicon
 from assistant.llm import LLMAnswerer, LLMUnavailable, make_backend
 from assistant.models import Answer, AnswerEvent, Citation, Draft, DraftSentence, Retrieved, Source, Turn
@@ -250,14 +257,26 @@ class Assistant:
 
     def _status_lead(self, turn: _Turn, draft: Draft) -> Draft:
         """"Können wir noch einen Antrag stellen?": "Nein" where the cited documents' deadline or
-        validity has passed, with the passage that states the date first."""
-        if not {"yesno", "date"} <= turn.context.types or len(turn.context.programmes) > 1:
+        validity has passed, with the passage that states the date first; "Wird SINN noch
+        gefördert?": "Ja" where a cited passage's running time goes on past the reference date."""
+        if not {"yesno", "date"} <= turn.context.types or len(turn.context.programmes) > 1 or not draft.sources:
             return draft
-        lead = status_lead(turn.text, [self.documents[s.doc_id].meta for s in draft.sources], turn.today)
-        if lead is None:
-            return draft
-        draft = promoted(draft, lambda s: states_its_dates(s.quote, self.documents[s.doc_id].meta))
-        return with_lead(draft, lead)
+        # a running time the best passage states ("seit August 2023 bis Dezember 2028") says it
+        if lead := period_lead(turn.text, draft.sources[0].quote, turn.today):
+            return with_lead(draft, lead)
+        # else the dates of the cited documents of the programme asked about (the call's deadline
+        # does not say whether SINN, which the call mentions, is still funded)
+        asked = turn.context.programmes
+        metas = [meta for s in draft.sources
+                 if not asked or (meta := self.documents[s.doc_id].meta).programme in asked]  # fmt: skip
+        if (lead := status_lead(turn.text, metas, turn.today)) is not None:
+            draft = promoted(draft, lambda s: states_its_dates(s.quote, self.documents[s.doc_id].meta))
+            return with_lead(draft, lead)
+        # else a running time another cited passage states, which then comes first
+        running = next((s for s in draft.sources if period_end(s.quote)), None)
+        if running is not None and (lead := period_lead(turn.text, running.quote, turn.today)):
+            return with_lead(promoted(draft, lambda s: s is running), lead)
+        return draft
 
     @staticmethod
     def _prefer_llm(extractive: Enforced, written: Enforced) -> tuple[Enforced, list[str]]:

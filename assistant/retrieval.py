@@ -58,8 +58,9 @@ class Retriever:
         else:
             # A comparison needs evidence from every programme it names: take turns; each
             # programme is searched with the half of the question that asks about it.
-            halves = dict(query.clauses)
-            per = [_alternate(run({**base, "programme": p}, halves[p]), run({**base, "programme": p}))
+            halves = dict(query.clauses)  # a half also searches all documents: another's may speak of it
+            per = [_alternate(run({**base, "programme": p}, halves[p]), run({**base, "programme": p}),
+                              run(base, halves[p]))
                    if p in halves else run({**base, "programme": p}) for p in query.programmes]  # fmt: skip
             preferred = _alternate(*per)
             if halves:  # two questions in one: as many chunks for each as for a question alone

@@ -125,6 +125,17 @@ def test_an_address_answers_where_an_organisation_sits(assistant: Assistant) -> 
     assert assistant.ask("Wo hat die SAB ihren Sitz?", today=TODAY).refused  # no address of it in the documents
 
 
+def test_a_running_time_in_the_passage_answers_whether_it_still_runs(assistant: Assistant) -> None:
+    from assistant.dates import period_end
+
+    assert period_end("seit August 2023 bis Dezember 2028 zusätzlich") == dt.date(2028, 12, 31)
+    assert period_end("Diese Richtlinie gilt bis 31. Dezember 2024.") == dt.date(2024, 12, 31)
+    assert period_end("können bis zum 7. Mai 2026 einreichen") is None  # a deadline, not a running time
+    # SINN is mentioned in the Saxon call, whose own deadline has passed: the running time decides
+    assert assistant.ask("Wird SINN noch gefördert?", today=TODAY).answer.startswith("Ja – ")
+    assert assistant.ask("Wird SINN noch gefördert?", today=dt.date(2029, 1, 10)).answer.startswith("Nein – ")
+
+
 def test_a_bare_when_follow_up_gets_the_programmes_deadline(assistant: Assistant) -> None:
     history = [Turn(role="user", content="Welche Kooperationen stehen in Sachsen im Fokus?")]
     answer = assistant.ask("Und bis wann?", history=history, today=TODAY)
