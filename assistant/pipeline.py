@@ -268,7 +268,7 @@ class Assistant:
         # does not say whether SINN, which the call mentions, is still funded)
         asked = turn.context.programmes
         metas = [meta for s in draft.sources
-                 if not asked or (meta := self.documents[s.doc_id].meta).programme in asked]  # fmt: skip
+                 if (meta := self.documents[s.doc_id].meta).programme in asked or not asked]  # fmt: skip
         if (lead := status_lead(turn.text, metas, turn.today)) is not None:
             draft = promoted(draft, lambda s: states_its_dates(s.quote, self.documents[s.doc_id].meta))
             return with_lead(draft, lead)
