@@ -78,7 +78,8 @@ _ELIGIBLE = re.compile(
     r"|\b(?:können|dürfen)\b[^;:]{0,200}?\b(?:einreichen|beantragen|bewerben|Anträge? stellen|teilnehmen)\b"
 )
 _ADDRESS = re.compile(r"\b\w+(?:straße|str\.|weg|platz|allee|ring|gasse|damm)\s+\d+|\b\d{5}\s+[A-ZÄÖÜ]\w+")
-_WHERE = re.compile(r"Portal|Postfach|@|Anschrift|Förderportal|https?://|www\.|Straße|\bSAB\b|gsub")
+_WHERE = re.compile(r"Portal|Postfach|@|Anschrift|Förderportal|https?://|www\.|Straße|\bSAB\b|gsub"
+                    r"|\bRegion\b|\bverortet\b|\bansässig\b|\b(?:Haupt)?[Ss]itz in\b")  # fmt: skip
 # Text in a document that tries to instruct a language model is not evidence for anything: no
 # answerer quotes it and no LLM sees it.
 INSTRUCTION_LIKE = re.compile(
@@ -244,7 +245,7 @@ def analyse_question(
             close = difflib.get_close_matches(stem, stats.vocabulary, n=1, cutoff=0.85)
             if close and close[0] in stem:  # not a typo: a word built on it ("Kofinanzierung")
                 parts = tuple(dict.fromkeys((*parts, close[0])))
-            elif close:
+            elif close and not lemma:  # a word the lemmatiser knows ("geschrieben") is no typo
                 stem, parts = close[0], ()
         if stem in stats.df:
             weight = stats.idf(stem)

@@ -173,7 +173,10 @@ class Lexicon:
 
 FIGURE_TYPES = frozenset({"amount", "percent", "date", "duration", "count"})  # answer types that are figures
 _CLAUSE_BREAK = re.compile(r",\s*|\s+(?:und|oder|bzw\.?|sowie|aber)\s+", re.IGNORECASE)
-_QUESTION_WORD = re.compile(r"(?:wie|wann|was|wer|wo|welche\w*|warum|wieso|weshalb|wozu|wo(?:hin|her|mit|für|rauf))\b")
+_QUESTION_WORD = re.compile(  # also after a preposition: "bis wann", "an wen", "in welchem"
+    r"(?:(?:bis|ab|seit|in|an|bei|für|mit|von|zu|aus|auf|über|unter|nach)\s+)?"
+    r"(?:wie|wann|was|wer|wen|wem|wo|welche\w*|warum|wieso|weshalb|wozu|wo(?:hin|her|mit|für|rauf))\b"
+)
 _OPENER = re.compile(r"^(?:(?:und|aber|also|ok|okay|gut|danke|noch was)\b[,.!]?\s*)+")
 _SYNONYM_INDEX: dict[tuple[int, str], dict[str, frozenset[str]]] = {}
 

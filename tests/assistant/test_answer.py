@@ -344,6 +344,9 @@ def test_a_comparison_splits_into_halves_only_where_they_ask_different_things() 
     assert lexicon.clauses("Wo ist die Förderquote höher, in Sachsen oder beim BMAS?") == {}
     assert lexicon.clauses("Ist das Auswahlverfahren in Sachsen und beim BMAS jeweils zweistufig?") == {}
     assert lexicon.clauses("Wie hoch ist die Förderquote in Sachsen?") == {}
+    # the second half's question word may follow a preposition
+    assert set(lexicon.clauses("Wann ist die Infoveranstaltung in Sachsen und bis wann galt die Richtlinie beim BMAS?"))\
+        == {"sn-modellvorhaben", "civic-innovation"}
 
 
 def test_a_light_verb_is_not_a_word_of_the_question() -> None:
@@ -381,3 +384,16 @@ def test_a_level_of_government_beside_a_named_programme_is_its_funder() -> None:
     # a passage names a programme by its own words, not by a Land or a level
     assert lexicon.programmes_named("Mit dem Projekt SINN fördert das Sozialministerium ...") == ["sn-zukunftsplattform"]
     assert lexicon.programmes_named("Förderprogramme auf Bundes- und Länderebene in Sachsen") == []
+
+
+def test_a_word_the_lemmatiser_knows_is_not_taken_for_a_typo() -> None:
+    from assistant.answer import analyse_question
+    from assistant.lexicon import load_lexicon
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    stats = TermStats.from_texts(analyzer, ["Die Förderquote wird beschrieben.", "Der Bericht ist erstellt."])
+    stems = [s.stem for s in analyse_question("Wer hat das geschrieben?", analyzer, stats, load_lexicon()).slots]
+    assert analyzer.word("beschrieben").stem not in stems
+    typo = [s.stem for s in analyse_question("Wie hoch ist die Förderqoute?", analyzer, stats, load_lexicon()).slots]
+    assert analyzer.word("förderquote").stem in typo
