@@ -356,6 +356,7 @@ def test_a_light_verb_is_not_a_word_of_the_question() -> None:
     assert lexicon.light_verbs_in("Wer kann einen Antrag stellen?") == {"stellen"}
     assert lexicon.light_verbs_in("Werden neue Stellen gefördert?") == frozenset()  # the noun
     assert lexicon.light_verbs_in("Wen muss man stellen?") == frozenset()  # no noun it goes with
+    assert lexicon.light_verbs_in("Muss man mit dem Partner einen Vertrag machen?") == {"machen"}
     assert lexicon.without_light_verbs("Kann man Anträge für neue Stellen stellen?").split() == [
         "Kann", "man", "Anträge", "für", "neue", "Stellen", "?"]  # fmt: skip
 
