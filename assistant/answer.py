@@ -245,7 +245,9 @@ def analyse_question(
             close = difflib.get_close_matches(stem, stats.vocabulary, n=1, cutoff=0.85)
             if close and close[0] in stem:  # not a typo: a word built on it ("Kofinanzierung")
                 parts = tuple(dict.fromkeys((*parts, close[0])))
-            elif close and not lemma:  # a word the lemmatiser knows ("geschrieben") is no typo
+            elif close and not lemma and stem not in close[0]:
+                # a word the lemmatiser knows ("geschrieben") is no typo, nor one that a longer word
+                # is built on ("schließen" in "erschließen", "Projektpartner" in "Teilprojektpartner")
                 stem, parts = close[0], ()
         if stem in stats.df:
             weight = stats.idf(stem)

@@ -396,5 +396,9 @@ def test_a_word_the_lemmatiser_knows_is_not_taken_for_a_typo() -> None:
     stats = TermStats.from_texts(analyzer, ["Die Förderquote wird beschrieben.", "Der Bericht ist erstellt."])
     stems = [s.stem for s in analyse_question("Wer hat das geschrieben?", analyzer, stats, load_lexicon()).slots]
     assert analyzer.word("beschrieben").stem not in stems
+    # nor a word that a longer word of the corpus is built on
+    stats = TermStats.from_texts(analyzer, ["Die Förderquote erschließen.", "Mit dem Teilprojektpartner."])
+    stems = [s.stem for s in analyse_question("Schließen die Projektpartner ab?", analyzer, stats, load_lexicon()).slots]
+    assert analyzer.word("erschließen").stem not in stems and analyzer.word("teilprojektpartner").stem not in stems
     typo = [s.stem for s in analyse_question("Wie hoch ist die Förderqoute?", analyzer, stats, load_lexicon()).slots]
     assert analyzer.word("förderquote").stem in typo
