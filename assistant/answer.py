@@ -395,16 +395,17 @@ class ExtractiveAnswerer:
     def candidates(self, question: QuestionContext, hits: list[Hit]) -> list[Candidate]:
         """Scored spans of the hits, best first; spans of programmes the question does not
         ask about are left out, unless they name one it asks about (the Saxon call on SINN: then
-        they count as that programme's)."""
+        they speak for that programme, after its own documents)."""
         out = []
         for rank, hit in enumerate(hits):
             for c in self._spans(question, hit, rank):
-                c.score = coverage(question, [c]) + self._type_score(question, c) + 0.05 / (1 + c.rank)
                 if question.programmes and c.programme not in question.programmes:
                     named = [p for p in self.programmes_named(c.text) if p in question.programmes]
                     if not named:
                         continue
-                    c.about, c.score = named[0], c.score - ELSEWHERE_PENALTY
+                    c.about = named[0]
+                c.score = coverage(question, [c]) + self._type_score(question, c) + 0.05 / (1 + c.rank)
+                c.score -= ELSEWHERE_PENALTY if c.about else 0.0
                 out.append(c)
         return sorted(out, key=lambda c: c.score, reverse=True)
 

@@ -124,7 +124,7 @@ class Lexicon:
         found = {pid: {w for w in words if _contains(q, w)} for pid, words in self.programmes.items()}
         named = [pid for pid, words in found.items() if words]
         own = any(found[pid] - self._general_words for pid in named)  # one is named by its own words
-        if own and not _CLAUSE_BREAK.search(q) and "vergleich" not in q:  # and nothing compares
+        if own and not _COMPARES.search(q):
             return [pid for pid in named if not found[pid] <= self.level_words]
         return named
 
@@ -156,7 +156,8 @@ class Lexicon:
                                         for w in self.regions[c])]  # fmt: skip
 
     def typed_terms(self, types: set[str], analyzer: GermanAnalyzer) -> frozenset[str]:
-        """Stems of the words that a figure of one of `types` answers by itself."""
+        """Stems of the words that an answer of one of `types` covers by itself (a date "Frist",
+        who is eligible "Antrag", an address "Sitz")."""
         # the words' own stems: "Projektdauer" is answered by a duration, "Projekt" is not
         return frozenset(terms[0] for t in types for w in self.type_words.get(t, []) if (terms := analyzer.terms(w)))
 
@@ -177,6 +178,7 @@ _QUESTION_WORD = re.compile(  # also after a preposition: "bis wann", "an wen", 
     r"(?:(?:bis|ab|seit|in|an|bei|für|mit|von|zu|aus|auf|über|unter|nach)\s+)?"
     r"(?:wie|wann|was|wer|wen|wem|wo|welche\w*|warum|wieso|weshalb|wozu|wo(?:hin|her|mit|für|rauf))\b"
 )
+_COMPARES = re.compile(rf"{_CLAUSE_BREAK.pattern}|vergleich", re.IGNORECASE)  # two things joined or compared
 _OPENER = re.compile(r"^(?:(?:und|aber|also|ok|okay|gut|danke|noch was)\b[,.!]?\s*)+")
 _SYNONYM_INDEX: dict[tuple[int, str], dict[str, frozenset[str]]] = {}
 
