@@ -65,6 +65,7 @@ _COUNT_REACH = re.compile(r"^[\s„“\"»(]*(?:(?:[a-zäöüß][\w-]*\s+){0,2}[
 # A year answers "wann" too: "Seit 2023 ruft das Sozialministerium jährlich ... auf."
 _YEAR = re.compile(r"\b(?:[Ss]eit|[Aa]b|[Bb]is|[Ii]m(?: Jahr)?|[Vv]or)\s+(?:19|20)\d{2}\b")
 _DURATION = re.compile(r"\d+\s*(?:Monat|Jahr|Woche)")
+_ERUNG = re.compile(r"(?<=\w{3})erung(?:en)?$")  # the noun of a verb in -ern ("Förderung", "Änderungen")
 _WHO = re.compile(r"antragsberechtigt|zugelassen|Zuwendungsempf|Einzelträger|Träger|Verein|Verbund",
                   re.IGNORECASE)  # fmt: skip
 # "Wer ist ...?" is answered by a name: an organisation shows its legal form or what it is.
@@ -139,10 +140,13 @@ class Slot:
     side: int = 0  # in an either/or question: 1 before "oder", 2 after; 0 in both or no such question
     names: frozenset[str] = frozenset()  # programmes the word names ("sächsischen"): any of their spans covers it
     context: bool = False  # names a programme or a kind of document rather than what is asked
+    running: frozenset[str] = frozenset()  # stem/lemma a stated running time answers ("endet")
 
-    def covered(self, terms: AbstractSet[str], has_type: bool = False) -> float:
+    def covered(self, terms: AbstractSet[str], has_type: bool = False, runs: bool = False) -> float:
         if has_type and self.typed:
             terms = terms | self.typed
+        if runs and self.running:
+            terms = terms | self.running
         if self.stem in terms or base_of(self.stem) in terms or (self.lemma and self.lemma in terms):
             return 1.0
         if self.alternatives & terms:
@@ -227,6 +231,7 @@ def analyse_question(
     # the sentence that says who is eligible covers "Antrag" of "Wer kann einen Antrag stellen?",
     # an address "Sitz" of "Wo hat die gsub ihren Sitz?".
     typed = lexicon.typed_terms(types & FIGURE_TYPES or types & {"who", "where"}, analyzer)
+    running = lexicon.typed_terms({"running"}, analyzer) if types & {"date", "duration"} else frozenset()
     synonyms = lexicon.synonym_index(analyzer)
     slots: dict[str, Slot] = {}
     light = lexicon.light_verbs_in(text)
@@ -265,8 +270,11 @@ def analyse_question(
                 continue
             weight, side = max(weight, seen.weight), side if seen.side == side else 0
         alternatives = synonyms.get(stem, frozenset()) | synonyms.get(lemma, frozenset())
+        if (verb := _ERUNG.sub("ern", token)) != token:  # "Förderung" ~ "fördert": Snowball keeps -er
+            alternatives |= frozenset(analyzer.terms(verb)[:1])
         names = frozenset(lexicon.programmes_in(token))
-        slots[stem] = Slot(stem, parts, weight, typed & {stem, *parts}, alternatives, lemma, side, names, context)
+        slots[stem] = Slot(stem, parts, weight, typed & {stem, lemma, *parts}, alternatives, lemma, side, names,
+                           context, running & {stem, lemma})  # fmt: skip
     # A separable verb asks for the joined word ("wirken ... mit" for "Mitwirkung"); the bare
     # verb still counts, as a synonym does.
     for verb, joined in analyzer.separable_verbs(text):
@@ -478,8 +486,9 @@ class ExtractiveAnswerer:
             answers = has_type or (not question.figure_types and (
                 ("who" in question.types and _ELIGIBLE.search(span.text) is not None)
                 or ("where" in question.types and _ADDRESS.search(span.text) is not None)))  # fmt: skip
+            runs = RUNS_UNTIL.search(span.text) is not None
             cover = tuple(1.0 if chunk.programme in s.names else
-                          max(s.covered(terms, answers), 0.5 * s.covered(context_terms))
+                          max(s.covered(terms, answers, runs), 0.5 * s.covered(context_terms))
                           for s in question.slots)  # fmt: skip
             out.append(Candidate(
                 chunk.doc_id, chunk.kind, chunk.programme, span.start, span.end, span.text,

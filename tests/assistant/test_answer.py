@@ -402,3 +402,18 @@ def test_a_word_the_lemmatiser_knows_is_not_taken_for_a_typo() -> None:
     assert analyzer.word("erschließen").stem not in stems and analyzer.word("teilprojektpartner").stem not in stems
     typo = [s.stem for s in analyse_question("Wie hoch ist die Förderqoute?", analyzer, stats, load_lexicon()).slots]
     assert analyzer.word("förderquote").stem in typo
+
+
+def test_a_running_time_answers_when_something_begins_or_ends() -> None:
+    from assistant.answer import analyse_question
+    from assistant.lexicon import load_lexicon
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    stats = TermStats.from_texts(analyzer, ["SINN wird seit August 2023 bis Dezember 2028 gefördert.", "Förderung"])
+    question = analyse_question("Wann endet die Förderung von SINN?", analyzer, stats, load_lexicon())
+    ends = next(s for s in question.slots if s.running)
+    assert ends.covered({"sinn"}, runs=True) == 1.0 and ends.covered({"sinn"}) == 0.0
+    # "Förderung" is met by "fördert" (Snowball keeps the -er of the noun only)
+    funding = next(s for s in question.slots if s.stem == analyzer.word("förderung", True).stem)
+    assert funding.covered(set(analyzer.terms("fördert"))) > 0
