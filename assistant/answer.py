@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from assistant.citations import DENIAL, figures
-from assistant.dates import RUNS_UNTIL, find_dates
+from assistant.dates import DAY_MONTH_YEAR, RUNS_UNTIL, find_dates
 from assistant.lexicon import FIGURE_TYPES, Lexicon
 from assistant.models import Draft, DraftSentence, Source
 from index.chunker import Chunk
@@ -663,8 +663,8 @@ def _evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceS
     for i, line in enumerate(lines):
         if line.start >= len(chunk.text):
             break
-        if _HEADINGISH.match(line.text) or len(line.text) < 12:
-            continue
+        if (_HEADINGISH.match(line.text) and not DAY_MONTH_YEAR.match(line.text)) or len(line.text) < 12:
+            continue  # a heading ("6 Art, Umfang"), not a line opened by a date ("21. September 2023 Erstellt von")
         if line.text.endswith("?"):
             frame = line.text  # a question in the text: not evidence, but context for the answer
             continue
