@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
+from itertools import takewhile
 from typing import Protocol
 
 from assistant.citations import DENIAL, figures
@@ -70,7 +71,7 @@ _WHO = re.compile(r"antragsberechtigt|zugelassen|Zuwendungsempf|Einzelträger|Tr
                   re.IGNORECASE)  # fmt: skip
 # "Wer ist ...?" is answered by a name: an organisation shows its legal form or what it is.
 _ORGANISATION = re.compile(
-    r"\b(?:g?GmbH|mbH|e\.\s?V\.|AG)\b|\bGesellschaft für\b|\b(?:Bundes|Staats)?[Mm]inisterium für\b"
+    r"\b(?:g?GmbH|mbH|e\.\s?V\.|AG)\b|\bGesellschaft für\b|\b(?:Bundes|Staats)?[Mm]inisterium\s+für\b"
 )
 # "Wer kann einen Antrag stellen?" is answered by the sentence that says who is eligible.
 _ELIGIBLE = re.compile(
@@ -124,6 +125,9 @@ _RESTRICTS = re.compile(
 _STATUS = re.compile(r"\b(?:noch|schon|bereits|mehr|wieder|jetzt|aktuell|derzeit|zurzeit)\b", re.IGNORECASE)
 _EXCEPTS = re.compile(r"\b(?:ohne|außer|ausgenommen|abgesehen|jedoch|aber|allerdings)\b", re.IGNORECASE)
 _ITEM_LABEL = re.compile(r"^[a-z]\)$")  # "a)" above an item of a list
+# The signature block that ends a guideline: place and date, the authority, "Im Auftrag", a name.
+_SIGNED = re.compile(rf"^[A-ZÄÖÜ][\w.-]+(?: [\w.-]+)?, den (?i:{DAY_MONTH_YEAR.pattern})$")
+SIGNING = "unterzeichnet unterschrieben Unterschrift"
 _HEADINGISH = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+\S.*|[a-z]\)|\d{1,2})$")
 
 
@@ -514,7 +518,8 @@ class ExtractiveAnswerer:
             return cached
         header_terms = frozenset(self.analyzer.terms(chunk.header))
         prepared = [
-            (span, self._terms(span.text), header_terms | frozenset(self.analyzer.terms(span.frame)))
+            (span, self._terms(f"{span.text} {span.implied}"),
+             header_terms | frozenset(self.analyzer.terms(span.frame)))
             for span in _evidence_spans(chunk, self.texts(chunk.doc_id))
             if not INSTRUCTION_LIKE.search(span.text)
         ]
@@ -641,6 +646,7 @@ class EvidenceSpan:
     text: str
     frame: str = ""
     is_list: bool = False
+    implied: str = ""  # what the span is without saying it: a signature block is the signing
 
 
 def _evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceSpan]:
@@ -660,9 +666,19 @@ def _evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceS
         a, b = chunk.start + start, chunk.start + end
         return EvidenceSpan(a, b, window[start:end], frame, is_list)
 
+    signed_until = -1
     for i, line in enumerate(lines):
         if line.start >= len(chunk.text):
             break
+        if i <= signed_until:
+            continue
+        if _SIGNED.match(line.text):  # "Berlin, den 28. März 2023" / authority / "Im Auftrag" / name
+            block = list(takewhile(lambda nxt: len(nxt.text) <= 60 and not nxt.text.isdigit(), lines[i + 1 : i + 6]))
+            signed_until = i + len(block)
+            end = block[-1].end if block else line.end
+            spans.append(EvidenceSpan(chunk.start + line.start, chunk.start + end, window[line.start : end],
+                                      frame, implied=SIGNING))  # fmt: skip
+            continue
         if (_HEADINGISH.match(line.text) and not DAY_MONTH_YEAR.match(line.text)) or len(line.text) < 12:
             continue  # a heading ("6 Art, Umfang"), not a line opened by a date ("21. September 2023 Erstellt von")
         if line.text.endswith("?"):

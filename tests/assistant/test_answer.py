@@ -417,3 +417,15 @@ def test_a_running_time_answers_when_something_begins_or_ends() -> None:
     # "Förderung" is met by "fördert" (Snowball keeps the -er of the noun only)
     funding = next(s for s in question.slots if s.stem == analyzer.word("förderung", True).stem)
     assert funding.covered(set(analyzer.terms("fördert"))) > 0
+
+
+def test_a_signature_block_is_one_span_that_means_the_signing() -> None:
+    from assistant.answer import _evidence_spans
+    from index.chunker import Chunk
+
+    text = "Diese Richtlinie gilt bis 31. Dezember 2024.\n\nBerlin, den 28. März 2023\n\nBundesministerium\n" \
+           "für Arbeit und Soziales\n\nIm Auftrag\nH. Muster\n\n1\nEine Fußnote, die nicht dazugehört."
+    chunk = Chunk(id="c", doc_id="d", ordinal=0, programme=None, region="DE", kind="guideline", section="9", header="",
+                  text=text, start=0, end=len(text))  # fmt: skip
+    signed = [s for s in _evidence_spans(chunk) if s.implied]
+    assert len(signed) == 1 and signed[0].text.startswith("Berlin, den") and signed[0].text.endswith("H. Muster")
