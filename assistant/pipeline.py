@@ -290,7 +290,7 @@ class Assistant:
     def _answer(self, turn: _Turn, enforced: Enforced, notices: list[str]) -> Answer:
         citations = [self.citation_for(s) for s in enforced.citations]
         if citations:
-            notices = self.notices(citations, turn.context.types, turn.today) + notices
+            notices = self.notices(citations, turn.context.types, turn.today, turn.context.programmes) + notices
             notices += self._unanswered(turn.context, citations)
         return Answer(
             question=turn.text,
@@ -337,11 +337,16 @@ class Assistant:
                         quote=source.quote, url=meta.url, kind=meta.kind, start=source.start,
                         end=source.end)  # fmt: skip
 
-    def notices(self, citations: list[Citation], types: set[str], today: dt.date) -> list[str]:
-        """Warnings that depend on the reference date, for every document the answer cites."""
+    def notices(
+        self, citations: list[Citation], types: set[str], today: dt.date, asked: tuple[str, ...] = ()
+    ) -> list[str]:
+        """Warnings that depend on the reference date, for every document the answer cites. A
+        date question gets the submission deadlines of the cited documents of the programmes it
+        asks about (not the call's deadline under an answer on SINN that the call mentions)."""
         notices: list[str] = []
         for doc_id in dict.fromkeys(c.doc_id for c in citations):
             meta = self.documents[doc_id].meta
+            its_own = not asked or meta.programme in asked
             quotes = " ".join(c.quote for c in citations if c.doc_id == doc_id)
             flat = " ".join(quotes.split())  # "20.\xa0Juni 2023" as "20. Juni 2023"
             if meta.valid_until and meta.valid_until < today:
@@ -363,7 +368,7 @@ class Assistant:
                                 else f"steht bevor (in {days_phrase(left, dative=True)})")  # fmt: skip
                         notices.append(f"Der Termin „{deadline.purpose}“ am {german_date(deadline.date)} {when}.")
                     continue
-                touched = "date" in types or german_date(deadline.date).split(" ", 1)[1] in quotes
+                touched = ("date" in types and its_own) or german_date(deadline.date).split(" ", 1)[1] in quotes
                 if not touched:
                     continue
                 status, left = deadline_status(deadline, today)

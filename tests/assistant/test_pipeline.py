@@ -132,7 +132,9 @@ def test_a_running_time_in_the_passage_answers_whether_it_still_runs(assistant: 
     assert period_end("Diese Richtlinie gilt bis 31. Dezember 2024.") == dt.date(2024, 12, 31)
     assert period_end("können bis zum 7. Mai 2026 einreichen") is None  # a deadline, not a running time
     # SINN is mentioned in the Saxon call, whose own deadline has passed: the running time decides
-    assert assistant.ask("Wird SINN noch gefördert?", today=TODAY).answer.startswith("Ja – ")
+    still = assistant.ask("Wird SINN noch gefördert?", today=TODAY)
+    assert still.answer.startswith("Ja – ")
+    assert not any("SAB" in n for n in still.notices)  # the call's own deadline is not SINN's
     assert assistant.ask("Wird SINN noch gefördert?", today=dt.date(2029, 1, 10)).answer.startswith("Nein – ")
 
 
