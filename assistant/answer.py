@@ -279,6 +279,14 @@ def analyse_question(
         names = frozenset(lexicon.programmes_in(token))
         slots[stem] = Slot(stem, parts, weight, typed & {stem, lemma, *parts}, alternatives, lemma, side, names,
                            context, running & {stem, lemma})  # fmt: skip
+    # A phrase of the lexicon stands for its group: "ohne Partner" is met by "Einzelträger".
+    for group in lexicon.synonyms:
+        for phrase in (p for p in group if " " in p and lexicon.mentions(text, p)):
+            words = set(analyzer.terms(phrase))
+            others = frozenset(t for w in group if " " not in w for t in analyzer.terms(w)[:1])
+            for key, slot in slots.items():
+                if slot.stem in words:
+                    slots[key] = replace(slot, alternatives=slot.alternatives | others)
     # A separable verb asks for the joined word ("wirken ... mit" for "Mitwirkung"); the bare
     # verb still counts, as a synonym does.
     for verb, joined in analyzer.separable_verbs(text):

@@ -429,3 +429,15 @@ def test_a_signature_block_is_one_span_that_means_the_signing() -> None:
                   text=text, start=0, end=len(text))  # fmt: skip
     signed = [s for s in _evidence_spans(chunk) if s.implied]
     assert len(signed) == 1 and signed[0].text.startswith("Berlin, den") and signed[0].text.endswith("H. Muster")
+
+
+def test_a_lexicon_phrase_in_the_question_is_met_by_its_group() -> None:
+    from assistant.answer import analyse_question
+    from assistant.lexicon import load_lexicon
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    stats = TermStats.from_texts(analyzer, ["Einzelträger können 300.000 Euro erhalten.", "Partner im Verbund."])
+    question = analyse_question("Geht ein Projekt auch ohne Partner?", analyzer, stats, load_lexicon())
+    partner = next(s for s in question.slots if s.stem == analyzer.word("partner", True).stem)
+    assert 0 < partner.covered(set(analyzer.terms("Einzelträger"))) < 1
