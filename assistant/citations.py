@@ -108,21 +108,29 @@ def claim_of(sentence: str, titles: Iterable[str] = ()) -> str:
 
 def support(sentence: str, quotes: Iterable[str], titles: Iterable[str] = ()) -> float:
     """Share of the claim's content words (stems) that occur in the quotes."""
-    claim = claim_of(sentence, titles)
-    own = {terms[0] for tok in _ANALYZER.tokens(claim) if (terms := _ANALYZER.terms(tok))}
-    if not own:
-        return 1.0
-    available = {t for quote in quotes for t in _ANALYZER.terms(quote)}
-    return sum(t in available for t in own) / len(own)
+    return _share(_content_stems(claim_of(sentence, titles)), quotes)
 
 
 def same_polarity(claim: str, quotes: Iterable[str]) -> bool:
     """Whether the claim denies exactly where the quoted sentence it rests on (the one that
     supports it best) denies: "Ja, eine Vermischung ist möglich." does not rest on "Eine
     Vermischung beider Formen ist nicht möglich."."""
+    own = _content_stems(claim)  # once, not once per quoted sentence
     pieces = [p.text for quote in quotes for p in split_sentences(quote)] or [""]
-    closest = max(pieces, key=lambda piece: support(claim, [piece]))
+    closest = max(pieces, key=lambda piece: _share(own, [piece]))
     return bool(DENIAL.search(claim)) == bool(DENIAL.search(closest))
+
+
+def _content_stems(claim: str) -> set[str]:
+    return {terms[0] for tok in _ANALYZER.tokens(claim) if (terms := _ANALYZER.terms(tok))}
+
+
+def _share(own: set[str], quotes: Iterable[str]) -> float:
+    """Share of the stems `own` that occur in the quotes (1.0 for a claim without content words)."""
+    if not own:
+        return 1.0
+    available = {t for quote in quotes for t in _ANALYZER.terms(quote)}
+    return sum(t in available for t in own) / len(own)
 
 
 class _Gate:
