@@ -19,6 +19,7 @@ class Lexicon:
     answer_types: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
     question_stop_words: frozenset[str] = frozenset()
     regions: dict[str, list[str]] = field(default_factory=dict)
+    region_names: dict[str, str] = field(default_factory=dict)  # "DE-NI" -> "Niedersachsen"
     context_words: frozenset[str] = frozenset()
     type_words: dict[str, list[str]] = field(default_factory=dict)
     level_words: frozenset[str] = frozenset()
@@ -214,6 +215,7 @@ def load_lexicon() -> Lexicon:
         answer_types={k: [re.compile(p) for p in v] for k, v in raw.get("answer_types", {}).items()},
         question_stop_words=frozenset(w.lower() for w in raw.get("question_stop_words", [])),
         regions={k: [w.lower() for w in v] for k, v in raw.get("regions", {}).items()},
+        region_names={k: v[0] for k, v in raw.get("regions", {}).items()},
         context_words=frozenset(w.lower() for w in raw.get("context_words", [])),
         type_words={k: [w.lower() for w in v] for k, v in raw.get("type_words", {}).items()},
         level_words=frozenset(w.lower() for w in raw.get("level_words", [])),

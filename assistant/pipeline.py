@@ -52,6 +52,7 @@ class _Turn:
     hits: list[Hit]
     started: float
     only_type: bool = False  # a follow-up that names nothing but what it asks for ("Und bis wann?")
+    elsewhere: tuple[str, ...] = ()  # Länder it names that no document is about (and no programme)
 
 
 def _marked(sentence: DraftSentence) -> str:
@@ -102,6 +103,7 @@ class Assistant:
         self.stats = self.store.term_stats()
         self.documents: dict[str, Document] = {d.id: d for d in self.store.documents()}
         self.programmes = sorted({d.meta.programme for d in self.documents.values() if d.meta.programme})
+        self.regions = {d.meta.region for d in self.documents.values() if d.meta.region}
         self.retriever = Retriever(self.store, self.embedder, self.sparse, self.lexicon, settings)
         self.answerer = ExtractiveAnswerer(
             self.sparse.analyzer, settings.min_support, settings.answer_max_sentences,
@@ -229,7 +231,9 @@ class Assistant:
                 context = context.continuing(before)
                 query = replace(query, text=f"{text} {earlier}")
         hits = self.retriever.search(query, mode=mode)
-        return _Turn(text, today or self.settings.reference_date(), context, hits, started, only_type)
+        elsewhere = () if query.programmes or programme else tuple(
+            code for code in self.lexicon.regions_in(text) if code not in self.regions)
+        return _Turn(text, today or self.settings.reference_date(), context, hits, started, only_type, elsewhere)
 
     def _extractive(self, turn: _Turn) -> tuple[Enforced, list[str]]:
         notices: list[str] = []
@@ -240,6 +244,8 @@ class Assistant:
             if not draft.sentences:
                 draft, notices = self._from_metadata(turn)
             draft = self._status_lead(turn, draft)
+        if turn.elsewhere:
+            draft, notices = self._in_region(turn, draft, notices)
         return enforce(draft, self.documents.get, self.settings.min_sentence_support), notices
 
     def _from_metadata(self, turn: _Turn) -> tuple[Draft, list[str]]:
@@ -254,6 +260,20 @@ class Assistant:
             # "Wann ist die Meldung zur Zukunftsplattform erschienen?"
             return publication(self, context.programmes), []
         return Draft(sentences=[], sources=[]), []
+
+    def _in_region(self, turn: _Turn, draft: Draft, notices: list[str]) -> tuple[Draft, list[str]]:
+        """"Wie hoch ist die Förderquote in Niedersachsen?" where no document is about Niedersachsen:
+        a federal guideline's rate is no answer unless its passage names the Land; the documents
+        have nothing on it, and the notice names the federal programmes the documents hold."""
+        if any(set(turn.elsewhere) & set(self.lexicon.regions_in(s.quote)) for s in draft.sources):
+            return draft, notices
+        names = " und ".join(self.lexicon.region_names.get(code, code) for code in turn.elsewhere)
+        notice = f"Zu {names} enthalten die hinterlegten Dokumente kein eigenes Förderprogramm."
+        nationwide = sorted({f"„{d.meta.programme_title}“" for d in self.documents.values()
+                             if d.meta.region == "DE" and d.meta.programme_title})  # fmt: skip
+        if nationwide:
+            notice += f" Bundesweite Programme in den Dokumenten: {', '.join(nationwide)}."
+        return Draft(sentences=[], sources=[]), [*notices, notice]
 
     def _status_lead(self, turn: _Turn, draft: Draft) -> Draft:
         """"Können wir noch einen Antrag stellen?": "Nein" where the cited documents' deadline or

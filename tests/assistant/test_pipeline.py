@@ -118,6 +118,18 @@ def test_a_comparison_says_which_half_the_documents_leave_open(assistant: Assist
     assert any(n.startswith("Zu „Civic Innovation") and "dazu keine Angaben" in n for n in one.notices)
 
 
+def test_a_land_no_document_is_about_is_not_answered_from_a_federal_guideline(assistant: Assistant) -> None:
+    answer = assistant.ask("Wie hoch ist die Förderquote in Niedersachsen?", today=TODAY)
+    assert answer.refused and answer.citations == []
+    assert any(n.startswith("Zu Niedersachsen enthalten die hinterlegten Dokumente kein eigenes Förderprogramm")
+               and "Civic Innovation Platform" in n for n in answer.notices)
+    # a passage that names the Land answers; so does the federal programme asked by name
+    assert "Kronenstraße 6" in assistant.ask("In welcher Berliner Straße sitzt die gsub?", today=TODAY).answer
+    named = assistant.ask("Können auch Vereine aus Bayern bei der Civic Innovation Platform einen Antrag stellen?",
+                          today=TODAY)
+    assert not named.refused and "Verein" in named.answer
+
+
 def test_an_address_answers_where_an_organisation_sits(assistant: Assistant) -> None:
     assert "Kronenstraße 6" in assistant.ask("Welche Adresse hat die gsub?", today=TODAY).answer
     history = [Turn(role="user", content="Wer ist die Bewilligungsbehörde beim BMAS?")]
