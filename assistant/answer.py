@@ -66,6 +66,9 @@ _COUNT_REACH = re.compile(r"^[\s„“\"»(]*(?:(?:[a-zäöüß][\w-]*\s+){0,2}[
 # A year answers "wann" too: "Seit 2023 ruft das Sozialministerium jährlich ... auf."
 _YEAR = re.compile(r"\b(?:[Ss]eit|[Aa]b|[Bb]is|[Ii]m(?: Jahr)?|[Vv]or)\s+(?:19|20)\d{2}\b")
 _DURATION = re.compile(r"\d+\s*(?:Monat|Jahr|Woche)")
+# A length of time the question states ("länger als zwei Jahre") asks for one ("Laufzeit von bis zu
+# 24 Monaten"): answer type "span"; an end date ("gilt bis 31. Dezember 2024") does not answer it.
+_STATED_DURATION = re.compile(rf"\b(?:\d+|ein|eine[mn]?|{_CARDINALS}|elf)\s+(?:Monat|Jahr|Woche)\w*", re.I)
 _ERUNG = re.compile(r"(?<=\w{3})erung(?:en)?$")  # the noun of a verb in -ern ("Förderung", "Änderungen")
 _WHO = re.compile(r"antragsberechtigt|zugelassen|Zuwendungsempf|Einzelträger|Träger|Verein|Verbund",
                   re.IGNORECASE)  # fmt: skip
@@ -231,10 +234,15 @@ def analyse_question(
     types = lexicon.answer_types_of(text)
     # A figure the question states itself ("die restlichen 10 Prozent") is not the one it asks for.
     types -= {t for t in FIGURE_TYPES - {"count"} if _has_type({t}, text)}
+    stated = _STATED_DURATION.search(text)
+    if stated:  # asks for a length of time, not for an end date
+        types = (types - {"duration"}) | {"span"}
     # Words the wanted answer covers by itself: a date covers "Frist"; where no figure is asked,
     # the sentence that says who is eligible covers "Antrag" of "Wer kann einen Antrag stellen?",
     # an address "Sitz" of "Wo hat die gsub ihren Sitz?".
     typed = lexicon.typed_terms(types & FIGURE_TYPES or types & {"who", "where"}, analyzer)
+    if stated:
+        typed |= frozenset(analyzer.terms(stated.group(0)))
     running = lexicon.typed_terms({"running"}, analyzer) if types & {"date", "duration"} else frozenset()
     synonyms = lexicon.synonym_index(analyzer)
     slots: dict[str, Slot] = {}
@@ -628,6 +636,7 @@ def _has_type(types: set[str], text: str) -> bool:
         or ("percent" in types and _PERCENT.search(text) is not None)
         or ("date" in types and (bool(find_dates(text)) or _YEAR.search(text) is not None))
         or ("duration" in types and (_DURATION.search(text) or RUNS_UNTIL.search(text)) is not None)
+        or ("span" in types and _DURATION.search(text) is not None)
         or ("count" in types and _COUNT.search(text) is not None)
     )
 

@@ -173,7 +173,8 @@ class Lexicon:
         return types
 
 
-FIGURE_TYPES = frozenset({"amount", "percent", "date", "duration", "count"})  # answer types that are figures
+# answer types that are figures ("span": a length of time the question states itself)
+FIGURE_TYPES = frozenset({"amount", "percent", "date", "duration", "span", "count"})
 _CLAUSE_BREAK = re.compile(r",\s*|\s+(?:und|oder|bzw\.?|sowie|aber)\s+", re.IGNORECASE)
 _QUESTION_WORD = re.compile(  # also after a preposition: "bis wann", "an wen", "in welchem"
     r"(?:(?:bis|ab|seit|in|an|bei|für|mit|von|zu|aus|auf|über|unter|nach)\s+)?"

@@ -441,3 +441,18 @@ def test_a_lexicon_phrase_in_the_question_is_met_by_its_group() -> None:
     question = analyse_question("Geht ein Projekt auch ohne Partner?", analyzer, stats, load_lexicon())
     partner = next(s for s in question.slots if s.stem == analyzer.word("partner", True).stem)
     assert 0 < partner.covered(set(analyzer.terms("Einzelträger"))) < 1
+
+
+def test_a_length_of_time_the_question_states_asks_for_one() -> None:
+    from assistant.answer import _has_type, analyse_question
+    from assistant.lexicon import load_lexicon
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    stats = TermStats.from_texts(analyzer, ["Eine Laufzeit von bis zu 24 Monaten.", "Sie gilt bis 31. Dezember 2024."])
+    question = analyse_question("Dürfen Projekte länger als zwei Jahre dauern?", analyzer, stats, load_lexicon())
+    assert "span" in question.types and "duration" not in question.types
+    year = next(s for s in question.slots if s.stem == analyzer.terms("Jahre")[0])
+    assert year.covered(set(), has_type=True) == 1.0  # any stated length answers "zwei Jahre"
+    assert _has_type(question.types, "Eine Laufzeit von bis zu 24 Monaten.")
+    assert not _has_type(question.types, "Sie gilt bis 31. Dezember 2024.")  # an end date is no length

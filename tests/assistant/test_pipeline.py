@@ -27,6 +27,7 @@ QUESTIONS = [
     ("Wann ist der Kongress der Sozialwirtschaft?", r"November 2025", "sozialbank-interview-ki-finanzierung"),
     ("Was empfiehlt die SozialBank als nächsten Schritt?", r"Wirtschaftlichkeitsanalyse", "sozialbank-interview-ki-finanzierung"),
     ("Wie viele soziale Innovationen werden in Sachsen aktuell gefördert?", r"21 soziale Innovationen", "sn-ki-foerderaufruf-2026"),
+    ("Dürfen Projekte in Sachsen länger als zwei Jahre laufen?", r"24 Monaten", "sn-ki-foerderaufruf-2026"),
 ]
 
 
@@ -56,7 +57,9 @@ def test_answer_names_the_kind_of_source(assistant: Assistant) -> None:
 
 def test_unanswerable_question_is_refused(assistant: Assistant) -> None:
     for question in ("Wie hoch ist die Förderquote für Kitas in Bayern?",
-                     "Wie viel Geld bekommt ein Einzelträger in Thüringen?"):
+                     "Wie viel Geld bekommt ein Einzelträger in Thüringen?",
+                     # a guideline's end date is no length of time
+                     "Dürfen Projekte beim Ideenwettbewerb der Civic Innovation Platform länger als ein Jahr dauern?"):
         answer = assistant.ask(question, today=TODAY)
         assert answer.refused and answer.citations == []
         assert "keine Angaben" in answer.answer
