@@ -14,7 +14,7 @@ from itertools import takewhile
 from typing import Protocol
 
 from assistant.citations import DENIAL, figures
-from assistant.dates import DAY_MONTH_YEAR, RUNS_UNTIL, find_dates
+from assistant.dates import DAY_MONTH_YEAR, RUNS_UNTIL, asked_year, find_dates
 from assistant.lexicon import FIGURE_TYPES, Lexicon
 from assistant.models import Draft, DraftSentence, Source
 from index.chunker import Chunk
@@ -233,7 +233,10 @@ def analyse_question(
     case_signal = any(cap for _, cap in words[1:])
     types = lexicon.answer_types_of(text)
     # A figure the question states itself ("die restlichen 10 Prozent") is not the one it asks for.
-    types -= {t for t in FIGURE_TYPES - {"count"} if _has_type({t}, text)}
+    # "Wird SINN im Jahr 2027 noch gefördert?" asks for a running time all the same: the year is
+    # when, and a stated running time answers it.
+    year = asked_year(text) if "date" in types and _STATUS.search(text) else None
+    types -= {t for t in FIGURE_TYPES - {"count"} if _has_type({t}, text) and not (t == "date" and year)}
     stated = _STATED_DURATION.search(text)
     if stated:  # asks for a length of time, not for an end date
         types = (types - {"duration"}) | {"span"}
@@ -244,6 +247,8 @@ def analyse_question(
     if stated:
         typed |= frozenset(analyzer.terms(stated.group(0)))
     running = lexicon.typed_terms({"running"}, analyzer) if types & {"date", "duration"} else frozenset()
+    if year:
+        running |= frozenset(analyzer.terms(year.group(0)))
     synonyms = lexicon.synonym_index(analyzer)
     slots: dict[str, Slot] = {}
     light = lexicon.light_verbs_in(text)

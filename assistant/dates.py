@@ -26,6 +26,27 @@ _DAY = rf"(?:\d{{1,2}}\.\s?)?(?:(?:{'|'.join(GERMAN_MONTHS)})\s)?(?:19|20)\d{{2}
 RUNS_UNTIL = re.compile(rf"\b(?:gilt|gelten|galt|läuft|laufen|lief|seit\s+{_DAY})\s+bis\s+(?:zum\s+|Ende\s+)?{_DAY}\b")
 
 
+# "Wird SINN im Jahr 2027 noch gefördert?", "Gibt es SINN 2026 noch?": the year a question asks
+# the state in (a year on its own, not part of a date).
+ASKED_YEAR = re.compile(r"\b(?:(?:im\s+)?Jahre?\s+)?((?:19|20)\d{2})\b(?![.\d])", re.IGNORECASE)
+
+
+def asked_year(question: str) -> re.Match[str] | None:
+    """The year a question names on its own ("im Jahr 2027"), or None; not one of a date."""
+    taken = [(d.start, d.end) for d in find_dates(question)]
+    return next((m for m in ASKED_YEAR.finditer(question)
+                 if not any(a <= m.start(1) < b for a, b in taken)), None)  # fmt: skip
+
+
+def period_start(text: str) -> dt.date | None:
+    """The first day of a running time the text states ("seit August 2023 bis ..." -> 1 August 2023)."""
+    m = RUNS_UNTIL.search(text)
+    if not m or not m.group().startswith("seit"):
+        return None
+    dates = find_dates(m.group())
+    return dates[0].date if len(dates) >= 2 else None
+
+
 def period_end(text: str) -> dt.date | None:
     """The last day of a running time or validity the text states ("seit August 2023 bis
     Dezember 2028" -> 31 December 2028), or None."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel
 
 from assistant.answer import SOURCE_PREFIX, as_sentence
-from assistant.dates import days_phrase, find_dates, german_date, period_end
+from assistant.dates import asked_year, days_phrase, find_dates, german_date, period_end, period_start
 from assistant.models import Citation, Draft, DraftSentence, Source
 from index.documents import Deadline, Document, DocumentMeta
 from index.text import iter_lines, split_sentences
@@ -119,11 +119,18 @@ def status_lead(question: str, cited: list[DocumentMeta], today: dt.date) -> str
 
 def period_lead(question: str, quote: str, today: dt.date) -> str | None:
     """"ja"/"nein" for a yes/no question about the state on the reference date ("Wird SINN noch
-    gefördert?") from a running time the quoted passage states ("seit August 2023 bis Dezember 2028")."""
+    gefördert?"), or in the year it names, from a running time the quoted passage states ("seit
+    August 2023 bis Dezember 2028")."""
     end = period_end(quote)
     if end is None:
         return None
-    return "ja" if (today <= end) != bool(_ASKS_IF_OVER.search(question)) else "nein"
+    if (year := asked_year(question)) is not None:  # "Wird SINN im Jahr 2027 noch gefördert?": in that year
+        number = int(year.group(1))
+        start = period_start(quote)
+        running = end.year >= number and (start is None or start.year <= number)
+    else:
+        running = today <= end
+    return "ja" if running != bool(_ASKS_IF_OVER.search(question)) else "nein"
 
 
 def states_its_dates(quote: str, meta: DocumentMeta) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from assistant.answer import ExtractiveAnswerer, QuestionContext, analyse_question, promoted, with_lead
 from assistant.citations import Enforced, StreamingEnforcer, enforce
-from assistant.dates import days_phrase, german_date, period_end
+from assistant.dates import asked_year, days_phrase, german_date, period_end
 from assistant.errors import IndexMismatch, InvalidInput
 from assistant.facts import (
     deadline_overview,
@@ -284,6 +284,8 @@ class Assistant:
         # a running time the best passage states ("seit August 2023 bis Dezember 2028") says it
         if lead := period_lead(turn.text, draft.sources[0].quote, turn.today):
             return with_lead(draft, lead)
+        if asked_year(turn.text):  # the state in the year it names, not on the reference date
+            return draft
         # else the dates of the cited documents of the programme asked about (the call's deadline
         # does not say whether SINN, which the call mentions, is still funded)
         asked = turn.context.programmes

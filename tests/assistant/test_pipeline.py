@@ -151,6 +151,14 @@ def test_a_running_time_in_the_passage_answers_whether_it_still_runs(assistant: 
     assert still.answer.startswith("Ja – ")
     assert not any("SAB" in n for n in still.notices)  # the call's own deadline is not SINN's
     assert assistant.ask("Wird SINN noch gefördert?", today=dt.date(2029, 1, 10)).answer.startswith("Nein – ")
+    # a year the question names is when: the running time decides for that year, not for today
+    from assistant.dates import asked_year
+
+    assert asked_year("Wird SINN im Jahr 2027 noch gefördert?").group(1) == "2027"
+    assert asked_year("Gilt die Frist bis 7. Mai 2026 noch?") is None  # a date, not a year of its own
+    assert assistant.ask("Wird SINN im Jahr 2027 noch gefördert?", today=TODAY).answer.startswith("Ja – ")
+    assert assistant.ask("Wird SINN auch 2030 noch gefördert?", today=TODAY).answer.startswith("Nein – ")
+    assert assistant.ask("Galt die BMAS-Richtlinie im Jahr 2024 noch?", today=TODAY).answer.startswith("Ja – ")
 
 
 def test_a_bare_when_follow_up_gets_the_programmes_deadline(assistant: Assistant) -> None:
