@@ -235,7 +235,8 @@ def analyse_question(
     # A figure the question states itself ("die restlichen 10 Prozent") is not the one it asks for.
     # "Wird SINN im Jahr 2027 noch gefördert?" asks for a running time all the same: the year is
     # when, and a stated running time answers it.
-    year = asked_year(text) if "date" in types and _STATUS.search(text) else None
+    status = "date" in types and _STATUS.search(text) is not None  # "Läuft SINN noch?"
+    year = asked_year(text) if status else None
     types -= {t for t in FIGURE_TYPES - {"count"} if _has_type({t}, text) and not (t == "date" and year)}
     stated = _STATED_DURATION.search(text)
     if stated:  # asks for a length of time, not for an end date
@@ -247,6 +248,8 @@ def analyse_question(
     if stated:
         typed |= frozenset(analyzer.terms(stated.group(0)))
     running = lexicon.typed_terms({"running"}, analyzer) if types & {"date", "duration"} else frozenset()
+    if status:
+        running |= lexicon.typed_terms({"still"}, analyzer)
     if year:
         running |= frozenset(analyzer.terms(year.group(0)))
     synonyms = lexicon.synonym_index(analyzer)

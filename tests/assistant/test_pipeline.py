@@ -159,6 +159,9 @@ def test_a_running_time_in_the_passage_answers_whether_it_still_runs(assistant: 
     assert assistant.ask("Wird SINN im Jahr 2027 noch gefördert?", today=TODAY).answer.startswith("Ja – ")
     assert assistant.ask("Wird SINN auch 2030 noch gefördert?", today=TODAY).answer.startswith("Nein – ")
     assert assistant.ask("Galt die BMAS-Richtlinie im Jahr 2024 noch?", today=TODAY).answer.startswith("Ja – ")
+    # "läuft" in a question about the state is answered by a running time or validity
+    assert assistant.ask("Läuft die Zukunftsplattform SINN noch?", today=TODAY).answer.startswith("Ja – ")
+    assert assistant.ask("Läuft die Civic-Innovation-Richtlinie noch?", today=TODAY).answer.startswith("Nein – ")
 
 
 def test_a_bare_when_follow_up_gets_the_programmes_deadline(assistant: Assistant) -> None:
