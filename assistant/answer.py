@@ -500,7 +500,11 @@ class ExtractiveAnswerer:
         if cand.is_list:
             score += LIST_BONUS if "list" in question.types else -LIST_BONUS
         if question.figure_types:
-            score += TYPE_BONUS if cand.has_type else -TYPE_PENALTY
+            # a list of several such figures (a table of weights) names none in particular: for
+            # a question that asks for one ("Wie viel zählt die Datenbasis?") its line does
+            several = (cand.is_list and "list" not in question.types
+                       and _figure_count(question.figure_types, cand.text) > 1)  # fmt: skip
+            score += 0.0 if several else TYPE_BONUS if cand.has_type else -TYPE_PENALTY
         return score
 
     # -- scoring ------------------------------------------------------------------------------
@@ -647,6 +651,11 @@ def _has_type(types: set[str], text: str) -> bool:
         or ("span" in types and _DURATION.search(text) is not None)
         or ("count" in types and _COUNT.search(text) is not None)
     )
+
+
+def _figure_count(types: set[str], text: str) -> int:
+    """How many amounts or percentages a span holds, where one of them is wanted."""
+    return len(_EURO.findall(text)) * ("amount" in types) + len(_PERCENT.findall(text)) * ("percent" in types)
 
 
 def _type_bonus(types: set[str], text: str) -> float:

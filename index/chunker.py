@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from index.documents import Document
 from index.text import Span, iter_lines, split_sentences
 
-CHUNKER_VERSION = "structure-v2"
+CHUNKER_VERSION = "structure-v3"
 
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+([A-ZÄÖÜ„\"].{1,90})$")
 _LETTERED = re.compile(r"^([a-z])\)\s*(.*)$")
@@ -160,13 +160,24 @@ def _merge(spans: list[Span], unit: Unit) -> Unit:
 
 def _lead_ins(groups: list[list[Unit]]) -> list[str]:
     """For a chunk that continues a list or table cut by the size limit: the line that
-    introduced it ("Auswahlkriterien Gewichtung"), carried on through later pieces."""
+    introduced it ("Auswahlkriterien Gewichtung"), after the sentence that announced the list
+    ("... werden die Skizzen ... anhand folgender Auswahlkriterien bewertet:"), carried on
+    through later pieces."""
     leads = [""]
     for previous, current in pairwise(groups):
         last = previous[-1]
-        text = " ".join(last.span.text.split())
-        if last.section != current[0].section or last.heading or len(text) > 200 \
-                or text.endswith((".", "!", "?", "“", '"')):  # fmt: skip
+        if last.section != current[0].section or last.heading:
+            leads.append("")
+            continue
+        units = previous[-2:] if len(previous) >= 2 and not previous[-2].heading else previous[-1:]
+        lines = [" ".join(u.span.text.split()) for u in units]
+        announced = [split_sentences(t)[-1].text for t in lines[:-1] if t.endswith(":")]
+        text = lines[-1]
+        if text.endswith(":"):
+            text = split_sentences(text)[-1].text  # the announcing sentence of a long paragraph
+        elif announced and len(text) <= 200 and not text.endswith((".", "!", "?", "“", '"')):
+            text = f"{announced[0]} {text}"  # a table's header line after the sentence announcing it
+        if len(text) > 300 or text.endswith((".", "!", "?", "“", '"')):
             leads.append("")
         else:
             leads.append(leads[-1] or text)

@@ -23,6 +23,9 @@ def test_guideline_structure_is_recognised() -> None:
     assert quota.section.endswith("6.2 Höhe der Zuwendung")
     table = [c for c in chunks if "Datenbasis: Kenntnis" in c.text][0]
     assert table.section.endswith("8.2 Antragsverfahren")
+    # a table cut off from its paragraph carries the sentence that announced it and its header line
+    assert table.header.endswith("anhand folgender Auswahlkriterien bewertet: Auswahlkriterien Gewichtung")
+    assert "Die eingegangenen Projektskizzen" not in table.header  # the sentence, not the paragraph
 
 
 def test_unnumbered_texts_get_their_headings_and_chunks_stay_bounded() -> None:
