@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
-from itertools import takewhile
+from itertools import chain, takewhile
 from typing import Protocol
 
 from assistant.citations import DENIAL, figures
@@ -60,6 +60,7 @@ _COUNT = re.compile(rf"\b\d+\b|\b(?:{_CARDINALS})\b|\b{_ORDINALS}\b", re.I)
 _NUMERAL = re.compile(rf"\d+|ein|elf|{_CARDINALS}|{_ORDINALS}|(?:erst|elft)(?:e|en|er|es|em)")
 # "Wie viele Förderaufrufe ...": what is counted; a count answers only next to it.
 _COUNTED = re.compile(r"\b(?:wie\s?viele|anzahl\s+(?:der|an|von))\s+(\w+)", re.I)
+_ALL = re.compile(r"\b[Aa]llen?\b")
 # What a figure counts: the noun after it, past up to two adjectives ("21 soziale Innovationen" ->
 # "soziale Innovationen"), or else the word right after it.
 _COUNT_REACH = re.compile(r"^[\s„“\"»(]*(?:(?:[a-zäöüß][\w-]*\s+){0,2}[A-ZÄÖÜ][\w-]*|\w+)")  # not "15 % der ..."
@@ -530,8 +531,9 @@ class ExtractiveAnswerer:
 
     def _counts(self, text: str, counted: frozenset[str]) -> bool:
         """Whether a span gives a count, of the counted thing where the question names it
-        ("mit dem vierten Förderaufruf" for "Wie viele Förderaufrufe ...")."""
-        for m in _COUNT.finditer(text):
+        ("mit dem vierten Förderaufruf" for "Wie viele Förderaufrufe ..."); "alle" counts the
+        thing the question names ("alle Regionen Sachsens" for "Wie viele Regionen ...")."""
+        for m in (_COUNT.finditer(text) if not counted else chain(_COUNT.finditer(text), _ALL.finditer(text))):
             if not counted:
                 return True
             after = _COUNT_REACH.match(text[m.end():])

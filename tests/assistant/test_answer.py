@@ -72,6 +72,11 @@ def test_a_count_answers_only_next_to_what_is_counted() -> None:
     # the noun past its adjectives counts; a percentage counts nothing
     innovations = analyse_question("Wie viele Innovationen werden gefördert?", analyzer, stats, load_lexicon())
     assert answerer._counts("Aktuell werden 21 soziale Innovationen gefördert.", innovations.counted)
+    # "alle" counts the thing the question names, and only that
+    regions = analyse_question("Wie viele Regionen deckt sie ab?", analyzer, stats, load_lexicon())
+    assert answerer._counts("Stellen, die sich über alle Regionen Sachsens verteilen.", regions.counted)
+    assert not answerer._counts("Stellen, die sich über alle Akteure verteilen.", regions.counted)
+    assert not answerer._counts("über alle Regionen", frozenset())
     staff = analyse_question("Wie viele Personalkosten gibt es?", analyzer, stats, load_lexicon())
     assert not answerer._counts("Eine Pauschale von 15 % der direkten Personalkosten.", staff.counted)
 
