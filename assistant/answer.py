@@ -58,6 +58,7 @@ _COUNT = re.compile(rf"\b\d+\b|\b(?:{_CARDINALS})\b|\b{_ORDINALS}\b", re.I)
 # A number in a question, also as a word ("der fünfte Förderaufruf"), is what it is about
 # ("ein", "elf", "erste" too, which as counts in a passage would say little).
 _NUMERAL = re.compile(rf"\d+|ein|elf|{_CARDINALS}|{_ORDINALS}|(?:erst|elft)(?:e|en|er|es|em)")
+_WHICH = frozenset({"welche", "welcher", "welches", "welchen", "welchem"})
 # "Wie viele Förderaufrufe ...": what is counted; a count answers only next to it.
 _COUNTED = re.compile(r"\b(?:wie\s?viele|anzahl\s+(?:der|an|von))\s+(\w+)", re.I)
 _ALL = re.compile(r"\b[Aa]llen?\b")
@@ -263,6 +264,8 @@ def analyse_question(
             continue
         if {token, analyzer.lemma(token, capitalised)} & lexicon.question_stop_words:
             continue
+        if position and cased[position - 1][0] in _WHICH and _NUMERAL.fullmatch(token):
+            continue  # "Welche drei Ministerien ...?": how many things are asked, not a word to find
         word = analyzer.word(token, capitalised)
         stem, parts, lemma = word.stem, word.parts, word.lemma
         if stem not in stats.df and lemma in stats.df:  # a form the corpus uses only otherwise

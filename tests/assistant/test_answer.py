@@ -461,3 +461,17 @@ def test_a_length_of_time_the_question_states_asks_for_one() -> None:
     assert year.covered(set(), has_type=True) == 1.0  # any stated length answers "zwei Jahre"
     assert _has_type(question.types, "Eine Laufzeit von bis zu 24 Monaten.")
     assert not _has_type(question.types, "Sie gilt bis 31. Dezember 2024.")  # an end date is no length
+
+
+def test_the_number_of_things_a_which_question_asks_for_is_no_word_to_find() -> None:
+    from assistant.answer import analyse_question
+    from assistant.lexicon import load_lexicon
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    stats = TermStats.from_texts(analyzer, ["Drei Ministerien bündeln ihre Kräfte.", "Die zwei Stufen."])
+    which = analyse_question("Welche drei Ministerien stecken dahinter?", analyzer, stats, load_lexicon())
+    assert analyzer.terms("drei")[0] not in {s.stem for s in which.slots}
+    # elsewhere a number is what the question is about
+    other = analyse_question("Gibt es drei Ministerien?", analyzer, stats, load_lexicon())
+    assert analyzer.terms("drei")[0] in {s.stem for s in other.slots}
