@@ -535,8 +535,12 @@ class ExtractiveAnswerer:
     def _counts(self, text: str, counted: frozenset[str]) -> bool:
         """Whether a span gives a count, of the counted thing where the question names it
         ("mit dem vierten Förderaufruf" for "Wie viele Förderaufrufe ..."); "alle" counts the
-        thing the question names ("alle Regionen Sachsens" for "Wie viele Regionen ...")."""
+        thing the question names ("alle Regionen Sachsens" for "Wie viele Regionen ..."); a number
+        of a date counts nothing."""
+        dated = [(d.start, d.end) for d in find_dates(text)]  # "bis zum 7. Mai 2026 Projektvorschläge": no count
         for m in (_COUNT.finditer(text) if not counted else chain(_COUNT.finditer(text), _ALL.finditer(text))):
+            if any(a <= m.start() < b for a, b in dated):
+                continue
             if not counted:
                 return True
             after = _COUNT_REACH.match(text[m.end():])

@@ -77,6 +77,10 @@ def test_a_count_answers_only_next_to_what_is_counted() -> None:
     assert answerer._counts("Stellen, die sich über alle Regionen Sachsens verteilen.", regions.counted)
     assert not answerer._counts("Stellen, die sich über alle Akteure verteilen.", regions.counted)
     assert not answerer._counts("über alle Regionen", frozenset())
+    # the year of a date counts nothing
+    proposals = analyse_question("Wie viele Projektvorschläge gingen ein?", analyzer, stats, load_lexicon())
+    assert not answerer._counts("bis zum 7. Mai 2026 Projektvorschläge einreichen", proposals.counted)
+    assert answerer._counts("Es gingen 120 Projektvorschläge ein.", proposals.counted)
     staff = analyse_question("Wie viele Personalkosten gibt es?", analyzer, stats, load_lexicon())
     assert not answerer._counts("Eine Pauschale von 15 % der direkten Personalkosten.", staff.counted)
 
