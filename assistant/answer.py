@@ -225,9 +225,12 @@ class Answerer(Protocol):
 
 def analyse_question(
     text: str, analyzer: GermanAnalyzer, stats: TermStats, lexicon: Lexicon,
-    programmes: tuple[str, ...] = (),
+    programmes: tuple[str, ...] = (), sources: dict[str, frozenset[str]] | None = None,
 ) -> QuestionContext:
-    """Weight the question's words by IDF; map unknown words to close corpus terms (typos)."""
+    """Weight the question's words by IDF; map unknown words to close corpus terms (typos).
+    `sources`: words of the question that name the issuer of documents it asks about ("laut
+    SozialBank") with those documents' ids: like a programme's name, context that their passages cover."""
+    sources = sources or {}
     cased = analyzer.cased_tokens(text)
     words = [(tok, cap) for tok, cap in cased if not tok.isdigit()]
     # The first word is capitalised by position only; a question typed all in lower case
@@ -283,7 +286,7 @@ def analyse_question(
         else:
             known_parts = [stats.idf(p) for p in parts if p in stats.df]
             weight = max(known_parts) if known_parts else stats.mean_idf
-        context = lexicon.is_context_word(token)
+        context = lexicon.is_context_word(token) or token in sources
         if context:
             weight *= CONTEXT_WEIGHT
         elif case_signal and not _NUMERAL.fullmatch(token) and (position == 0 or not capitalised):
@@ -296,7 +299,7 @@ def analyse_question(
         alternatives = synonyms.get(stem, frozenset()) | synonyms.get(lemma, frozenset())
         if (verb := _ERUNG.sub("ern", token)) != token:  # "Förderung" ~ "fördert": Snowball keeps -er
             alternatives |= frozenset(analyzer.terms(verb)[:1])
-        names = frozenset(lexicon.programmes_in(token))
+        names = frozenset(lexicon.programmes_in(token)) | sources.get(token, frozenset())
         slots[stem] = Slot(stem, parts, weight, typed & {stem, lemma, *parts}, alternatives, lemma, side, names,
                            context, running & {stem, lemma})  # fmt: skip
     # A phrase of the lexicon stands for its group: "ohne Partner" is met by "Einzelträger".
@@ -523,7 +526,7 @@ class ExtractiveAnswerer:
                 ("who" in question.types and _ELIGIBLE.search(span.text) is not None)
                 or ("where" in question.types and _ADDRESS.search(span.text) is not None)))  # fmt: skip
             runs = RUNS_UNTIL.search(span.text) is not None
-            cover = tuple(1.0 if chunk.programme in s.names else
+            cover = tuple(1.0 if chunk.programme in s.names or chunk.doc_id in s.names else
                           max(s.covered(terms, answers, runs), 0.5 * s.covered(context_terms))
                           for s in question.slots)  # fmt: skip
             out.append(Candidate(

@@ -216,8 +216,13 @@ class Assistant:
         text = clean_question(question, self.settings.max_question_chars)
         self.check_programme(programme)
         query = self.query_for(text, programme, history)
+        issued = dict(query.filters).get("doc_id", [])  # "laut SozialBank": its name is context, like a programme's
+        sources: dict[str, frozenset[str]] = {}
+        for doc_id in issued:
+            for token, _ in self.sparse.analyzer.cased_tokens(self.documents[doc_id].meta.issuer):
+                sources[token] = sources.get(token, frozenset()) | {doc_id}
         context = analyse_question(
-            text, self.sparse.analyzer, self.stats, self.lexicon, programmes=query.programmes
+            text, self.sparse.analyzer, self.stats, self.lexicon, programmes=query.programmes, sources=sources
         )
         if query.clauses:  # each programme of the comparison answers its own half of the question
             context.halves = {p: analyse_question(half, self.sparse.analyzer, self.stats, self.lexicon, programmes=(p,))

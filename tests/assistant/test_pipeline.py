@@ -225,6 +225,10 @@ def test_a_source_of_no_programme_is_named_by_its_issuer(assistant: Assistant) -
     assert assistant.ask("Wie viel Prozent Förderung gibt die SozialBank?", today=TODAY).refused
     sachsen = assistant.query_for("Wie hoch ist die Förderquote in Sachsen?", None, None)
     assert all(name != "doc_id" for name, _ in sachsen.filters)
+    # the issuer's name says where to look, like a programme's: every passage of its documents
+    # has it, so the passage on what is asked comes first (not one that merely names the bank)
+    examples = assistant.ask("Welche Beispiele für KI in der Sozialwirtschaft nennt die SozialBank?", today=TODAY)
+    assert examples.answer.startswith("Laut Hintergrundtext (keine Förderrichtlinie): Beispiele sind")
 
 
 def test_a_quoted_event_says_whether_it_lies_behind_or_ahead(assistant: Assistant) -> None:
