@@ -166,6 +166,10 @@ class Lexicon:
         # A follow-up often opens with a conjunction: "Und wer ist da zuständig?" asks "wer".
         q = _OPENER.sub("", question.lower().strip())
         types = {name for name, pats in self.answer_types.items() if any(p.search(q) for p in pats)}
+        if "level" in types:  # how high: an amount, unless it asks for a share
+            types.discard("level")
+            if "percent" not in types:
+                types.add("amount")
         if "maximum" in types:  # a maximum of what the question asks for, or else of money
             types.discard("maximum")
             if not types & FIGURE_TYPES:

@@ -40,6 +40,9 @@ def test_a_question_that_starts_with_a_preposition_can_ask_for_a_list() -> None:
 
     assert "list" in load_lexicon().answer_types_of("In welchen Bereichen wird gefördert?")
     assert "list" not in load_lexicon().answer_types_of("Wie hoch ist die Förderquote?")
+    # "wie hoch" asks for an amount, unless the question asks for a share
+    assert load_lexicon().answer_types_of("Wie hoch ist die Förderquote?") == {"percent"}
+    assert load_lexicon().answer_types_of("Wie hoch ist der Zuschuss?") == {"amount"}
 
 
 def test_a_single_part_of_a_compound_is_not_all_of_it() -> None:
