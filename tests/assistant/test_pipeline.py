@@ -29,6 +29,7 @@ QUESTIONS = [
     ("Wie viele soziale Innovationen werden in Sachsen aktuell gefördert?", r"21 soziale Innovationen", "sn-ki-foerderaufruf-2026"),
     ("Dürfen Projekte in Sachsen länger als zwei Jahre laufen?", r"24 Monaten", "sn-ki-foerderaufruf-2026"),
     ("Gibt es eine Benachrichtigung, wenn man beim BMAS nicht ausgewählt wird?", r"schriftliche Mitteilung", None),
+    ("Welche Förderstelle ist beim BMAS zuständig?", r"\(gsub\) mbH", "bmas-civic-innovation-richtlinie-2023"),
     # a weight asks for a share; the line of the table answers, not the whole table
     ("Wie viel zählt die Datenbasis bei der Auswahl der BMAS-Projekte?", r"^Laut Förderrichtlinie: Datenbasis: [^%]*20 %\. \[1\]$", None),
 ]
