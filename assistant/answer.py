@@ -61,6 +61,8 @@ _NUMERAL = re.compile(rf"\d+|ein|elf|{_CARDINALS}|{_ORDINALS}|(?:erst|elft)(?:e|
 _WHICH = frozenset({"welche", "welcher", "welches", "welchen", "welchem"})
 # "Wie viele Förderaufrufe ...": what is counted; a count answers only next to it.
 _COUNTED = re.compile(r"\b(?:wie\s?viele|anzahl\s+(?:der|an|von))\s+(\w+)", re.I)
+# Several things named in a row within a sentence: "a, b, c und d" (a list inside a sentence).
+_ENUMERATES = re.compile(r"[\w-]+(?: [\w-]+)?, [\w-]+(?: [\w-]+)?, [\w-]+(?: [\w-]+)?(?:,| und| oder)")
 _ALL = re.compile(r"\b[Aa]llen?\b")
 # What a figure counts: the noun after it, past up to two adjectives ("21 soziale Innovationen" ->
 # "soziale Innovationen"), or else the word right after it.
@@ -506,6 +508,8 @@ class ExtractiveAnswerer:
         score = _type_bonus(question.types - FIGURE_TYPES, cand.text)
         if cand.is_list:
             score += LIST_BONUS if "list" in question.types else -LIST_BONUS
+        elif "list" in question.types and _ENUMERATES.search(cand.text):  # "(öffentliche Verwaltung, Wirtschaft, ...)"
+            score += LIST_BONUS / 2
         if question.figure_types:
             # a list of several such figures (a table of weights) names none in particular: for
             # a question that asks for one ("Wie viel zählt die Datenbasis?") its line does

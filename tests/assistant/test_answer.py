@@ -482,3 +482,12 @@ def test_the_number_of_things_a_which_question_asks_for_is_no_word_to_find() -> 
     # elsewhere a number is what the question is about
     other = analyse_question("Gibt es drei Ministerien?", analyzer, stats, load_lexicon())
     assert analyzer.terms("drei")[0] in {s.stem for s in other.slots}
+
+
+def test_a_list_inside_a_sentence_is_seen_as_one() -> None:
+    from assistant.answer import _ENUMERATES
+
+    assert _ENUMERATES.search("aus verschiedenen Sektoren (öffentliche Verwaltung, Wirtschaft, Zivilgesellschaft, Wissenschaft)")
+    assert _ENUMERATES.search("Datenschutz, Barrierefreiheit, Gender Mainstreaming und Nachhaltigkeit")
+    assert not _ENUMERATES.search("Finanzierung, Technologie und sozialer Auftrag")  # three things, one comma: too weak a sign
+    assert not _ENUMERATES.search("Gefördert werden ausschließlich interdisziplinäre und/oder sektorenübergreifende Projektverbünde.")
