@@ -245,6 +245,8 @@ def analyse_question(
     status = "date" in types and _STATUS.search(text) is not None  # "Läuft SINN noch?"
     year = asked_year(text) if status else None
     types -= {t for t in FIGURE_TYPES - {"count"} if _has_type({t}, text) and not (t == "date" and year)}
+    if "yesno" in types:  # "Darf der Eigenanteil aus kommunalen Mitteln kommen?" asks whether, not what share
+        types.discard("percent")
     stated = _STATED_DURATION.search(text)
     if stated:  # asks for a length of time, not for an end date
         types = (types - {"duration"}) | {"span"}

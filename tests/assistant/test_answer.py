@@ -491,3 +491,16 @@ def test_a_list_inside_a_sentence_is_seen_as_one() -> None:
     assert _ENUMERATES.search("Datenschutz, Barrierefreiheit, Gender Mainstreaming und Nachhaltigkeit")
     assert not _ENUMERATES.search("Finanzierung, Technologie und sozialer Auftrag")  # three things, one comma: too weak a sign
     assert not _ENUMERATES.search("Gefördert werden ausschließlich interdisziplinäre und/oder sektorenübergreifende Projektverbünde.")
+
+
+def test_a_yes_no_question_on_a_share_asks_whether_not_how_much() -> None:
+    from assistant.answer import analyse_question
+    from assistant.lexicon import load_lexicon
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    stats = TermStats.from_texts(analyzer, ["Der Eigenanteil kann auch aus kommunalen Mitteln kommen."])
+    whether = analyse_question("Darf der Eigenanteil aus kommunalen Mitteln kommen?", analyzer, stats, load_lexicon())
+    assert "percent" not in whether.types and "yesno" in whether.types
+    share = analyse_question("Wie hoch ist der Eigenanteil?", analyzer, stats, load_lexicon())
+    assert "percent" in share.types
