@@ -173,11 +173,15 @@ def _lead_ins(groups: list[list[Unit]]) -> list[str]:
         lines = [" ".join(u.span.text.split()) for u in units]
         announced = [split_sentences(t)[-1].text for t in lines[:-1] if t.endswith(":")]
         text = lines[-1]
-        if text.endswith(":"):
+        if text.endswith((".", "!", "?", "“", '"')):  # a sentence, not the head of a list
+            text = ""
+        elif text.endswith(":"):
             text = split_sentences(text)[-1].text  # the announcing sentence of a long paragraph
-        elif announced and len(text) <= 200 and not text.endswith((".", "!", "?", "“", '"')):
+        elif len(text) > 200:
+            text = ""
+        elif announced:
             text = f"{announced[0]} {text}"  # a table's header line after the sentence announcing it
-        if len(text) > 300 or text.endswith((".", "!", "?", "“", '"')):
+        if not text or len(text) > 300:
             leads.append("")
         else:
             leads.append(leads[-1] or text)
