@@ -714,9 +714,9 @@ def _evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceS
     lists: list[EvidenceSpan] = []
     frame = ""
 
-    def absolute(start: int, end: int, is_list: bool = False) -> EvidenceSpan:
+    def absolute(start: int, end: int, is_list: bool = False, implied: str = "") -> EvidenceSpan:
         a, b = chunk.start + start, chunk.start + end
-        return EvidenceSpan(a, b, window[start:end], frame, is_list)
+        return EvidenceSpan(a, b, window[start:end], frame, is_list, implied)
 
     signed_until = -1
     for i, line in enumerate(lines):
@@ -728,8 +728,7 @@ def _evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceS
             block = list(takewhile(lambda nxt: len(nxt.text) <= 60 and not nxt.text.isdigit(), lines[i + 1 : i + 6]))
             signed_until = i + len(block)
             end = block[-1].end if block else line.end
-            spans.append(EvidenceSpan(chunk.start + line.start, chunk.start + end, window[line.start : end],
-                                      frame, implied=SIGNING))  # fmt: skip
+            spans.append(absolute(line.start, end, implied=SIGNING))
             continue
         if (_HEADINGISH.match(line.text) and not DAY_MONTH_YEAR.match(line.text)) or len(line.text) < 12:
             continue  # a heading ("6 Art, Umfang"), not a line opened by a date ("21. September 2023 Erstellt von")

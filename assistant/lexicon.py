@@ -160,7 +160,8 @@ class Lexicon:
         """Stems of the words that an answer of one of `types` covers by itself (a date "Frist",
         who is eligible "Antrag", an address "Sitz")."""
         # the words' own stems: "Projektdauer" is answered by a duration, "Projekt" is not
-        return frozenset(terms[0] for t in types for w in self.type_words.get(t, []) if (terms := analyzer.terms(w)))
+        words = (w for t in types for w in self.type_words.get(t, []))
+        return frozenset(terms[0] for w in words if (terms := _terms_of(analyzer, w)))
 
     def answer_types_of(self, question: str) -> set[str]:
         # A follow-up often opens with a conjunction: "Und wer ist da zuständig?" asks "wer".
