@@ -208,6 +208,15 @@ class QuestionContext:
         refers = _PRONOUN.search(self.text) is not None
         return own and not refers and bool(self.asks) and not self.asks & earlier.asks
 
+    def naming_only(self) -> QuestionContext:
+        """A question of nothing but names ("Welche Rolle spielt die SAB in Sachsen?", "Was ist
+        SINN?") asks about what they name: they weigh as the words that carry it, and a passage
+        covers them by naming them, not by being about the programme."""
+        if not self.slots or not all(s.context for s in self.slots):
+            return self
+        return replace(self, slots=[replace(s, weight=s.weight / CONTEXT_WEIGHT, context=False, names=frozenset())
+                                    for s in self.slots])  # fmt: skip
+
     def continuing(self, earlier: QuestionContext) -> QuestionContext:
         """This question with what an earlier one asked about: its words at a lower weight (what
         is asked now counts more), and its answer type where this one names none."""
@@ -281,15 +290,20 @@ def analyse_question(
             close = difflib.get_close_matches(stem, stats.vocabulary, n=1, cutoff=0.85)
             if close and close[0] in stem:  # not a typo: a word built on it ("Kofinanzierung")
                 parts = tuple(dict.fromkeys((*parts, close[0])))
-            elif close and not lemma and stem not in close[0]:
+            elif close and not lemma and stem not in close[0] and not (parts and all(p in stats.df for p in parts)):
                 # a word the lemmatiser knows ("geschrieben") is no typo, nor one that a longer word
-                # is built on ("schließen" in "erschließen", "Projektpartner" in "Teilprojektpartner")
+                # is built on ("schließen" in "erschließen", "Projektpartner" in "Teilprojektpartner"),
+                # nor a compound of corpus words ("Projektseite" is no "Projektleiter")
                 stem, parts = close[0], ()
         if stem in stats.df:
             weight = stats.idf(stem)
         else:
             known_parts = [stats.idf(p) for p in parts if p in stats.df]
             weight = max(known_parts) if known_parts else stats.mean_idf
+            if parts and parts[-1] not in stats.df:
+                # a compound whose head the corpus never uses ("Arbeitsagentur") names something
+                # it does not know: its first part ("Arbeit") neither weighs nor covers it
+                weight, parts = stats.mean_idf, ()
         context = lexicon.is_context_word(token) or token in sources
         if context:
             weight *= CONTEXT_WEIGHT
@@ -365,14 +379,16 @@ class Candidate:
         return self.about or self.programme
 
 
-def coverage(question: QuestionContext, chosen: list[Candidate]) -> float:
+def coverage(question: QuestionContext, chosen: list[Candidate], context: bool = True) -> float:
     """Share of the question's weighted words that the chosen spans cover together; of an
-    either/or question, the better of its two halves (with the words both share)."""
+    either/or question, the better of its two halves (with the words both share). Without
+    `context`: of the words that carry the question, not those that name its programme."""
     covered = [max((c.slot_cover[i] for c in chosen), default=0.0) for i in range(len(question.slots))]
     sides = {s.side for s in question.slots} - {0}
     best = 0.0
     for side in sides if sides == {1, 2} else {0}:
-        part = [i for i, s in enumerate(question.slots) if s.side in (0, side) or side == 0]
+        part = [i for i, s in enumerate(question.slots)
+                if (s.side in (0, side) or side == 0) and (context or not s.context)]  # fmt: skip
         total = sum(question.slots[i].weight for i in part) or 1.0
         best = max(best, sum(question.slots[i].weight * covered[i] for i in part) / total)
     return min(1.0, best)
@@ -479,7 +495,9 @@ class ExtractiveAnswerer:
         # ... zur Prüfung berechtigt." The next sentence goes on if it says the same of another.
         several = bool({"who", "list"} & question.types)
         neighbours = [c for c in ranked[1:] if _adjacent(c, chosen[0]) and not c.is_list]
-        joined = next((c for c in neighbours if coverage(question, [chosen[0], c]) > coverage(question, chosen[:1])
+        # (what it adds must be asked: a neighbour that only names the programme adds nothing)
+        joined = next((c for c in neighbours
+                       if coverage(question, [chosen[0], c], context=False) > coverage(question, chosen[:1], context=False)
                        or (refers_back and c.end <= chosen[0].start)), None)  # fmt: skip
         if joined is None and several:
             joined = next((c for c in neighbours if c.start >= chosen[0].end and _continues(chosen[0], c)), None)

@@ -225,16 +225,20 @@ class Assistant:
             text, self.sparse.analyzer, self.stats, self.lexicon, programmes=query.programmes, sources=sources
         )
         if query.clauses:  # each programme of the comparison answers its own half of the question
-            context.halves = {p: analyse_question(half, self.sparse.analyzer, self.stats, self.lexicon, programmes=(p,))
-                              for p, half in query.clauses}  # fmt: skip
+            context.halves = {
+                p: analyse_question(half, self.sparse.analyzer, self.stats, self.lexicon, programmes=(p,)).naming_only()
+                for p, half in query.clauses
+            }
         earlier = next((t.content for t in reversed(history or []) if t.role == "user"), None)
-        only_type = False
+        only_type = continued = False
         if earlier and context.elliptical:  # "Und bis wann?": about what the last question asked
             before = analyse_question(earlier, self.sparse.analyzer, self.stats, self.lexicon)
             if not context.changes_subject(before):
                 only_type = all(s.context for s in context.slots)
-                context = context.continuing(before)
+                context, continued = context.continuing(before), True
                 query = replace(query, text=f"{text} {earlier}")
+        if not continued:
+            context = context.naming_only()
         hits = self.retriever.search(query, mode=mode)
         elsewhere = () if query.programmes or programme else tuple(
             code for code in self.lexicon.regions_in(text) if code not in self.regions)
