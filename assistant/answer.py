@@ -64,6 +64,10 @@ _COUNTED = re.compile(r"\b(?:wie\s?viele|anzahl\s+(?:der|an|von))\s+(\w+)", re.I
 # Several things named in a row within a sentence: "a, b, c und d" (a list inside a sentence).
 _ENUMERATES = re.compile(r"[\w-]+(?: [\w-]+)?, [\w-]+(?: [\w-]+)?, [\w-]+(?: [\w-]+)?(?:,| und| oder)")
 _ALL = re.compile(r"\b[Aa]llen?\b")
+# An abbreviation names one organisation or thing ("KfW", "BMFSFJ", "ESF"): a passage that does not
+# name it does not speak of it, however well it covers the rest of the question. (One the lexicon
+# knows with other wordings, "KI" for "Künstliche Intelligenz", is a word like others.)
+_ABBREVIATION = re.compile(r"\b(?=\w*[A-ZÄÖÜ]\w*[A-ZÄÖÜ])[A-ZÄÖÜ][A-Za-zÄÖÜäöü]{1,7}\b")
 # What a figure counts: the noun after it, past up to two adjectives ("21 soziale Innovationen" ->
 # "soziale Innovationen"), or else the word right after it.
 _COUNT_REACH = re.compile(r"^[\s„“\"»(]*(?:(?:[a-zäöüß][\w-]*\s+){0,2}[A-ZÄÖÜ][\w-]*|\w+)")  # not "15 % der ..."
@@ -152,6 +156,7 @@ class Slot:
     names: frozenset[str] = frozenset()  # programmes the word names ("sächsischen"): any of their spans covers it
     context: bool = False  # names a programme or a kind of document rather than what is asked
     running: frozenset[str] = frozenset()  # stem/lemma a stated running time answers ("endet")
+    named: bool = False  # an abbreviation ("KfW"): only a passage that names it answers the question
 
     def covered(self, terms: AbstractSet[str], has_type: bool = False, runs: bool = False) -> float:
         if has_type and self.typed:
@@ -243,6 +248,9 @@ def analyse_question(
     SozialBank") with those documents' ids: like a programme's name, context that their passages cover."""
     sources = sources or {}
     cased = analyzer.cased_tokens(text)
+    # (a question typed in capitals has none: its words are no abbreviations)
+    shouted = sum(c.isupper() for c in text) > sum(c.islower() for c in text)
+    abbreviations = set() if shouted else {m.group(0).lower() for m in _ABBREVIATION.finditer(text)}
     words = [(tok, cap) for tok, cap in cased if not tok.isdigit()]
     # The first word is capitalised by position only; a question typed all in lower case
     # carries no case signal at all.
@@ -319,7 +327,7 @@ def analyse_question(
             alternatives |= frozenset(analyzer.terms(verb)[:1])
         names = frozenset(lexicon.programmes_in(token)) | sources.get(token, frozenset())
         slots[stem] = Slot(stem, parts, weight, typed & {stem, lemma, *parts}, alternatives, lemma, side, names,
-                           context, running & {stem, lemma})  # fmt: skip
+                           context, running & {stem, lemma}, named=token in abbreviations and not (context or alternatives))  # fmt: skip
     # A phrase of the lexicon stands for its group: "ohne Partner" is met by "Einzelträger".
     for group in lexicon.synonyms:
         for phrase in (p for p in group if " " in p and lexicon.mentions(text, p)):
@@ -484,6 +492,8 @@ class ExtractiveAnswerer:
             ranked = typed
         if not ranked or coverage(question, ranked[:1]) < self.min_support:
             return []
+        if any(s.named and not ranked[0].slot_cover[i] for i, s in enumerate(question.slots)):
+            return []  # "Welche Förderquote gilt bei der KfW?" is not answered by a passage without the KfW
         chosen = [ranked[0]]
         # The sentence right before or after the best one, where it adds to what is covered:
         # rules often take two sentences ("... auf Ausgabenbasis oder auf Kostenbasis erfolgen.

@@ -504,3 +504,45 @@ def test_a_yes_no_question_on_a_share_asks_whether_not_how_much() -> None:
     assert "percent" not in whether.types and "yesno" in whether.types
     share = analyse_question("Wie hoch ist der Eigenanteil?", analyzer, stats, load_lexicon())
     assert "percent" in share.types
+
+
+def test_a_neighbour_that_only_names_the_programme_is_not_joined() -> None:
+    from assistant.answer import Candidate, ExtractiveAnswerer, QuestionContext
+    from index.sparse import GermanAnalyzer
+
+    def span(start: int, cover: tuple[float, float, float], score: float) -> Candidate:
+        return Candidate("d", "background", "p", start, start + 10, "x", "", 0, cover, False, score=score)
+
+    best, names_it, adds = span(12, (1.0, 0.0, 0.5), 1.0), span(0, (0.0, 0.0, 1.0), 0.5), span(24, (0.0, 1.0, 0.0), 0.3)
+    question = QuestionContext("Was gibt es beim Ideenwettbewerb der Plattform außer Preisgeld?",
+                               [Slot("ideenwettbewerb", (), 4.0), Slot("preisgeld", (), 1.0),
+                                Slot("plattform", (), 0.5, context=True)])  # fmt: skip
+    answerer = ExtractiveAnswerer(GermanAnalyzer(), min_support=0.45, max_sentences=1)
+    assert answerer.select(question, [best, names_it]) == [best]
+    assert answerer.select(question, [best, adds]) == [best, adds]  # one that adds to what is asked is
+
+
+def test_a_compound_of_corpus_words_is_no_typo_and_an_unknown_head_is_unknown() -> None:
+    from assistant.answer import analyse_question
+    from assistant.lexicon import load_lexicon
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    stats = TermStats.from_texts(analyzer, ["Der Projektleiter berichtet seit Mai.", "Das Projekt der Arbeit."])
+    slots = analyse_question("Was steht auf der Projektseite?", analyzer, stats, load_lexicon()).slots
+    assert analyzer.word("projektleiter").stem not in {s.stem for s in slots}
+    # "Arbeitsagentur": the corpus knows "Arbeit", not "Agentur"; the word is as unknown as any
+    slots = analyse_question("Was macht die Arbeitsagentur?", analyzer, stats, load_lexicon()).slots
+    slot = next(s for s in slots if s.stem == analyzer.word("arbeitsagentur").stem)
+    assert slot.weight == stats.mean_idf and slot.parts == ()
+    assert slot.covered(set(analyzer.terms("Die Arbeit"))) == 0.0
+
+
+def test_a_question_of_nothing_but_names_weighs_them_as_what_is_asked() -> None:
+    from assistant.answer import CONTEXT_WEIGHT, QuestionContext
+
+    names = QuestionContext("Was ist SINN?", [Slot("sinn", (), 0.9, names=frozenset({"p"}), context=True)])
+    slot = names.naming_only().slots[0]
+    assert slot.weight == 0.9 / CONTEXT_WEIGHT and not slot.context and not slot.names
+    asked = QuestionContext("Wie hoch ist die Quote bei SINN?", [*names.slots, Slot("quot", (), 2.0)])
+    assert asked.naming_only() is asked

@@ -69,6 +69,16 @@ def test_unanswerable_question_is_refused(assistant: Assistant) -> None:
         assert "keine Angaben" in answer.answer
 
 
+def test_an_abbreviation_in_the_question_must_be_named_by_the_passage(assistant: Assistant) -> None:
+    # the BMFSFJ is named in the corpus, but no passage on a funding rate names it
+    assert assistant.ask("Welche Förderquote gilt beim BMFSFJ?", today=TODAY).refused
+    answer = assistant.ask("Was hat das BMFSFJ mit Civic Coding zu tun?", today=TODAY)
+    assert not answer.refused and any("BMFSFJ" in c.quote for c in answer.citations)
+    # "KI" has other wordings ("Künstliche Intelligenz"); a question in capitals has no abbreviations
+    assert not assistant.ask("Ersetzt KI laut Sozialministerin Köpping die Soziale Arbeit?", today=TODAY).refused
+    assert not assistant.ask("WIE HOCH IST DIE FÖRDERQUOTE IN SACHSEN?", today=TODAY).refused
+
+
 def test_expired_deadline_and_guideline_are_said_plainly(assistant: Assistant) -> None:
     answer = assistant.ask("Bis wann kann man in Sachsen Projektvorschläge einreichen?", today=TODAY)
     assert any("am 7. Mai 2026 abgelaufen" in n for n in answer.notices)
