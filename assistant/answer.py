@@ -270,7 +270,9 @@ def analyse_question(
     # Words the wanted answer covers by itself: a date covers "Frist"; where no figure is asked,
     # the sentence that says who is eligible covers "Antrag" of "Wer kann einen Antrag stellen?",
     # an address "Sitz" of "Wo hat die gsub ihren Sitz?".
-    typed = lexicon.typed_terms(types & FIGURE_TYPES or types & {"who", "where"}, analyzer)
+    wanted = types & FIGURE_TYPES or types & {"who", "where"}
+    typed = lexicon.typed_terms(wanted, analyzer)
+    umlauts = lexicon.typed_umlauts(wanted, analyzer)  # "Wer zahlt ...?" is no "Wie viel zählt ...?"
     if stated:
         typed |= frozenset(analyzer.terms(stated.group(0)))
     running = lexicon.typed_terms({"running"}, analyzer) if types & {"date", "duration"} else frozenset()
@@ -326,7 +328,9 @@ def analyse_question(
         if (verb := _ERUNG.sub("ern", token)) != token:  # "Förderung" ~ "fördert": Snowball keeps -er
             alternatives |= frozenset(analyzer.terms(verb)[:1])
         names = frozenset(lexicon.programmes_in(token)) | sources.get(token, frozenset())
-        slots[stem] = Slot(stem, parts, weight, typed & {stem, lemma, *parts}, alternatives, lemma, side, names,
+        umlauted = any(c in "äöü" for c in token)
+        own_typed = {t for t in typed & {stem, lemma} if umlauted in umlauts.get(t, (umlauted,))} | (typed & set(parts))
+        slots[stem] = Slot(stem, parts, weight, frozenset(own_typed), alternatives, lemma, side, names,
                            context, running & {stem, lemma}, named=token in abbreviations and not (context or alternatives))  # fmt: skip
     # A phrase of the lexicon stands for its group: "ohne Partner" is met by "Einzelträger".
     for group in lexicon.synonyms:

@@ -163,6 +163,15 @@ class Lexicon:
         words = (w for t in types for w in self.type_words.get(t, []))
         return frozenset(terms[0] for w in words if (terms := _terms_of(analyzer, w)))
 
+    def typed_umlauts(self, types: set[str], analyzer: GermanAnalyzer) -> dict[str, frozenset[bool]]:
+        """For each stem of `typed_terms`: whether its words carry an umlaut. Stems fold umlauts,
+        words do not: "zählt" asks for a weight, "zahlt" (pays) does not."""
+        out: dict[str, set[bool]] = {}
+        for word in (w for t in types for w in self.type_words.get(t, [])):
+            if terms := _terms_of(analyzer, word):
+                out.setdefault(terms[0], set()).add(bool(_UMLAUT.search(word)))
+        return {stem: frozenset(marks) for stem, marks in out.items()}
+
     def answer_types_of(self, question: str) -> set[str]:
         # A follow-up often opens with a conjunction: "Und wer ist da zuständig?" asks "wer".
         q = _OPENER.sub("", question.lower().strip())
@@ -186,6 +195,7 @@ _QUESTION_WORD = re.compile(  # also after a preposition: "bis wann", "an wen", 
     r"(?:wie|wann|was|wer|wen|wem|wo|welche\w*|warum|wieso|weshalb|wozu|wo(?:hin|her|mit|für|rauf))\b"
 )
 _COMPARES = re.compile(rf"{_CLAUSE_BREAK.pattern}|vergleich", re.IGNORECASE)  # two things joined or compared
+_UMLAUT = re.compile("[äöüÄÖÜ]")
 _OPENER = re.compile(r"^(?:(?:und|aber|also|ok|okay|gut|danke|noch was)\b[,.!]?\s*)+")
 _SYNONYM_INDEX: dict[tuple[int, str], dict[str, frozenset[str]]] = {}
 

@@ -63,8 +63,8 @@ class Retriever:
                               run(base, halves[p]))
                    if p in halves else run({**base, "programme": p}) for p in query.programmes]  # fmt: skip
             preferred = _alternate(*per)
-            if halves:  # two questions in one: as many chunks for each as for a question alone
-                limit *= len(query.programmes)
+            # the question asked of each programme: as many chunks for each as for a question alone
+            limit *= len(query.programmes)
         merged = {h.chunk.id: h for h in preferred + run(base)}
         return list(merged.values())[:limit]
 

@@ -79,6 +79,29 @@ def test_an_abbreviation_in_the_question_must_be_named_by_the_passage(assistant:
     assert not assistant.ask("WIE HOCH IST DIE FÖRDERQUOTE IN SACHSEN?", today=TODAY).refused
 
 
+def test_a_comparison_searches_as_deep_for_each_programme_as_a_question_alone(assistant: Assistant) -> None:
+    query = assistant.query_for("Ist das Auswahlverfahren in Sachsen und beim BMAS jeweils zweistufig?", None, None)
+    assert len(query.programmes) == 2 and not query.clauses  # one question asked of both
+    hits = assistant.retriever.search(query)
+    assert len(hits) == 2 * assistant.settings.top_k
+    # the guideline's "Die Auswahl der Projekte erfolgt über ein zweistufiges Verfahren ..."
+    assert any(h.chunk.programme == "civic-innovation" and "zweistufiges Verfahren" in h.chunk.text for h in hits)
+
+
+def test_a_type_word_is_matched_with_its_umlauts() -> None:
+    from assistant.answer import analyse_question
+    from assistant.lexicon import load_lexicon
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    stats = TermStats.from_texts(analyzer, ["Die Datenbasis zählt 20 %.", "Der Bund zahlt die Förderquote."])
+    pays = analyse_question("Wer zahlt die höhere Förderquote?", analyzer, stats, load_lexicon())
+    weighs = analyse_question("Wie viel zählt die Datenbasis?", analyzer, stats, load_lexicon())
+    stem = analyzer.terms("zahlt")[0]
+    assert not next(s for s in pays.slots if stem in (s.stem, s.lemma)).typed  # pays: no weight asked
+    assert next(s for s in weighs.slots if stem in (s.stem, s.lemma)).typed
+
+
 def test_expired_deadline_and_guideline_are_said_plainly(assistant: Assistant) -> None:
     answer = assistant.ask("Bis wann kann man in Sachsen Projektvorschläge einreichen?", today=TODAY)
     assert any("am 7. Mai 2026 abgelaufen" in n for n in answer.notices)
