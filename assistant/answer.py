@@ -58,6 +58,7 @@ _COUNT = re.compile(rf"\b\d+\b|\b(?:{_CARDINALS})\b|\b{_ORDINALS}\b", re.I)
 # A number in a question, also as a word ("der fünfte Förderaufruf"), is what it is about
 # ("ein", "elf", "erste" too, which as counts in a passage would say little).
 _NUMERAL = re.compile(rf"\d+|ein|elf|{_CARDINALS}|{_ORDINALS}|(?:erst|elft)(?:e|en|er|es|em)")
+_CARDINAL = re.compile(rf"\d+|{_CARDINALS}|elf")
 _WHICH = frozenset({"welche", "welcher", "welches", "welchen", "welchem"})
 # "Wie viele Förderaufrufe ...": what is counted; a count answers only next to it.
 _COUNTED = re.compile(r"\b(?:wie\s?viele|anzahl\s+(?:der|an|von))\s+(\w+)", re.I)
@@ -90,6 +91,7 @@ _ELIGIBLE = re.compile(
     # a call says it with "können": "Interessierte Träger können ... Projektvorschläge ... einreichen"
     r"|\b(?:können|dürfen)\b[^;:]{0,200}?\b(?:einreichen|beantragen|bewerben|Anträge? stellen|teilnehmen)\b"
 )
+_REASON = re.compile(r"\b(?:weil|denn|deshalb|daher|darum|deswegen|aufgrund|wegen)\b|\bum\b[^,.;]{1,80}\bzu\b", re.I)
 _ADDRESS = re.compile(r"\b\w+(?:straße|str\.|weg|platz|allee|ring|gasse|damm)\s+\d+|\b\d{5}\s+[A-ZÄÖÜ]\w+")
 _WHERE = re.compile(r"Portal|Postfach|@|Anschrift|Förderportal|https?://|www\.|Straße|\bSAB\b|gsub"
                     r"|\bRegion\b|\bverortet\b|\bansässig\b|\b(?:Haupt)?[Ss]itz in\b")  # fmt: skip
@@ -104,7 +106,7 @@ INSTRUCTION_LIKE = re.compile(
 # A sentence that opens with a back reference or names "the above" is read with the one before it.
 REFERS_BACK = re.compile(
     r"^(?:(?:Mit|In|Bei|Nach|Aus|Von|Für|Zu|Unter|Auf) )?(?:Dies|Diese[rsnm]?|Hierbei|Hierfür|Dabei|Dafür|Dazu|Demnach|"
-    r"Darüber hinaus)\b"
+    r"Darüber hinaus|Deshalb|Daher|Darum|Deswegen|Folglich)\b"
     r"|\b(?:oben|vor)\s?genannt|\bvorstehend",
     re.IGNORECASE,
 )
@@ -139,6 +141,9 @@ _ITEM_LABEL = re.compile(r"^[a-z]\)$")  # "a)" above an item of a list
 # The signature block that ends a guideline: place and date, the authority, "Im Auftrag", a name.
 _SIGNED = re.compile(rf"^[A-ZÄÖÜ][\w.-]+(?: [\w.-]+)?, den (?i:{DAY_MONTH_YEAR.pattern})$")
 SIGNING = "unterzeichnet unterschrieben Unterschrift"
+# A contact block: a name, a role, the organisation, "Tel.: ...", "E-Mail: ..." on lines of their own.
+_CONTACT_LINE = re.compile(r"^(?:Tel\.|(?:Telefon|E-Mail|Mail|Fax|Mobil)\b)", re.IGNORECASE)
+CONTACT = "Ansprechpartner Ansprechpartnerin Kontakt ansprechen wenden erreichen"
 _HEADINGISH = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+\S.*|[a-z]\)|\d{1,2})$")
 
 
@@ -290,8 +295,9 @@ def analyse_question(
             continue
         if {token, analyzer.lemma(token, capitalised)} & lexicon.question_stop_words:
             continue
-        if position and cased[position - 1][0] in _WHICH and _NUMERAL.fullmatch(token):
+        if position and cased[position - 1][0] in _WHICH and _CARDINAL.fullmatch(token):
             continue  # "Welche drei Ministerien ...?": how many things are asked, not a word to find
+            # ("Welche ersten Schritte ...?" asks for the first ones: an ordinal is a word to find)
         word = analyzer.word(token, capitalised)
         stem, parts, lemma = word.stem, word.parts, word.lemma
         if stem not in stats.df and lemma in stats.df:  # a form the corpus uses only otherwise
@@ -300,10 +306,12 @@ def analyse_question(
             close = difflib.get_close_matches(stem, stats.vocabulary, n=1, cutoff=0.85)
             if close and close[0] in stem:  # not a typo: a word built on it ("Kofinanzierung")
                 parts = tuple(dict.fromkeys((*parts, close[0])))
-            elif close and not lemma and stem not in close[0] and not (parts and all(p in stats.df for p in parts)):
+            elif close and not lemma and stem not in close[0] and stem not in synonyms \
+                    and not (parts and all(p in stats.df for p in parts)):  # fmt: skip
                 # a word the lemmatiser knows ("geschrieben") is no typo, nor one that a longer word
                 # is built on ("schließen" in "erschließen", "Projektpartner" in "Teilprojektpartner"),
-                # nor a compound of corpus words ("Projektseite" is no "Projektleiter")
+                # nor a compound of corpus words ("Projektseite" is no "Projektleiter"), nor a word
+                # of the lexicon ("ansprechen" is no "Anspruch")
                 stem, parts = close[0], ()
         if stem in stats.df:
             weight = stats.idf(stem)
@@ -715,6 +723,8 @@ def _type_bonus(types: set[str], text: str) -> float:
         bonus += 0.15 * bool(_ELIGIBLE.search(text))
     if "where" in types:  # "Wo reicht man ein?": a passage that names no place does not answer it
         bonus += 0.15 if _WHERE.search(text) else -0.1
+    if "reason" in types:  # "Warum ...?": a passage that gives a reason
+        bonus += 0.15 * bool(_REASON.search(text))
     if "negation" in types:  # "Was ist nicht förderfähig?": the passage that says what is not
         bonus += 0.1 if DENIAL.search(text) else -0.1
     return bonus
@@ -750,18 +760,28 @@ def _evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceS
         a, b = chunk.start + start, chunk.start + end
         return EvidenceSpan(a, b, window[start:end], frame, is_list, implied)
 
-    signed_until = -1
+    block_until = -1
     for i, line in enumerate(lines):
         if line.start >= len(chunk.text):
             break
-        if i <= signed_until:
+        if i <= block_until:
             continue
         if _SIGNED.match(line.text):  # "Berlin, den 28. März 2023" / authority / "Im Auftrag" / name
             block = list(takewhile(lambda nxt: len(nxt.text) <= 60 and not nxt.text.isdigit(), lines[i + 1 : i + 6]))
-            signed_until = i + len(block)
+            block_until = i + len(block)
             end = block[-1].end if block else line.end
             spans.append(absolute(line.start, end, implied=SIGNING))
             continue
+        if len(line.text) <= 60 and not line.text.endswith(_CLOSED) and not _CONTACT_LINE.match(line.text):
+            # a name over its role, organisation, phone and e-mail: whom to contact
+            # (a line of prose ends it; "Verein e. V." does not)
+            block = list(takewhile(lambda nxt: len(nxt.text) <= 120 and not (nxt.text.endswith(_CLOSED)
+                                   and len(nxt.text.split()) > 6), lines[i + 1 : i + 7]))  # fmt: skip
+            reach = [k for k, nxt in enumerate(block) if _CONTACT_LINE.match(nxt.text)]
+            if reach:
+                block_until = i + reach[-1] + 1
+                spans.append(absolute(line.start, block[reach[-1]].end, implied=CONTACT))
+                continue
         if (_HEADINGISH.match(line.text) and not DAY_MONTH_YEAR.match(line.text)) or len(line.text) < 12:
             continue  # a heading ("6 Art, Umfang"), not a line opened by a date ("21. September 2023 Erstellt von")
         if line.text.endswith("?"):

@@ -127,23 +127,27 @@ class Assistant:
                 f"Unbekanntes Programm '{programme}'. Bekannt sind: {', '.join(self.programmes)}."
             )
 
+    def _issued_by(self, question: str) -> list[str]:
+        """"Ist Crowdfunding laut SozialBank eine Option?": a source that belongs to no programme
+        is named by its issuer; the question is about its documents only."""
+        return [doc_id for doc_id, doc in self.documents.items()
+                if doc.meta.programme is None and self.lexicon.mentions(question, doc.meta.issuer)]  # fmt: skip
+
     def query_for(
         self, question: str, programme: str | None, history: list[Turn] | None
     ) -> Query:
-        named = self.lexicon.programmes_in(question)
-        if not named and history:
+        named, issued = self.lexicon.programmes_in(question), self._issued_by(question)
+        if not (named or issued) and history:
+            # a follow-up that names neither goes on with the programme or the issuer the last
+            # question that named one was about ("Und welche Förderstellen nennt sie?")
             for turn in reversed(history):
-                if turn.role == "user" and (earlier := self.lexicon.programmes_in(turn.content)):
-                    named = earlier
-                    break
+                if turn.role == "user":
+                    named, issued = self.lexicon.programmes_in(turn.content), self._issued_by(turn.content)
+                    if named or issued:
+                        break
         filters: list[tuple[str, str | list[str]]] = [("programme", programme)] if programme else []
-        if not named and not programme:
-            # "Ist Crowdfunding laut SozialBank eine Option?": a source that belongs to no
-            # programme is named by its issuer; the question is about its documents only.
-            issued = [doc_id for doc_id, doc in self.documents.items()
-                      if doc.meta.programme is None and self.lexicon.mentions(question, doc.meta.issuer)]  # fmt: skip
-            if issued:
-                filters.append(("doc_id", issued))
+        if issued and not named and not programme:
+            filters.append(("doc_id", issued))
         regions = self.lexicon.regions_in(question)
         if regions:
             filters.append(("region", [*regions, "DE"]))

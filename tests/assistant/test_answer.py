@@ -482,6 +482,9 @@ def test_the_number_of_things_a_which_question_asks_for_is_no_word_to_find() -> 
     # elsewhere a number is what the question is about
     other = analyse_question("Gibt es drei Ministerien?", analyzer, stats, load_lexicon())
     assert analyzer.terms("drei")[0] in {s.stem for s in other.slots}
+    # an ordinal says which ones, not how many: "Welche ersten Schritte ...?"
+    first = analyse_question("Welche ersten Schritte gibt es?", analyzer, stats, load_lexicon())
+    assert analyzer.terms("ersten")[0] in {s.stem for s in first.slots}
 
 
 def test_a_list_inside_a_sentence_is_seen_as_one() -> None:
@@ -546,3 +549,38 @@ def test_a_question_of_nothing_but_names_weighs_them_as_what_is_asked() -> None:
     assert slot.weight == 0.9 / CONTEXT_WEIGHT and not slot.context and not slot.names
     asked = QuestionContext("Wie hoch ist die Quote bei SINN?", [*names.slots, Slot("quot", (), 2.0)])
     assert asked.naming_only() is asked
+
+
+def test_a_contact_block_is_one_span_that_says_whom_to_contact() -> None:
+    from assistant.answer import CONTACT, _evidence_spans
+    from index.chunker import Chunk
+
+    text = "Sie haben Fragen? Sprechen Sie uns an.\n\nErika Muster\nProjektleitung\nVerein für Beispiele e. V.\n\n" \
+           "Tel.: 0351 - 123 45\nE-Mail: erika@example.org\n\nDer nächste Absatz ist ein ganzer Satz."
+    chunk = Chunk(id="c", doc_id="d", ordinal=0, programme=None, region="DE", kind="background", section="", header="",
+                  text=text, start=0, end=len(text))  # fmt: skip
+    blocks = [s for s in _evidence_spans(chunk) if s.implied == CONTACT]
+    assert len(blocks) == 1 and blocks[0].text.startswith("Erika Muster") and blocks[0].text.endswith("example.org")
+
+
+def test_why_prefers_the_passage_that_gives_a_reason_and_therefore_reads_the_one_before() -> None:
+    from assistant.answer import REFERS_BACK, _type_bonus
+    from assistant.lexicon import load_lexicon
+
+    types = load_lexicon().answer_types_of("Warum ist die Finanzierung so wichtig?")
+    assert "reason" in types
+    assert _type_bonus(types, "Sie ist wichtig, weil die Anfangsinvestitionen hoch sind.") > \
+        _type_bonus(types, "Die Finanzierung ist wichtig.")  # fmt: skip
+    assert REFERS_BACK.search("Deshalb fördert das BMAS ausschließlich Verbundprojekte.")
+
+
+def test_a_word_of_the_lexicon_is_not_taken_for_a_typo() -> None:
+    from assistant.answer import analyse_question
+    from assistant.lexicon import load_lexicon
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    stats = TermStats.from_texts(analyzer, ["Ein Anspruch besteht nicht.", "Sprechen Sie uns an."])
+    stems = {s.stem for s in analyse_question("Wen kann ich ansprechen?", analyzer, stats, load_lexicon()).slots}
+    assert analyzer.terms("Anspruch")[0] not in stems
+    assert analyzer.terms("wen")[0] not in stems  # a question word, like "wer"

@@ -102,6 +102,13 @@ def test_a_type_word_is_matched_with_its_umlauts() -> None:
     assert next(s for s in weighs.slots if stem in (s.stem, s.lemma)).typed
 
 
+def test_a_follow_up_that_names_nothing_goes_on_with_the_issuer(assistant: Assistant) -> None:
+    history = [Turn(role="user", content="Ist Crowdfunding laut SozialBank eine Option?")]
+    answer = assistant.ask("Und welche ersten Schritte empfiehlt sie?", today=TODAY, history=history)
+    assert not answer.refused and {c.doc_id for c in answer.citations} == {"sozialbank-interview-ki-finanzierung"}
+    assert "Zieldefinition" in answer.answer
+
+
 def test_expired_deadline_and_guideline_are_said_plainly(assistant: Assistant) -> None:
     answer = assistant.ask("Bis wann kann man in Sachsen Projektvorschläge einreichen?", today=TODAY)
     assert any("am 7. Mai 2026 abgelaufen" in n for n in answer.notices)
