@@ -164,13 +164,14 @@ class Slot:
     named: bool = False  # an abbreviation ("KfW"): only a passage that names it answers the question
 
     def covered(self, terms: AbstractSet[str], has_type: bool = False, runs: bool = False) -> float:
+        said = terms  # a figure stands for the word it answers, not for that word's synonyms
         if has_type and self.typed:
             terms = terms | self.typed
         if runs and self.running:
             terms = terms | self.running
         if self.stem in terms or base_of(self.stem) in terms or (self.lemma and self.lemma in terms):
             return 1.0
-        if self.alternatives & terms:
+        if self.alternatives & said:
             return SYNONYM_CREDIT
         # German compounds end in their head: "Vermischung" covers "mischen" in part.
         head = PART_CREDIT if len(self.stem) >= 4 and any(t.endswith(self.stem) for t in terms) else 0.0

@@ -584,3 +584,13 @@ def test_a_word_of_the_lexicon_is_not_taken_for_a_typo() -> None:
     stems = {s.stem for s in analyse_question("Wen kann ich ansprechen?", analyzer, stats, load_lexicon()).slots}
     assert analyzer.terms("Anspruch")[0] not in stems
     assert analyzer.terms("wen")[0] not in stems  # a question word, like "wer"
+
+
+def test_a_figure_stands_for_the_word_it_answers_not_for_its_synonyms() -> None:
+    from assistant.answer import SYNONYM_CREDIT
+
+    # "Wie viel Eigenanteil ...?": an amount answers the part "Anteil", not the synonym "Anteil"
+    slot = Slot("eigenanteil", ("eig", "anteil"), 1.0, typed=frozenset({"anteil"}), alternatives=frozenset({"anteil"}))
+    assert slot.covered({"einzeltrag", "euro"}, has_type=True) < SYNONYM_CREDIT
+    assert slot.covered({"anteil", "euro"}, has_type=True) == SYNONYM_CREDIT  # said in the passage
+    assert Slot("forderquot", (), 1.0, typed=frozenset({"forderquot"})).covered({"prozent"}, has_type=True) == 1.0
