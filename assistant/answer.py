@@ -137,6 +137,7 @@ _RESTRICTS = re.compile(
 # reference date, which no passage decides by itself (the deadline notice says it).
 _STATUS = re.compile(r"\b(?:noch|schon|bereits|mehr|wieder|jetzt|aktuell|derzeit|zurzeit)\b", re.IGNORECASE)
 _EXCEPTS = re.compile(r"\b(?:ohne|außer|ausgenommen|abgesehen|jedoch|aber|allerdings)\b", re.IGNORECASE)
+_ASKS = re.compile(r"[^:]*\?")  # a sentence that is a question from its start
 _ITEM_LABEL = re.compile(r"^[a-z]\)$")  # "a)" above an item of a list
 # The signature block that ends a guideline: place and date, the authority, "Im Auftrag", a name.
 _SIGNED = re.compile(rf"^[A-ZÄÖÜ][\w.-]+(?: [\w.-]+)?, den (?i:{DAY_MONTH_YEAR.pattern})$")
@@ -783,8 +784,11 @@ def _evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceS
                 block_until = i + reach[-1] + 1
                 spans.append(absolute(line.start, block[reach[-1]].end, implied=CONTACT))
                 continue
-        if (_HEADINGISH.match(line.text) and not DAY_MONTH_YEAR.match(line.text)) or len(line.text) < 12:
-            continue  # a heading ("6 Art, Umfang"), not a line opened by a date ("21. September 2023 Erstellt von")
+        if (_HEADINGISH.match(line.text) and not DAY_MONTH_YEAR.match(line.text)) or len(line.text) < 12 \
+                or line.text.isupper():  # fmt: skip
+            # a heading ("6 Art, Umfang", "ZUKUNFTSPLATTFORM ... KOMMT."), not a line opened by a
+            # date ("21. September 2023 Erstellt von")
+            continue
         if line.text.endswith("?"):
             frame = line.text  # a question in the text: not evidence, but context for the answer
             continue
@@ -800,7 +804,9 @@ def _evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceS
             del spans[opener:]
             spans.append(absolute(head, first.end))
             sentences = sentences[1:]
-        spans.extend(absolute(s.start, s.end) for s in sentences)
+        # a question in a line ("Sie haben Fragen ...? Sprechen Sie uns an.") states nothing (one
+        # after a colon is what the sentence before it says: "... vornehmen: Welches Problem ...?")
+        spans.extend(absolute(s.start, s.end) for s in sentences if not _ASKS.fullmatch(s.text.strip()))
         if line.text.endswith(":"):
             items = []
             for nxt in lines[i + 1 : i + 13]:

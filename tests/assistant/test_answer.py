@@ -594,3 +594,16 @@ def test_a_figure_stands_for_the_word_it_answers_not_for_its_synonyms() -> None:
     assert slot.covered({"einzeltrag", "euro"}, has_type=True) < SYNONYM_CREDIT
     assert slot.covered({"anteil", "euro"}, has_type=True) == SYNONYM_CREDIT  # said in the passage
     assert Slot("forderquot", (), 1.0, typed=frozenset({"forderquot"})).covered({"prozent"}, has_type=True) == 1.0
+
+
+def test_a_question_or_a_headline_in_capitals_is_no_evidence() -> None:
+    from assistant.answer import _evidence_spans
+    from index.chunker import Chunk
+
+    text = "PLATTFORM FÜR SOZIALE INNOVATION KOMMT.\n\nSie haben Fragen zur Plattform? Sprechen Sie uns an.\n\n" \
+           "Zunächst sollten Sie ein Ziel festlegen: Welches Problem soll die KI lösen? Dann folgt der Plan."
+    chunk = Chunk(id="c", doc_id="d", ordinal=0, programme=None, region="DE", kind="background", section="", header="",
+                  text=text, start=0, end=len(text))  # fmt: skip
+    spans = [s.text for s in _evidence_spans(chunk)]
+    assert spans == ["Sprechen Sie uns an.", "Zunächst sollten Sie ein Ziel festlegen: Welches Problem soll die KI lösen?",
+                     "Dann folgt der Plan."]  # fmt: skip
