@@ -249,10 +249,13 @@ class Answerer(Protocol):
 def analyse_question(
     text: str, analyzer: GermanAnalyzer, stats: TermStats, lexicon: Lexicon,
     programmes: tuple[str, ...] = (), sources: dict[str, frozenset[str]] | None = None,
+    places: frozenset[str] = frozenset(),
 ) -> QuestionContext:
     """Weight the question's words by IDF; map unknown words to close corpus terms (typos).
     `sources`: words of the question that name the issuer of documents it asks about ("laut
-    SozialBank") with those documents' ids: like a programme's name, context that their passages cover."""
+    SozialBank") with those documents' ids: like a programme's name, context that their passages cover.
+    `places`: words naming a Land no document is about ("in Berlin"): they say where, not what is
+    asked, so a passage that only names the place does not answer the question."""
     sources = sources or {}
     cased = analyzer.cased_tokens(text)
     # (a question typed in capitals has none: its words are no abbreviations)
@@ -324,7 +327,7 @@ def analyse_question(
                 # a compound whose head the corpus never uses ("Arbeitsagentur") names something
                 # it does not know: its first part ("Arbeit") neither weighs nor covers it
                 weight, parts = stats.mean_idf, ()
-        context = lexicon.is_context_word(token) or token in sources
+        context = lexicon.is_context_word(token) or token in sources or token in places
         if context:
             weight *= CONTEXT_WEIGHT
         elif case_signal and not _NUMERAL.fullmatch(token) and (position == 0 or not capitalised):

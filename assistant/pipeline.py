@@ -225,8 +225,13 @@ class Assistant:
         for doc_id in issued:
             for token, _ in self.sparse.analyzer.cased_tokens(self.documents[doc_id].meta.issuer):
                 sources[token] = sources.get(token, frozenset()) | {doc_id}
+        elsewhere = () if query.programmes or programme else tuple(
+            code for code in self.lexicon.regions_in(text) if code not in self.regions)
+        places = frozenset(token for token, _ in self.sparse.analyzer.cased_tokens(text)
+                           if set(self.lexicon.regions_in(token)) & set(elsewhere))  # fmt: skip
         context = analyse_question(
-            text, self.sparse.analyzer, self.stats, self.lexicon, programmes=query.programmes, sources=sources
+            text, self.sparse.analyzer, self.stats, self.lexicon, programmes=query.programmes, sources=sources,
+            places=places,
         )
         if query.clauses:  # each programme of the comparison answers its own half of the question
             context.halves = {
@@ -244,8 +249,6 @@ class Assistant:
         if not continued:
             context = context.naming_only()
         hits = self.retriever.search(query, mode=mode)
-        elsewhere = () if query.programmes or programme else tuple(
-            code for code in self.lexicon.regions_in(text) if code not in self.regions)
         return _Turn(text, today or self.settings.reference_date(), context, hits, started, only_type, elsewhere)
 
     def _extractive(self, turn: _Turn) -> tuple[Enforced, list[str]]:
@@ -276,9 +279,10 @@ class Assistant:
 
     def _in_region(self, turn: _Turn, draft: Draft, notices: list[str]) -> tuple[Draft, list[str]]:
         """"Wie hoch ist die Förderquote in Niedersachsen?" where no document is about Niedersachsen:
-        a federal guideline's rate is no answer unless its passage names the Land; the documents
-        have nothing on it, and the notice names the federal programmes the documents hold."""
-        if any(set(turn.elsewhere) & set(self.lexicon.regions_in(s.quote)) for s in draft.sources):
+        a federal guideline's rate is no answer unless its passage names the Land (the passage that
+        answers, not an address cited after it); the documents have nothing on it, and the notice
+        names the federal programmes the documents hold."""
+        if draft.sources and set(turn.elsewhere) & set(self.lexicon.regions_in(draft.sources[0].quote)):
             return draft, notices
         names = " und ".join(self.lexicon.region_names.get(code, code) for code in turn.elsewhere)
         notice = f"Zu {names} enthalten die hinterlegten Dokumente kein eigenes Förderprogramm."

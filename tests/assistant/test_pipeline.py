@@ -177,6 +177,15 @@ def test_a_land_no_document_is_about_is_not_answered_from_a_federal_guideline(as
     assert not named.refused and "Verein" in named.answer
 
 
+def test_a_land_no_document_is_about_says_where_not_what(assistant: Assistant) -> None:
+    # the SozialBank's congress in Berlin names the Land, but says nothing of foundations or loans there
+    for question in ("Welche Stiftung fördert Vereine in Berlin?", "Welche Bank vergibt Mikrokredite in Berlin?"):
+        answer = assistant.ask(question, today=TODAY)
+        assert answer.refused and any("Berlin" in n for n in answer.notices)
+    answer = assistant.ask("Wann ist der Kongress der Sozialwirtschaft in Berlin?", today=TODAY)
+    assert not answer.refused and "November 2025" in answer.answer
+
+
 def test_an_address_answers_where_an_organisation_sits(assistant: Assistant) -> None:
     assert "Kronenstraße 6" in assistant.ask("Welche Adresse hat die gsub?", today=TODAY).answer
     history = [Turn(role="user", content="Wer ist die Bewilligungsbehörde beim BMAS?")]
