@@ -163,6 +163,8 @@ class Slot:
     context: bool = False  # names a programme or a kind of document rather than what is asked
     running: frozenset[str] = frozenset()  # stem/lemma a stated running time answers ("endet")
     named: bool = False  # an abbreviation ("KfW"): only a passage that names it answers the question
+    # "Welche Zinsen ...?" asks for things of a kind the documents never name: none of them answers it
+    unheard: bool = False
 
     def covered(self, terms: AbstractSet[str], has_type: bool = False, runs: bool = False) -> float:
         said = terms  # a figure stands for the word it answers, not for that word's synonyms
@@ -295,6 +297,12 @@ def analyse_question(
     light = lexicon.light_verbs_in(text)
     either = next((i for i, (tok, _) in enumerate(cased[1:-1], start=1)
                    if tok == "oder" and cased[i + 1][0] in _EITHER), None)  # fmt: skip
+    # the noun a "welche" asks for ("Welche drei Ministerien", "Welche neuen Regeln"): the first
+    # capitalised word after it, past a number and up to two adjectives
+    which = next((i for i, (tok, _) in enumerate(cased) if tok in _WHICH), None)
+    asked_noun = None if which is None else next(
+        (i for i, (tok, cap) in enumerate(cased[which + 1 : which + 4], start=which + 1) if cap or not case_signal),
+        None)  # fmt: skip
     for position, (token, capitalised) in enumerate(cased):
         if not is_content_token(token) or (token in light and not capitalised):
             continue
@@ -344,7 +352,10 @@ def analyse_question(
         umlauted = any(c in "äöü" for c in token)
         own_typed = {t for t in typed & {stem, lemma} if umlauted in umlauts.get(t, (umlauted,))} | (typed & set(parts))
         slots[stem] = Slot(stem, parts, weight, frozenset(own_typed), alternatives, lemma, side, names,
-                           context, running & {stem, lemma}, named=token in abbreviations and not (context or alternatives))  # fmt: skip
+                           context, running & {stem, lemma}, named=token in abbreviations and not (context or alternatives),
+                           unheard=position == asked_noun and stem not in stats.df and not (
+                               alternatives or context or own_typed or lexicon.regions_in(token)
+                               or (parts and all(p in stats.df for p in parts))))  # fmt: skip
     # A phrase of the lexicon stands for its group: "ohne Partner" is met by "Einzelträger".
     for group in lexicon.synonyms:
         for phrase in (p for p in group if " " in p and lexicon.mentions(text, p)):
@@ -508,6 +519,8 @@ class ExtractiveAnswerer:
                 typed = [c for c in ranked if c.has_type or CONDITION.search(c.text)]
             ranked = typed
         if not ranked or coverage(question, ranked[:1]) < self.min_support:
+            return []
+        if any(s.unheard for s in question.slots):
             return []
         if any(s.named and not ranked[0].slot_cover[i] for i, s in enumerate(question.slots)):
             return []  # "Welche Förderquote gilt bei der KfW?" is not answered by a passage without the KfW

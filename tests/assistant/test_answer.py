@@ -607,3 +607,20 @@ def test_a_question_or_a_headline_in_capitals_is_no_evidence() -> None:
     spans = [s.text for s in _evidence_spans(chunk)]
     assert spans == ["Sprechen Sie uns an.", "Zunächst sollten Sie ein Ziel festlegen: Welches Problem soll die KI lösen?",
                      "Dann folgt der Plan."]  # fmt: skip
+
+
+def test_a_which_question_for_a_kind_of_thing_the_corpus_never_names_is_unheard() -> None:
+    from assistant.answer import analyse_question
+    from assistant.lexicon import load_lexicon
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    stats = TermStats.from_texts(analyzer, ["Die KfW vergibt Kredite.", "Drei Dinge sind wichtig: Vertrauen."])
+    lexicon = load_lexicon()
+    unheard = [s.stem for s in analyse_question("Welche Zinsen verlangt die KfW?", analyzer, stats, lexicon).slots
+               if s.unheard]  # fmt: skip
+    assert unheard == [analyzer.word("zinsen", True).stem]
+    # a kind the corpus names, a placeholder noun, or an unknown word elsewhere in the question: asked as usual
+    for question in ("Welche Kredite vergibt die KfW?", "Welche drei Dinge sind wichtig?",
+                     "Vergibt die KfW Kredite mit Zinsen?"):  # fmt: skip
+        assert not any(s.unheard for s in analyse_question(question, analyzer, stats, lexicon).slots)

@@ -109,6 +109,12 @@ def test_a_follow_up_that_names_nothing_goes_on_with_the_issuer(assistant: Assis
     assert "Zieldefinition" in answer.answer
 
 
+def test_a_question_for_things_the_documents_never_name_is_refused(assistant: Assistant) -> None:
+    # the SozialBank names the KfW and "Förderdarlehen", never interest
+    assert assistant.ask("Welche Zinsen berechnet die KfW für Förderdarlehen?", today=TODAY).refused
+    assert not assistant.ask("Welche drei Dinge sind laut SozialBank besonders wichtig?", today=TODAY).refused
+
+
 def test_expired_deadline_and_guideline_are_said_plainly(assistant: Assistant) -> None:
     answer = assistant.ask("Bis wann kann man in Sachsen Projektvorschläge einreichen?", today=TODAY)
     assert any("am 7. Mai 2026 abgelaufen" in n for n in answer.notices)
