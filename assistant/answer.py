@@ -15,7 +15,7 @@ from typing import Protocol
 
 from assistant.citations import DENIAL, figures
 from assistant.dates import DAY_MONTH_YEAR, RUNS_UNTIL, asked_year, find_dates
-from assistant.lexicon import FIGURE_TYPES, Lexicon
+from assistant.lexicon import FIGURE_TYPES, Lexicon, has_umlaut
 from assistant.models import Draft, DraftSentence, Source
 from index.chunker import Chunk
 from index.documents import KIND_LABELS
@@ -320,7 +320,7 @@ def analyse_question(
             if close and close[0] in stem:  # not a typo: a word built on it ("Kofinanzierung")
                 parts = tuple(dict.fromkeys((*parts, close[0])))
             elif close and not lemma and stem not in close[0] and stem not in synonyms \
-                    and not (parts and all(p in stats.df for p in parts)):  # fmt: skip
+                    and not _of_corpus_words(parts, stats):  # fmt: skip
                 # a word the lemmatiser knows ("geschrieben") is no typo, nor one that a longer word
                 # is built on ("schließen" in "erschließen", "Projektpartner" in "Teilprojektpartner"),
                 # nor a compound of corpus words ("Projektseite" is no "Projektleiter"), nor a word
@@ -349,13 +349,14 @@ def analyse_question(
         if (verb := _ERUNG.sub("ern", token)) != token:  # "Förderung" ~ "fördert": Snowball keeps -er
             alternatives |= frozenset(analyzer.terms(verb)[:1])
         names = frozenset(lexicon.programmes_in(token)) | sources.get(token, frozenset())
-        umlauted = any(c in "äöü" for c in token)
+        umlauted = has_umlaut(token)
         own_typed = {t for t in typed & {stem, lemma} if umlauted in umlauts.get(t, (umlauted,))} | (typed & set(parts))
+        # a word the corpus, the lexicon and the wanted answer know nothing of, nor a place
+        unknown = stem not in stats.df and not (alternatives or context or own_typed or lexicon.regions_in(token)
+                                                or _of_corpus_words(parts, stats))  # fmt: skip
         slots[stem] = Slot(stem, parts, weight, frozenset(own_typed), alternatives, lemma, side, names,
                            context, running & {stem, lemma}, named=token in abbreviations and not (context or alternatives),
-                           unheard=position == asked_noun and stem not in stats.df and not (
-                               alternatives or context or own_typed or lexicon.regions_in(token)
-                               or (parts and all(p in stats.df for p in parts))))  # fmt: skip
+                           unheard=position == asked_noun and unknown)  # fmt: skip
     # A phrase of the lexicon stands for its group: "ohne Partner" is met by "Einzelträger".
     for group in lexicon.synonyms:
         for phrase in (p for p in group if " " in p and lexicon.mentions(text, p)):
@@ -413,6 +414,11 @@ class Candidate:
     def subject(self) -> str | None:
         """The programme the span is about."""
         return self.about or self.programme
+
+
+def _of_corpus_words(parts: tuple[str, ...], stats: TermStats) -> bool:
+    """A compound made of words the corpus uses ("Projektseite": "Projekt", "Seite")."""
+    return bool(parts) and all(p in stats.df for p in parts)
 
 
 def coverage(question: QuestionContext, chosen: list[Candidate], context: bool = True) -> float:

@@ -169,7 +169,7 @@ class Lexicon:
         out: dict[str, set[bool]] = {}
         for word in (w for t in types for w in self.type_words.get(t, [])):
             if terms := _terms_of(analyzer, word):
-                out.setdefault(terms[0], set()).add(bool(_UMLAUT.search(word)))
+                out.setdefault(terms[0], set()).add(has_umlaut(word))
         return {stem: frozenset(marks) for stem, marks in out.items()}
 
     def answer_types_of(self, question: str) -> set[str]:
@@ -196,6 +196,11 @@ _QUESTION_WORD = re.compile(  # also after a preposition: "bis wann", "an wen", 
 )
 _COMPARES = re.compile(rf"{_CLAUSE_BREAK.pattern}|vergleich", re.IGNORECASE)  # two things joined or compared
 _UMLAUT = re.compile("[äöüÄÖÜ]")
+
+
+def has_umlaut(word: str) -> bool:
+    return _UMLAUT.search(word) is not None
+
 _OPENER = re.compile(r"^(?:(?:und|aber|also|ok|okay|gut|danke|noch was)\b[,.!]?\s*)+")
 _SYNONYM_INDEX: dict[tuple[int, str], dict[str, frozenset[str]]] = {}
 
