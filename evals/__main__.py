@@ -9,34 +9,44 @@ from pathlib import Path
 
 from assistant.dates import parse_reference_date
 from assistant.errors import FoerderlotseError
-from evals.gold import GOLD_DIR, GoldError, load_gold
+from evals.gold import GoldError, load_gold
+from evals.suites import REPORTED, all_splits, load_splits
 
 
 def _run(args: argparse.Namespace) -> int:
-    from assistant.pipeline import Assistant
     from assistant.settings import Settings
     from evals import runner
 
-    gold_path = Path(args.gold) if args.gold else GOLD_DIR
-    items = load_gold(gold_path, strict=gold_path.resolve() == GOLD_DIR.resolve())
-    if args.split != "all":
-        items = [i for i in items if i.split == args.split]
-        if not items:
-            raise GoldError(f"keine Gold-Fragen im Split '{args.split}'")
     settings = Settings()
     today = parse_reference_date(args.today) if args.today else settings.reference_date()
     started = time.perf_counter()
-    assistant = Assistant(settings)
-    answers, ranks = runner.run_items(assistant, items, today)
-    texts = runner.corpus_texts(settings.corpus_dir)
-    splits = {"all": items} if args.split == "all" else {}
-    for name in sorted({i.split for i in items}):
-        splits[name] = [i for i in items if i.split == name]
+    if args.gold:  # a gold file of one's own, asked of the corpus
+        groups = {"gold": load_gold(Path(args.gold))}
+        documents: dict[str, tuple[Path, ...]] = {"gold": ()}
+    else:
+        names = list(REPORTED) if args.split == "all" else [args.split]
+        groups = load_splits([n for n in names if n in all_splits() or args.split != "all"])
+        documents = {name: all_splits()[name].documents for name in groups}
+    answers: dict = {}
+    ranks: dict = {}
+    texts: dict[str, str] = {}
+    manifest = None
+    for extra in dict.fromkeys(documents.values()):  # one index per set of documents
+        with runner.assistant_for(settings, extra, Path(args.out)) as assistant:
+            manifest = manifest or assistant.manifest
+            items = [i for name, group in groups.items() if documents[name] == extra for i in group]
+            got, got_ranks = runner.run_items(assistant, items, today)
+            answers.update(got)
+            ranks.update(got_ranks)
+            texts.update({doc_id: doc.text for doc_id, doc in assistant.documents.items()})
+    items = [i for group in groups.values() for i in group]
+    splits = {"all": items} if len(groups) > 1 else {}
+    splits.update(groups)
     report = {
         "today": today.isoformat(),
-        "gold": str(gold_path.name),
-        "settings": settings.model_dump(mode="json", exclude={"qdrant_api_key"}),
-        "index": assistant.manifest.model_dump(mode="json"),
+        "gold": args.gold or "evals",
+        "settings": settings.model_dump(mode="json", exclude={"qdrant_api_key", "llm_api_key"}),
+        "index": manifest.model_dump(mode="json") if manifest else {},
         "splits": {name: runner.summarise(group, answers, ranks, texts) for name, group in splits.items()},
         "seconds": round(time.perf_counter() - started, 2),
     }
@@ -54,8 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="Gold-Set beantworten und bewerten")
-    run.add_argument("--gold", help="Gold-Datei oder -Ordner (Standard: evals/gold)")
-    run.add_argument("--split", choices=["dev", "test", "all"], default="all")
+    run.add_argument("--gold", help="eigene Gold-Datei oder -Ordner, gefragt am Korpus (statt der Splits)")
+    run.add_argument("--split", choices=["all", "dev", "test", "heldout-docs", "sealed", "train"], default="all",
+                     help="all = dev, test, heldout-docs und der neueste versiegelte Satz")
     run.add_argument("--out", default="eval-out")
     run.add_argument("--today", help="Stichtag JJJJ-MM-TT")
     run.add_argument("--thresholds", default=str(Path(__file__).parent / "thresholds.toml"))

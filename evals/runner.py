@@ -6,12 +6,19 @@ import datetime as dt
 import json
 import re
 import tomllib
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from assistant.errors import CorpusError
 from assistant.pipeline import Assistant
+from assistant.settings import Settings
 from evals.gold import GoldItem
 from evals.metrics import answer_metrics, facts_ok, lead_of, per_kind, retrieval_metrics
+from evals.suites import BLIND, combined_corpus
+from index.build import build_index
 from index.documents import load_corpus
 
 MODES = ("sparse", "dense", "hybrid")
@@ -29,6 +36,27 @@ def evidence_rank(item: GoldItem, hits: list) -> int | None:
         if (not item.sources or hit.chunk.doc_id in item.sources) and pattern.search(text):
             return rank
     return None
+
+
+@contextmanager
+def assistant_for(settings: Settings, extra: tuple[Path, ...], out: Path) -> Iterator[Assistant]:
+    """The assistant on the corpus, or on the corpus plus `extra` document folders: those get an
+    index of their own beside the served one (built once, rebuilt when a document changed)."""
+    if not extra:
+        assistant = Assistant(settings)
+    else:
+        name = "-".join(p.parent.name for p in extra)
+        corpus = combined_corpus(settings.corpus_dir, extra, out / "corpora" / name)
+        settings = settings.model_copy(update={"corpus_dir": corpus,
+                                               "store_path": settings.store_path.parent / f"eval-{name}"})
+        report = build_index(settings)
+        if report.problems:
+            raise CorpusError("; ".join(str(p) for p in report.problems))
+        assistant = Assistant(settings)
+    try:
+        yield assistant
+    finally:
+        assistant.close()
 
 
 def run_items(assistant: Assistant, items: list[GoldItem], today: dt.date | None) -> tuple[
@@ -125,6 +153,10 @@ def render_markdown(report: dict) -> str:
         lines += ["", f"## {split}: per kind", "", "| kind | items | metric | score |", "|---|---|---|---|"]
         lines += [f"| {k} | {v['items']} | {v['metric']} | {v['score']} |" for k, v in data["per_kind"].items()]
         lines += ["", f"## {split}: failures ({len(data['failures'])})", ""]
+        if split in BLIND or split == "all":  # blind splits stay blind: causes only, no questions
+            causes = Counter(f["cause"] for f in data["failures"])
+            lines += [f"- {cause}: {n}" for cause, n in sorted(causes.items())] + [""]
+            continue
         for f in data["failures"]:
             lines.append(f"- **{f['id']}** ({f['kind']}, {f['cause']}): {f['question']}  \n"
                          f"  expected: `{f['facts']}`  \n  answer: {f['answer'][:300]}")
