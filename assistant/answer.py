@@ -348,7 +348,7 @@ def analyse_question(
         alternatives = synonyms.get(stem, frozenset()) | synonyms.get(lemma, frozenset())
         if (verb := _ERUNG.sub("ern", token)) != token:  # "Förderung" ~ "fördert": Snowball keeps -er
             alternatives |= frozenset(analyzer.terms(verb)[:1])
-        names = frozenset(lexicon.programmes_in(token)) | sources.get(token, frozenset())
+        names = frozenset(lexicon.programme_candidates(token)) | sources.get(token, frozenset())
         umlauted = has_umlaut(token)
         own_typed = {t for t in typed & {stem, lemma} if umlauted in umlauts.get(t, (umlauted,))} | (typed & set(parts))
         # a word the corpus, the lexicon and the wanted answer know nothing of, nor a place

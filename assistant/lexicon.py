@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from importlib import resources
 
 import yaml
 
+from assistant.knowledge import ProgrammeNames, fold
 from index.sparse import GermanAnalyzer, is_content_token
 
 
@@ -23,6 +24,7 @@ class Lexicon:
     context_words: frozenset[str] = frozenset()
     type_words: dict[str, list[str]] = field(default_factory=dict)
     level_words: frozenset[str] = frozenset()
+    levels: dict[str, list[str]] = field(default_factory=dict)  # "bund" -> words that name it
     light_verbs: dict[str, frozenset[str]] = field(default_factory=dict)  # verb form -> its nouns
     answer_words: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)  # type -> (about, search)
 
@@ -93,7 +95,10 @@ class Lexicon:
         höher, in Sachsen oder beim BMAS?", "Ist das Verfahren in Sachsen und beim BMAS zweistufig?")."""
         q = question.lower()
         first: dict[str, int] = {}
+        named = self.programmes_in(question)
         for pid, words in self.programmes.items():
+            if pid not in named:
+                continue
             found = [at for w in words for at in _occurrences(q, w)]
             if found:
                 first[pid] = min(found)
@@ -117,22 +122,63 @@ class Lexicon:
         halves = {a: question[: cut.start()], b: question[cut.end() :]}
         return halves if all(asks(h) for h in halves.values()) else {}
 
+    def with_programmes(self, names: dict[str, ProgrammeNames]) -> Lexicon:
+        """This lexicon with the programme names derived from the indexed documents."""
+        return replace(
+            self,
+            programmes={pid: sorted(n.own | n.funder) for pid, n in names.items()},
+            level_words=self.level_words | {w for n in names.values() for w in n.funder},
+        )
+
+    def programme_candidates(self, text: str) -> list[str]:
+        """Every programme a word of the text may point at, however many share the word."""
+        folded = f" {fold(text)} "
+        return [pid for pid, pattern in self._patterns.items() if pattern.search(folded)]
+
     def programmes_in(self, question: str) -> list[str]:
-        """Programmes the question names. One named only by a level of government beside one
-        named by its own words is that one's funder, not a second programme ("Wie viel bekommt
-        SINN vom Sozialministerium?"), unless the question joins two ("... und welche beim Bund?")."""
-        q = question.lower()
-        found = {pid: {w for w in words if _contains(q, w)} for pid, words in self.programmes.items()}
-        named = [pid for pid, words in found.items() if words]
+        """Programmes the question names. A word several programmes share ("BMAS", "Sachsen",
+        "Bund") names the one that the question's other words also point at ("beim sächsischen
+        Sozialministerium"), or none. One named only by its funder beside one named by its own
+        words is that one's funder, not a second programme ("Wie viel bekommt SINN vom
+        Sozialministerium?"), unless the question joins two ("... und welche beim Bund?")."""
+        folded = f" {fold(question)} "
+        found = {pid: {w for w in words if self._word_pattern(w).search(folded)}
+                 for pid, words in self.programmes.items()}  # fmt: skip
+        owners: dict[str, set[str]] = {}
+        for pid, words in found.items():
+            for w in words:
+                owners.setdefault(w, set()).add(pid)
+        alone = {w for w, pids in owners.items() if len(pids) == 1}
+        named = [pid for pid, words in found.items() if words & alone]
+        shared = [pids for w, pids in owners.items() if len(pids) > 1 and not pids & set(named)]
+        if shared:  # what the shared words have in common, where that is one programme
+            common = set.intersection(*shared)
+            if len(common) == 1:
+                named.append(common.pop())
+        named = [pid for pid in self.programmes if pid in named]
         own = any(found[pid] - self._general_words for pid in named)  # one is named by its own words
-        if own and not _COMPARES.search(q):
+        if own and not _COMPARES.search(question.lower()):
             return [pid for pid in named if not found[pid] <= self.level_words]
         return named
+
+    @cached_property
+    def _patterns(self) -> dict[str, re.Pattern[str]]:
+        return {pid: re.compile("|".join(self._word_pattern(w).pattern for w in words))
+                for pid, words in self.programmes.items() if words}  # fmt: skip
+
+    @staticmethod
+    @lru_cache(maxsize=8192)
+    def _word_pattern(word: str) -> re.Pattern[str]:
+        """A name as words of their own in folded text, its last word with any inflection
+        ("paritätischer" ~ "Paritätischen", "sächsisch" ~ "saechsischen")."""
+        folded = fold(word)
+        base = re.sub(r"(e|en|er|es|em|n|s)$", "", folded) if len(folded) >= 7 and " " not in folded[-7:] else folded
+        return re.compile(rf"(?<![\w]){re.escape(base)}(?:e|en|er|es|em|n|s)?(?![\w])")
 
     def programmes_named(self, text: str) -> list[str]:
         """Programmes a passage names by a word of their own ("SINN", "BMAS"), not by a Land
         ("Sachsen") or a level ("Bund"): a passage of one programme's document that is about another."""
-        t = text.lower()
+        t = f" {fold(text)} "
         return [pid for pid, pattern in self._own_names.items() if pattern.search(t)]
 
     @cached_property
@@ -144,7 +190,7 @@ class Lexicon:
     def _own_names(self) -> dict[str, re.Pattern[str]]:
         """Per programme, one pattern for the words that name it by itself."""
         names = {pid: [w for w in words if w not in self._general_words] for pid, words in self.programmes.items()}
-        return {pid: re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, ws))})(?!\w)") for pid, ws in names.items() if ws}
+        return {pid: re.compile("|".join(self._word_pattern(w).pattern for w in ws)) for pid, ws in names.items() if ws}
 
     def regions_in(self, question: str) -> list[str]:
         """Länder named in the question; 'Sachsen-Anhalt' does not also count as 'Sachsen'."""
@@ -232,14 +278,15 @@ def load_lexicon() -> Lexicon:
     raw = yaml.safe_load(resources.files("assistant").joinpath("data/lexicon.yaml").read_text("utf-8"))
     return Lexicon(
         synonyms=[[w.lower() for w in g] for g in raw.get("synonyms", [])],
-        programmes={k: [w.lower() for w in v] for k, v in raw.get("programmes", {}).items()},
+        programmes={},  # derived from the documents: Lexicon.with_programmes
         answer_types={k: [re.compile(p) for p in v] for k, v in raw.get("answer_types", {}).items()},
         question_stop_words=frozenset(w.lower() for w in raw.get("question_stop_words", [])),
         regions={k: [w.lower() for w in v] for k, v in raw.get("regions", {}).items()},
         region_names={k: v[0] for k, v in raw.get("regions", {}).items()},
         context_words=frozenset(w.lower() for w in raw.get("context_words", [])),
         type_words={k: [w.lower() for w in v] for k, v in raw.get("type_words", {}).items()},
-        level_words=frozenset(w.lower() for w in raw.get("level_words", [])),
+        levels={k: [w.lower() for w in v] for k, v in raw.get("levels", {}).items()},
+        level_words=frozenset(w.lower() for v in raw.get("levels", {}).values() for w in v),
         answer_words={k: ([w.lower() for w in v["about"]], [w.lower() for w in v["search"]])
                       for k, v in raw.get("answer_words", {}).items()},  # fmt: skip
         light_verbs={verb.lower(): frozenset(n.lower() for n in group["nouns"])

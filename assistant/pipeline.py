@@ -20,6 +20,7 @@ from assistant.facts import (
     states_its_dates,
     status_lead,
 )
+from assistant.knowledge import derive_programme_names
 from assistant.lexicon import load_lexicon
 from assistant.llm import LLMAnswerer, LLMUnavailable, make_backend
 from assistant.models import Answer, AnswerEvent, Citation, Draft, DraftSentence, Retrieved, Source, Turn
@@ -99,9 +100,11 @@ class Assistant:
                 "Bitte neu aufbauen: 'foerderlotse index build --rebuild'."
             )
         self.manifest = manifest
-        self.lexicon = load_lexicon()
         self.stats = self.store.term_stats()
         self.documents: dict[str, Document] = {d.id: d for d in self.store.documents()}
+        general = load_lexicon()
+        self.lexicon = general.with_programmes(
+            derive_programme_names(self.documents.values(), general.regions, general.levels))
         self.programmes = sorted({d.meta.programme for d in self.documents.values() if d.meta.programme})
         self.regions = {d.meta.region for d in self.documents.values() if d.meta.region}
         self.retriever = Retriever(self.store, self.embedder, self.sparse, self.lexicon, settings)

@@ -3,6 +3,17 @@
 from assistant.answer import ALL_PARTS_CREDIT, PART_CREDIT, Slot
 
 
+def corpus_lexicon():
+    """The general lexicon with the programme names derived from the corpus's documents."""
+    from assistant.knowledge import derive_programme_names
+    from assistant.lexicon import load_lexicon
+    from index.documents import load_corpus
+    from tests.conftest import CORPUS
+
+    general = load_lexicon()
+    return general.with_programmes(derive_programme_names(load_corpus(CORPUS).documents, general.regions, general.levels))
+
+
 def test_a_compound_is_covered_by_its_parts_as_separate_words() -> None:
     slot = Slot("auswahlverfahr", ("auswahl", "verfahr"), 1.0)
     assert slot.covered({"auswahlverfahr"}) == 1.0
@@ -113,7 +124,7 @@ def test_an_either_or_question_is_answered_by_either_half() -> None:
 def test_a_follow_up_that_opens_with_a_conjunction_keeps_its_question_word() -> None:
     from assistant.lexicon import load_lexicon
 
-    lexicon = load_lexicon()
+    lexicon = corpus_lexicon()
     assert "who" in lexicon.answer_types_of("Und wer ist da für inhaltliche Fragen zuständig?")
     assert "list" in lexicon.answer_types_of("Okay, und welche Kosten zählen?")
     assert "who" not in lexicon.answer_types_of("Und was kostet das?")
@@ -125,7 +136,7 @@ def test_words_that_name_the_programme_are_covered_by_its_passages_and_numbers_w
     from index.sparse import GermanAnalyzer, TermStats
 
     analyzer = GermanAnalyzer()
-    lexicon = load_lexicon()
+    lexicon = corpus_lexicon()
     stats = TermStats.from_texts(analyzer, ["Die Projekte sollen zum 1. Januar 2027 starten.", "Der vierte Aufruf."])
     question = analyse_question("Wann fangen die sächsischen Projekte an?", analyzer, stats, lexicon)
     saxon = next(s for s in question.slots if s.names)
@@ -143,7 +154,7 @@ def test_words_that_name_the_programme_are_covered_by_its_passages_and_numbers_w
 def test_money_in_a_yes_no_question_does_not_ask_for_an_amount() -> None:
     from assistant.lexicon import load_lexicon
 
-    lexicon = load_lexicon()
+    lexicon = corpus_lexicon()
     assert "amount" not in lexicon.answer_types_of("Gibt's Geld für Öffentlichkeitsarbeit?")
     assert "amount" in lexicon.answer_types_of("Wie viel Geld gibt es für Einzelträger?")
 
@@ -155,7 +166,7 @@ def test_a_word_built_on_a_known_word_is_not_corrected_as_a_typo() -> None:
 
     analyzer = GermanAnalyzer()
     stats = TermStats.from_texts(analyzer, ["Die Finanzierung ist gesichert.", "Die Förderquote beträgt 95 Prozent."])
-    lexicon = load_lexicon()
+    lexicon = corpus_lexicon()
     built = analyse_question("Wer übernimmt die Kofinanzierung?", analyzer, stats, lexicon)
     slot = next(s for s in built.slots if "finanzier" in s.stem)
     assert slot.stem != "finanzier" and "finanzier" in slot.parts  # a part of it, not the same word
@@ -348,7 +359,7 @@ def test_how_long_is_answered_by_a_running_time_or_the_end_of_a_validity() -> No
 def test_a_comparison_splits_into_halves_only_where_they_ask_different_things() -> None:
     from assistant.lexicon import load_lexicon
 
-    lexicon = load_lexicon()
+    lexicon = corpus_lexicon()
     halves = lexicon.clauses("Bis wann konnte man in Sachsen einreichen und wer ist beim BMAS antragsberechtigt?")
     assert halves == {"sn-modellvorhaben": "Bis wann konnte man in Sachsen einreichen",
                       "civic-innovation": "wer ist beim BMAS antragsberechtigt?"}  # fmt: skip
@@ -364,7 +375,7 @@ def test_a_comparison_splits_into_halves_only_where_they_ask_different_things() 
 def test_a_light_verb_is_not_a_word_of_the_question() -> None:
     from assistant.lexicon import load_lexicon
 
-    lexicon = load_lexicon()
+    lexicon = corpus_lexicon()
     assert lexicon.light_verbs_in("Wer kann einen Antrag stellen?") == {"stellen"}
     assert lexicon.light_verbs_in("Werden neue Stellen gefördert?") == frozenset()  # the noun
     assert lexicon.light_verbs_in("Wen muss man stellen?") == frozenset()  # no noun it goes with
@@ -377,7 +388,7 @@ def test_a_maximum_is_of_money_unless_the_question_asks_for_another_figure() -> 
     from assistant.lexicon import load_lexicon
     from index.sparse import GermanAnalyzer
 
-    lexicon = load_lexicon()
+    lexicon = corpus_lexicon()
     assert "amount" in lexicon.answer_types_of("Was bekommt ein Verbund maximal?")
     types = lexicon.answer_types_of("Wie lange dürfen die Projekte höchstens dauern?")
     assert "duration" in types and "amount" not in types
@@ -389,7 +400,7 @@ def test_a_maximum_is_of_money_unless_the_question_asks_for_another_figure() -> 
 def test_a_level_of_government_beside_a_named_programme_is_its_funder() -> None:
     from assistant.lexicon import load_lexicon
 
-    lexicon = load_lexicon()
+    lexicon = corpus_lexicon()
     assert lexicon.programmes_in("Wie viel Geld bekommt SINN vom Sozialministerium?") == ["sn-zukunftsplattform"]
     # two joined, or both named by a Land or a level only: a comparison
     assert len(lexicon.programmes_in("Welche Quote gilt für Modellvorhaben in Sachsen und welche beim Bund?")) == 2
@@ -616,7 +627,7 @@ def test_a_which_question_for_a_kind_of_thing_the_corpus_never_names_is_unheard(
 
     analyzer = GermanAnalyzer()
     stats = TermStats.from_texts(analyzer, ["Die KfW vergibt Kredite.", "Drei Dinge sind wichtig: Vertrauen."])
-    lexicon = load_lexicon()
+    lexicon = corpus_lexicon()
     unheard = [s.stem for s in analyse_question("Welche Zinsen verlangt die KfW?", analyzer, stats, lexicon).slots
                if s.unheard]  # fmt: skip
     assert unheard == [analyzer.word("zinsen", True).stem]

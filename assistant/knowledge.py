@@ -1,0 +1,220 @@
+"""What the documents say about themselves: the names of their programmes and funders.
+
+Everything here is derived from the indexed documents and their metadata, never written down
+for one document: a programme is named by its title ("Civic Innovation Platform"), by the
+distinctive words of that title ("Zukunftsplattform"), by an abbreviation in the title or one the
+text defines for it ("Zukunftsplattform ... (SINN)"); its funder by the issuer's name, the
+abbreviations the text defines for organisations ("Sächsische Aufbaubank (SAB)"), the short form
+people use for a ministry ("Bundesministerium für Arbeit und Soziales" -> "Arbeitsministerium"),
+the level of government ("beim Bund") and the Land of its region ("in Sachsen").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from index.documents import Document
+
+Level = str  # "bund" | "land" | "kommune" | "stiftung" | "eu" | "andere"
+
+# Head nouns of organisations: an abbreviation defined for such a name is a funder's or a
+# granting body's, not a topic's ("Künstliche Intelligenz (KI)").
+_ORGANISATION = re.compile(  # the head of a German compound is its last part
+    r"(ministerium|bank|stiftung|gesellschaft|gmbh|amt|behörde|agentur|verband|institut|zentrum|senat"
+    r"|referat|fonds|kommission|verwaltung|anstalt|stelle|kammer|werk|plattform|platform|netzwerk|bund"
+    r"|stadt|landkreis|gemeinde|kreis|regierung|büro)(?:e|es|s|en|n)?\b",
+    re.IGNORECASE,
+)
+_ABBREVIATION = re.compile(r"\(([A-Za-zÄÖÜäöü][A-Za-zÄÖÜäöü]{1,11})\)")
+_WORD = re.compile(r"[\wÄÖÜäöüß]+(?:-[\wÄÖÜäöüß]+)*")
+_MINISTRY = re.compile(
+    r"(?P<level>bundes|staats|landes)?ministerium\s+(?:des\s+innern\s+)?für\s+(?P<subjects>[^;()]+)",
+    re.IGNORECASE,
+)
+# Linking element of German compounds: "Arbeit" -> "Arbeitsministerium", "Familie" ->
+# "Familienministerium", "Soziales" -> "Sozialministerium".
+_LINKING_S = re.compile(r"(heit|keit|ung|schaft|tion|tät|ion|ling|arbeit|sicherheit)$")
+_LEVEL_OF_ISSUER = (
+    ("eu", re.compile(r"europäisch|\besf\b|\beu\b", re.IGNORECASE)),
+    ("bund", re.compile(r"\bbundes|\bbund\b", re.IGNORECASE)),
+    ("kommune", re.compile(r"\bstadt\b|landeshauptstadt|landkreis|gemeinde|\bkreis\b|bezirksamt", re.IGNORECASE)),
+    ("stiftung", re.compile(r"stiftung", re.IGNORECASE)),
+    ("land", re.compile(r"staatsministerium|landesministerium|ministerium|senat|landesamt|aufbaubank"
+                        r"|investitionsbank|förderbank|staatskanzlei", re.IGNORECASE)),
+)
+_FUNCTION_WORDS = frozenset(
+    "für von und der die das des dem den im in zur zum mit bei auf aus an über unter gegen ohne durch".split()
+)
+
+
+@dataclass(frozen=True)
+class ProgrammeNames:
+    """The words that point at one programme: its own names, and those of who funds it."""
+
+    programme: str
+    own: frozenset[str]  # its title, the title's distinctive words, its abbreviations
+    funder: frozenset[str]  # issuer, organisations' abbreviations, ministry short forms, level, Land
+    level: Level
+
+
+def fold(text: str) -> str:
+    """Lower case, umlauts and ß spelt out, hyphens as spaces: "Civic-Innovation" and "civic
+    innovation", "sächsisch" and "saechsisch" compare equal."""
+    text = text.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    return " ".join(re.sub(r"[-‐‑–/]", " ", text).split())
+
+
+def level_of(issuer: str, region: str) -> Level:
+    for level, pattern in _LEVEL_OF_ISSUER:
+        if pattern.search(issuer):
+            return "land" if level == "land" and region == "DE" and "bundes" in issuer.lower() else level
+    return "land" if region != "DE" else "andere"
+
+
+def defined_abbreviations(text: str) -> dict[str, str]:
+    """Abbreviations a text defines, with their long form: "Sächsische Aufbaubank (SAB)" ->
+    {"SAB": "Sächsische Aufbaubank"}. The long form is the nearest run of words before the
+    parenthesis, opened by a capitalised word, whose letters hold the abbreviation's in order."""
+    found: dict[str, str] = {}
+    for m in _ABBREVIATION.finditer(text):
+        abbr = m.group(1)
+        # "(BMAS)", "(SAB)"; a lower-case one ("(gsub)") only for an organisation's name
+        if abbr in found or (sum(ch.isupper() for ch in abbr) < 2 and not (abbr.islower() and 3 <= len(abbr) <= 6)):
+            continue
+        before = re.split(r"\n|[.;:!?]\s|[()]", text[max(0, m.start() - 160) : m.start()])[-1]
+        words = _WORD.findall(before)[-10:]
+        for start in range(len(words) - 1, -1, -1):
+            first = words[start]
+            if not first[:1].isupper() or first.isupper() or first[0].lower() != abbr[0].lower():
+                continue
+            long_form = " ".join(words[start:])
+            if (_subsequence(abbr.lower(), long_form.lower()) and len(long_form) > len(abbr) + 2
+                    and (not abbr.islower() or _ORGANISATION.search(long_form))):
+                found[abbr] = long_form
+                break
+    return found
+
+
+def ministry_short_forms(issuer: str) -> set[str]:
+    """"Bundesministerium für Arbeit und Soziales" -> {"arbeitsministerium",
+    "bundesarbeitsministerium"}: the short form is made of the first subject of the ministry."""
+    out: set[str] = set()
+    for m in _MINISTRY.finditer(issuer):
+        subject = re.split(r",|\bund\b", m.group("subjects"))[0].split()
+        if not subject:
+            continue
+        word = subject[-1].lower()
+        if word.endswith("es") and subject[-1][:1].isupper() and len(subject) == 1:  # Soziales -> Sozial
+            stem = word[:-2]
+        elif word.endswith("ie"):  # Familie -> Familien
+            stem = word + "n"
+        elif _LINKING_S.search(word):
+            stem = word + "s"
+        else:
+            stem = word
+        short = f"{stem}ministerium"
+        out.add(short)
+        if (m.group("level") or "").lower() == "bundes":
+            out.add(f"bundes{short}")
+    return out
+
+
+def derive_programme_names(
+    documents: Iterable[Document], region_words: dict[str, list[str]], level_words: dict[str, list[str]]
+) -> dict[str, ProgrammeNames]:
+    """The names of every programme of the documents; words no programme owns alone are kept
+    too: the question that uses them is resolved by the other words it has (see Lexicon)."""
+    all_docs = list(documents)
+    by_programme: dict[str, list[Document]] = {}
+    for doc in all_docs:
+        if doc.meta.programme:
+            by_programme.setdefault(doc.meta.programme, []).append(doc)
+    title_words = {pid: _title_words(docs) for pid, docs in by_programme.items()}
+    out: dict[str, ProgrammeNames] = {}
+    for pid, docs in by_programme.items():
+        metas = [d.meta for d in docs]
+        main = next((m for m in metas if m.kind != "background"), metas[0])
+        own: set[str] = set()
+        funder: set[str] = set()
+        issuers = [m.issuer for m in metas]
+        for title in {m.programme_title for m in metas if m.programme_title}:
+            head = re.split(r"\s[–-]\s|:|\(", title)[0].strip()
+            own |= _phrases(head)
+            for inner in re.findall(r"\(([^)]*)\)", title):
+                for token in re.split(r"[,;]\s*", inner):
+                    if re.fullmatch(r"[A-ZÄÖÜ][A-Za-zÄÖÜäöü]{1,11}", token) and sum(c.isupper() for c in token) >= 2:
+                        (funder if any(token in issuer for issuer in issuers) else own).add(token.lower())
+        others = {_key(w) for other, words in title_words.items() if other != pid for w in words}
+        own |= {w for w in title_words[pid] if _key(w) not in others}
+        other_issuers = {w for other, ds in by_programme.items() if other != pid for d in ds
+                         for w in _distinctive(d.meta.issuer)}  # fmt: skip
+        places = {w for words in region_words.values() for w in words}
+        for issuer in issuers:
+            for part in re.split(r";|:", issuer):
+                name = re.sub(r"\([^)]*\)|\b(g?gmbh|mbh|e\. ?v\.|ag|kg)(?!\w)", "", part, flags=re.IGNORECASE).strip()
+                if name and not re.search(r"bewilligungsbeh|projektträger", name, re.IGNORECASE):
+                    funder.add(name.lower())
+            funder |= ministry_short_forms(issuer)
+            if not _MINISTRY.search(issuer):  # a Verband's or a foundation's own name ("Paritätischer")
+                funder |= {w for w in _distinctive(re.sub(r"\([^)]*\)", "", issuer))
+                           if not _ORGANISATION.search(w) and w not in places and w not in other_issuers
+                           and _key(w) not in others}  # fmt: skip
+        for doc in docs:
+            for abbr, long_form in defined_abbreviations(doc.meta.issuer + "\n" + doc.text).items():
+                if set(_distinctive(long_form)) & title_words[pid] and not _ORGANISATION.search(long_form):
+                    own.add(abbr.lower())
+                elif _ORGANISATION.search(long_form):
+                    funder.add(abbr.lower())
+                    funder |= {w for w in _distinctive(long_form) if _ORGANISATION.search(w)
+                               and not _ORGANISATION.fullmatch(w)}  # "Aufbaubank", not "Bank"
+        level = level_of(main.issuer, main.region)
+        funder |= set(level_words.get(level, []))
+        if main.region != "DE" and (main.kind != "background" or not any(
+                d.meta.region == main.region and d.meta.kind != "background" for d in all_docs)):
+            # "in Sachsen" means the Land's programme with a guideline or call, not a background text
+            funder |= set(region_words.get(main.region, []))
+        own -= _FUNCTION_WORDS
+        out[pid] = ProgrammeNames(pid, frozenset(own), frozenset(funder - own), level)
+    return out
+
+
+def _key(word: str) -> str:
+    """A word without its inflection, for telling whether two titles share it."""
+    folded = fold(word)
+    for _ in range(2):  # "Innovationen" and "Innovation" -> "innovatio"
+        folded = re.sub(r"(en|er|es|em|e|n|s)$", "", folded) if len(folded) > 5 else folded
+    return folded
+
+
+def _subsequence(needle: str, haystack: str) -> bool:
+    it = iter(haystack)
+    return all(ch in it for ch in needle)
+
+
+def _distinctive(text: str) -> list[str]:
+    """Content words of a name, lower case: no function words, no digits."""
+    return [w.lower() for w in _WORD.findall(text) if w.lower() not in _FUNCTION_WORDS and not w.isdigit()
+            and len(w) > 2]  # fmt: skip
+
+
+def _title_words(docs: list[Document]) -> set[str]:
+    """The words of a programme's title (without what stands in parentheses)."""
+    words: set[str] = set()
+    for meta in (d.meta for d in docs):
+        if meta.programme_title:
+            words |= set(_distinctive(re.sub(r"\([^)]*\)", "", meta.programme_title)))
+    return words
+
+
+def _phrases(head: str) -> set[str]:
+    """A title's head ("Civic Innovation Platform") and its runs of two or more words."""
+    words = _WORD.findall(head)
+    out = {head.lower()} if len(words) > 1 else set()
+    for i in range(len(words)):
+        for j in range(i + 2, len(words) + 1):
+            run = words[i:j]
+            if run[0].lower() not in _FUNCTION_WORDS and run[-1].lower() not in _FUNCTION_WORDS:
+                out.add(" ".join(run).lower())
+    return out

@@ -1,0 +1,123 @@
+"""Programme and funder names derived from the documents: a programme never seen before is
+reached by its title, its abbreviation and its ministry's short form."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.knowledge import defined_abbreviations, fold, level_of, ministry_short_forms
+from assistant.pipeline import Assistant
+from index.build import build_index
+from tests.conftest import CORPUS, make_settings
+
+NEW_GUIDELINE = """---
+id: he-teilhabe-richtlinie-2026
+title: "Richtlinie des Landes Hessen zur Förderung von Teilhabelotsen in der Eingliederungshilfe"
+issuer: "Hessisches Ministerium für Familie, Senioren, Sport, Gesundheit und Pflege (HMFG)"
+kind: guideline
+programme: he-teilhabelotsen
+programme_title: "Teilhabelotsen Hessen (TLH)"
+region: DE-HE
+published: 2026-02-02
+valid_from: 2026-03-01
+valid_until: 2029-12-31
+deadlines: []
+url: null
+source_file: null
+note: "Test document written for this test."
+---
+Richtlinie des Landes Hessen zur Förderung von Teilhabelotsen in der Eingliederungshilfe
+
+1 Zuwendungszweck
+Das Hessische Ministerium für Familie, Senioren, Sport, Gesundheit und Pflege (HMFG) fördert mit dem Programm Teilhabelotsen Hessen (TLH) Lotsinnen und Lotsen, die Menschen mit Behinderungen auf dem Weg zu Leistungen der Eingliederungshilfe begleiten.
+
+2 Zuwendungsempfänger
+Antragsberechtigt sind anerkannte Träger der freien Wohlfahrtspflege mit Sitz in Hessen.
+
+3 Höhe der Zuwendung
+Die Zuwendung beträgt bis zu 48.000 Euro je Lotsenstelle und Jahr.
+
+4 Verfahren
+Bewilligungsbehörde ist das Regierungspräsidium Kassel (RP Kassel). Anträge sind bis zum 15. Januar eines Jahres zu stellen.
+"""
+
+
+def test_abbreviations_the_text_defines_are_found_with_their_long_form() -> None:
+    found = defined_abbreviations("Das Hessische Ministerium für Familie, Senioren, Sport, Gesundheit und Pflege (HMFG) und die "
+                                  "Gesellschaft für soziale Unternehmensberatung (gsub) mbH; Künstliche Intelligenz (KI).")
+    assert found["HMFG"].startswith("Hessische Ministerium")
+    assert found["gsub"] == "Gesellschaft für soziale Unternehmensberatung"
+    assert found["KI"] == "Künstliche Intelligenz"
+    assert "mbH" not in found
+
+
+@pytest.mark.parametrize(("issuer", "short"), [
+    ("Bundesministerium für Arbeit und Soziales (BMAS)", {"arbeitsministerium", "bundesarbeitsministerium"}),
+    ("Bundesministerium für Familie, Senioren, Frauen und Jugend", {"familienministerium", "bundesfamilienministerium"}),
+    ("Niedersächsisches Ministerium für Soziales, Arbeit, Gesundheit und Gleichstellung", {"sozialministerium"}),
+    ("Ministerium für Soziales, Gesundheit und Integration Baden-Württemberg", {"sozialministerium"}),
+    ("Bundesministerium für Gesundheit", {"gesundheitsministerium", "bundesgesundheitsministerium"}),
+    ("SozialBank AG", set()),
+])
+def test_a_ministry_is_called_by_its_first_subject(issuer: str, short: set[str]) -> None:
+    assert ministry_short_forms(issuer) == short
+
+
+@pytest.mark.parametrize(("issuer", "region", "level"), [
+    ("Bundesministerium für Arbeit und Soziales", "DE", "bund"),
+    ("Sächsisches Staatsministerium für Soziales", "DE-SN", "land"),
+    ("Landeshauptstadt München, Sozialreferat", "DE-BY", "kommune"),
+    ("Stiftung Miteinander", "DE", "stiftung"),
+])
+def test_the_level_comes_from_the_issuer(issuer: str, region: str, level: str) -> None:
+    assert level_of(issuer, region) == level
+
+
+def test_folding_makes_hyphens_case_and_umlauts_equal() -> None:
+    assert fold("Civic-Innovation-Richtlinie") == "civic innovation richtlinie"
+    assert fold("Sächsische FÖRDERQUOTE") == fold("saechsische foerderquote")
+
+
+@pytest.fixture(scope="module")
+def with_new_programme(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    tmp = tmp_path_factory.mktemp("new-programme")
+    corpus = tmp / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    (corpus / "he-teilhabe-richtlinie-2026.md").write_text(NEW_GUIDELINE, encoding="utf-8")
+    settings = make_settings(tmp, corpus_dir=corpus)
+    assert build_index(settings).ok
+    helper = Assistant(settings)
+    yield helper
+    helper.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", [
+    "Wie viel Geld gibt es bei den Teilhabelotsen Hessen?",  # by title
+    "Wie viel zahlt das HMFG je Lotsenstelle?",  # by the abbreviation the text defines
+    "wieviel gibts vom hessischen familienministerium pro lotsenstelle",  # by the ministry's short form
+    "Wie viel gibt es beim TLH?",  # by the abbreviation in the programme's title
+])
+def test_a_never_seen_programme_is_reached_by_its_names(with_new_programme: Assistant, question: str) -> None:
+    assert with_new_programme.lexicon.programmes_in(question) == ["he-teilhabelotsen"]
+    answer = with_new_programme.ask(question)
+    assert not answer.refused, answer.answer
+    assert answer.citations[0].doc_id == "he-teilhabe-richtlinie-2026"
+    assert "48.000 Euro" in answer.answer
+
+
+@pytest.mark.slow
+def test_a_word_two_programmes_share_names_neither_alone(with_new_programme: Assistant) -> None:
+    lexicon = with_new_programme.lexicon
+    # "Sozialministerium" is no name of the Hessian programme; the Saxon one is named by it
+    assert lexicon.programmes_in("Was fördert das Sozialministerium in Sachsen?") == ["sn-modellvorhaben"]
+    assert lexicon.programmes_in("Was fördert Hessen?") == ["he-teilhabelotsen"]
+    assert "he-teilhabelotsen" not in lexicon.programmes_in("Wie viel gibt es beim Bund?")
+
+
+def test_the_lexicon_names_no_programme_of_the_corpus() -> None:
+    """Programme names come from the documents, never from the hand-written lexicon."""
+    text = (Path(__file__).resolve().parents[2] / "assistant" / "data" / "lexicon.yaml").read_text("utf-8").lower()
+    for name in ("civic", "bmas", "gsub", "sinn", "zukunftsplattform", "sab", "aufbaubank", "parikom", "köpping"):
+        assert f" {name}," not in text and f"[{name}," not in text and f" {name}]" not in text, name
