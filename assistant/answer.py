@@ -14,6 +14,7 @@ from itertools import chain, takewhile
 from typing import Protocol
 
 from assistant.citations import DENIAL, figures
+from assistant.gate import Gate, features
 from assistant.dates import DAY_MONTH_YEAR, RUNS_UNTIL, asked_year, find_dates
 from assistant.lexicon import FIGURE_TYPES, Lexicon, has_umlaut
 from assistant.models import Draft, DraftSentence, Source
@@ -21,7 +22,7 @@ from index.chunker import Chunk
 from index.documents import KIND_LABELS
 from index.sparse import STOP_WORDS, GermanAnalyzer, TermStats, base_of, is_content_token
 from index.store import Hit
-from index.text import iter_lines, split_sentences
+from index.text import Span, iter_lines, split_sentences
 
 SOURCE_PREFIX = {
     "guideline": "Laut Förderrichtlinie",
@@ -145,6 +146,7 @@ SIGNING = "unterzeichnet unterschrieben Unterschrift"
 # A contact block: a name, a role, the organisation, "Tel.: ...", "E-Mail: ..." on lines of their own.
 _CONTACT_LINE = re.compile(r"^(?:Tel\.|(?:Telefon|E-Mail|Mail|Fax|Mobil)\b)", re.IGNORECASE)
 CONTACT = "Ansprechpartner Ansprechpartnerin Kontakt ansprechen wenden erreichen"
+_NUMBERED_PARAGRAPH = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.?\s+(?=[A-ZÄÖÜ])")  # "5.2 " before a sentence
 _HEADINGISH = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+\S.*|[a-z]\)|\d{1,2})$")
 
 
@@ -165,6 +167,7 @@ class Slot:
     named: bool = False  # an abbreviation ("KfW"): only a passage that names it answers the question
     # "Welche Zinsen ...?" asks for things of a kind the documents never name: none of them answers it
     unheard: bool = False
+    unknown: bool = False  # a word the corpus, the lexicon and the wanted answer know nothing of
 
     def covered(self, terms: AbstractSet[str], has_type: bool = False, runs: bool = False) -> float:
         said = terms  # a figure stands for the word it answers, not for that word's synonyms
@@ -356,7 +359,7 @@ def analyse_question(
                                                 or _of_corpus_words(parts, stats))  # fmt: skip
         slots[stem] = Slot(stem, parts, weight, frozenset(own_typed), alternatives, lemma, side, names,
                            context, running & {stem, lemma}, named=token in abbreviations and not (context or alternatives),
-                           unheard=position == asked_noun and unknown)  # fmt: skip
+                           unheard=position == asked_noun and unknown, unknown=unknown)  # fmt: skip
     # A phrase of the lexicon stands for its group: "ohne Partner" is met by "Einzelträger".
     for group in lexicon.synonyms:
         for phrase in (p for p in group if " " in p and lexicon.mentions(text, p)):
@@ -449,8 +452,11 @@ class ExtractiveAnswerer:
         texts: Callable[[str], str | None] = lambda doc_id: None,
         programme_titles: dict[str, str] | None = None,
         programmes_named: Callable[[str], list[str]] = lambda text: [],
+        gate: Gate | None = None,
     ) -> None:
         self.analyzer = analyzer
+        self.gate = gate  # None: every best span answers (what training records)
+        self.record: list[dict[str, float]] | None = None  # features of each decision, for training
         self.texts = texts
         self.programmes_named = programmes_named
         self.programme_titles = programme_titles or {}
@@ -524,12 +530,12 @@ class ExtractiveAnswerer:
                 # Vollfinanzierung?" - "..., wenn ..."): without a dated answer, a condition answers.
                 typed = [c for c in ranked if c.has_type or CONDITION.search(c.text)]
             ranked = typed
-        if not ranked or coverage(question, ranked[:1]) < self.min_support:
+        if not ranked:
             return []
-        if any(s.unheard for s in question.slots):
-            return []
-        if any(s.named and not ranked[0].slot_cover[i] for i, s in enumerate(question.slots)):
-            return []  # "Welche Förderquote gilt bei der KfW?" is not answered by a passage without the KfW
+        if self.record is not None:
+            self.record.append(features(question, ranked))
+        if self.gate is not None and not self.gate.answers(question, ranked):
+            return []  # the learned decision (assistant/gate.py): the best span does not answer it
         chosen = [ranked[0]]
         # The sentence right before or after the best one, where it adds to what is covered:
         # rules often take two sentences ("... auf Ausgabenbasis oder auf Kostenbasis erfolgen.
@@ -806,6 +812,10 @@ def _evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceS
                 block_until = i + reach[-1] + 1
                 spans.append(absolute(line.start, block[reach[-1]].end, implied=CONTACT))
                 continue
+        if (numbered := _NUMBERED_PARAGRAPH.match(line.text)) and line.text.endswith(_CLOSED):
+            # "5.2 Die Förderquote beträgt 70 Prozent ...": a numbered paragraph, not a heading;
+            # its number is no part of what it says
+            line = Span(line.start + numbered.end(), line.end, line.text[numbered.end():])
         if (_HEADINGISH.match(line.text) and not DAY_MONTH_YEAR.match(line.text)) or len(line.text) < 12 \
                 or line.text.isupper():  # fmt: skip
             # a heading ("6 Art, Umfang", "ZUKUNFTSPLATTFORM ... KOMMT."), not a line opened by a

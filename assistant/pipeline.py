@@ -20,6 +20,7 @@ from assistant.facts import (
     states_its_dates,
     status_lead,
 )
+from assistant.gate import load_gate
 from assistant.knowledge import derive_programme_names
 from assistant.lexicon import load_lexicon
 from assistant.llm import LLMAnswerer, LLMUnavailable, make_backend
@@ -81,7 +82,8 @@ def clean_question(question: object, max_chars: int) -> str:
 class Assistant:
     """Everything needed to answer: store, encoders, lexicon; built once per process."""
 
-    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store | None = None, *, open_gate: bool = False) -> None:
+        """`open_gate`: every best span answers, without the trained decision (for training it)."""
         self.settings = settings
         if store is None:
             self.generation, store = Generations(settings).open_current()
@@ -113,7 +115,7 @@ class Assistant:
             texts=lambda doc_id: doc.text if (doc := self.documents.get(doc_id)) else None,
             programme_titles={d.meta.programme: d.meta.programme_title for d in self.documents.values()
                               if d.meta.programme and d.meta.programme_title},  # fmt: skip
-            programmes_named=self.lexicon.programmes_named,
+            programmes_named=self.lexicon.programmes_named, gate=None if open_gate else load_gate(),
         )
         self.llm: LLMAnswerer | None = None
         if settings.answerer != "extractive":

@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--out", default="eval-out")
     run.add_argument("--today", help="Stichtag JJJJ-MM-TT")
     run.add_argument("--thresholds", default=str(Path(__file__).parent / "thresholds.toml"))
+    train = sub.add_parser("train", help="Antwortprüfung auf dev und den Trainingsdokumenten lernen")
+    train.add_argument("--out", default="eval-out")
+    train.add_argument("--today", default="2026-11-21", help="Stichtag JJJJ-MM-TT")
     bench = sub.add_parser("bench", help="Index-Bau, Retrieval je Encoder und Latenz messen")
     bench.add_argument("--out", default="bench-out")
     scale = sub.add_parser("scale", help="Index-Bau, Retrieval und Latenz bis zu N Abschnitten messen")
@@ -84,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "train":
+            from evals.train import run_train
+
+            return run_train(parse_reference_date(args.today), Path(args.out))
         if args.command == "scale":
             from evals.scale import run_scale
 

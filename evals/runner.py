@@ -39,11 +39,11 @@ def evidence_rank(item: GoldItem, hits: list) -> int | None:
 
 
 @contextmanager
-def assistant_for(settings: Settings, extra: tuple[Path, ...], out: Path) -> Iterator[Assistant]:
+def assistant_for(settings: Settings, extra: tuple[Path, ...], out: Path, *, open_gate: bool = False) -> Iterator[Assistant]:
     """The assistant on the corpus, or on the corpus plus `extra` document folders: those get an
     index of their own beside the served one (built once, rebuilt when a document changed)."""
     if not extra:
-        assistant = Assistant(settings)
+        assistant = Assistant(settings, open_gate=open_gate)
     else:
         name = "-".join(p.parent.name for p in extra)
         corpus = combined_corpus(settings.corpus_dir, extra, out / "corpora" / name)
@@ -52,7 +52,7 @@ def assistant_for(settings: Settings, extra: tuple[Path, ...], out: Path) -> Ite
         report = build_index(settings)
         if report.problems:
             raise CorpusError("; ".join(str(p) for p in report.problems))
-        assistant = Assistant(settings)
+        assistant = Assistant(settings, open_gate=open_gate)
     try:
         yield assistant
     finally:
