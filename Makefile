@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run index test eval bench loadtest lint clean
+.PHONY: install run index test eval train bench loadtest lint clean
 
 install: $(STAMP)
 
@@ -32,6 +32,10 @@ test: install
 eval: install
 	$(BIN)/foerderlotse index build
 	$(BIN)/python -m evals run --split all --out eval-out --today 2026-11-21
+
+# Learn the answerability gate (assistant/data/answerability.json) from dev and the training documents.
+train: install
+	$(BIN)/python -m evals train --today 2026-11-21
 
 # Encoders on the real corpus, then the real corpus up to 50 000 chunks (synthetic distractors)
 # per store engine: build, retrieval and answer latency, peak memory. Takes ~20 minutes; not in CI.

@@ -78,8 +78,8 @@ class Gate:
     scale: tuple[float, ...]
 
     def probability(self, values: dict[str, float]) -> float:
-        z = self.bias + sum(w * (values[name] - m) / s
-                            for w, name, m, s in zip(self.weights, FEATURES, self.mean, self.scale, strict=True))  # fmt: skip
+        terms = zip(self.weights, FEATURES, self.mean, self.scale, strict=True)
+        z = self.bias + sum(w * (values[name] - m) / s for w, name, m, s in terms)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def answers(self, question: QuestionContext, ranked: Sequence[Candidate]) -> bool:
@@ -95,7 +95,8 @@ def load_gate(path: Path | None = None) -> Gate:
     """The packaged weights (or those at `path`); a clear German message where they cannot serve."""
     where = str(path) if path else f"assistant/{WEIGHTS_FILE}"
     try:
-        raw = path.read_text("utf-8") if path else resources.files("assistant").joinpath(WEIGHTS_FILE).read_text("utf-8")
+        source = path or resources.files("assistant").joinpath(WEIGHTS_FILE)
+        raw = source.read_text("utf-8")
     except (FileNotFoundError, OSError) as exc:
         raise GateError(f"Die Gewichte der Antwortprüfung fehlen ({where}). {RETRAIN}") from exc
     try:

@@ -39,7 +39,9 @@ def evidence_rank(item: GoldItem, hits: list) -> int | None:
 
 
 @contextmanager
-def assistant_for(settings: Settings, extra: tuple[Path, ...], out: Path, *, open_gate: bool = False) -> Iterator[Assistant]:
+def assistant_for(
+    settings: Settings, extra: tuple[Path, ...], out: Path, *, open_gate: bool = False
+) -> Iterator[Assistant]:
     """The assistant on the corpus, or on the corpus plus `extra` document folders: those get an
     index of their own beside the served one (built once, rebuilt when a document changed)."""
     if not extra:
