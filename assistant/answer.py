@@ -6,19 +6,27 @@ It proposes a `Draft`; only `citations.enforce` decides what the user sees.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import math
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from itertools import chain, takewhile
+from pathlib import Path
 from typing import Protocol
 
+import numpy as np
+
 from assistant.citations import DENIAL, figures
-from assistant.gate import Gate, features
 from assistant.dates import DAY_MONTH_YEAR, RUNS_UNTIL, asked_year, find_dates
+from assistant.gate import Gate, features
+from assistant.learned import LogisticModel
 from assistant.lexicon import FIGURE_TYPES, Lexicon, has_umlaut
 from assistant.models import Draft, DraftSentence, Source
 from index.chunker import Chunk
+from index.dense import Embedder
 from index.documents import KIND_LABELS
 from index.sparse import STOP_WORDS, GermanAnalyzer, TermStats, base_of, is_content_token
 from index.store import Hit
@@ -37,7 +45,6 @@ CONTEXT_WEIGHT = 0.3  # programme/region words steer retrieval; they are not wha
 # verbs and particles ("läuft ... ab", "mitmachen") and say less about what is asked.
 # A lower-case word the corpus does not use at all ("mitmachen") says least of all.
 LOWERCASE_WEIGHT, UNKNOWN_LOWERCASE_WEIGHT = 0.6, 0.25
-TYPE_BONUS, TYPE_PENALTY = 0.25, 0.3
 SYNONYM_CREDIT = 0.7  # a synonym from the lexicon ("Eigenanteil" for "Eigenmittel")
 PART_CREDIT = 0.6  # a span that has only some parts of a compound covers it less than the word itself
 ALL_PARTS_CREDIT = 0.85  # ... and all of its parts, as separate words, nearly as well
@@ -48,8 +55,6 @@ EVIDENCE_CACHE_CHUNKS = 20_000  # chunks whose evidence spans are kept between q
 # bekommt ein Einzelträger in Sachsen im Vergleich zum Höchstbetrag beim Bund?") each side is
 # asked about some of its words; half of what an answer about one programme needs.
 COMPARED_SHARE = 0.5
-ELSEWHERE_PENALTY = 0.1  # a passage on a programme from another's document: its own documents come first
-LIST_BONUS = 0.1  # a list with its introduction, for a question that asks for several things
 _EURO = re.compile(r"\d[\d.\s]*\s*(?:Euro\b|EUR\b|€)|(?:\bEuro|€)\s*\d")
 _PERCENT = re.compile(r"\d\s*(?:%|Prozent)")
 _CARDINALS = "zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|zwölf"
@@ -94,7 +99,7 @@ _ELIGIBLE = re.compile(
 )
 _REASON = re.compile(r"\b(?:weil|denn|deshalb|daher|darum|deswegen|aufgrund|wegen)\b|\bum\b[^,.;]{1,80}\bzu\b", re.I)
 _ADDRESS = re.compile(r"\b\w+(?:straße|str\.|weg|platz|allee|ring|gasse|damm)\s+\d+|\b\d{5}\s+[A-ZÄÖÜ]\w+")
-_WHERE = re.compile(r"Portal|Postfach|@|Anschrift|Förderportal|https?://|www\.|Straße|\bSAB\b|gsub"
+_WHERE = re.compile(r"Portal|Postfach|@|Anschrift|Förderportal|https?://|www\.|Straße|Bewilligungsbehörde|Aufbaubank|Förderbank"
                     r"|\bRegion\b|\bverortet\b|\bansässig\b|\b(?:Haupt)?[Ss]itz in\b")  # fmt: skip
 # Text in a document that tries to instruct a language model is not evidence for anything: no
 # answerer quotes it and no LLM sees it.
@@ -412,6 +417,7 @@ class Candidate:
     is_list: bool = False
     score: float = 0.0
     about: str | None = None  # the programme it speaks of where that is not its document's (SINN in the call)
+    dense: float = 0.0  # cosine of its dense vector and the question's
 
     @property
     def subject(self) -> str | None:
@@ -453,14 +459,22 @@ class ExtractiveAnswerer:
         programme_titles: dict[str, str] | None = None,
         programmes_named: Callable[[str], list[str]] = lambda text: [],
         gate: Gate | None = None,
+        ranker: LogisticModel | None = None,
+        section_words: dict[str, frozenset[str]] | None = None,
+        embedder: Embedder | None = None,
     ) -> None:
+        self.embedder = embedder  # the dense model: how close each span is to the question
         self.analyzer = analyzer
         self.gate = gate  # None: every best span answers (what training records)
+        self.ranker = ranker  # None: spans rank by coverage alone (what training starts from)
+        self.section_words = section_words or {}
         self.record: list[dict[str, float]] | None = None  # features of each decision, for training
+        self.record_spans: list[tuple[dict[str, float], str]] | None = None  # ... of each span
         self.texts = texts
         self.programmes_named = programmes_named
         self.programme_titles = programme_titles or {}
-        self._evidence_cache: dict[str, list[tuple[EvidenceSpan, frozenset[str], frozenset[str]]]] = {}
+        self._evidence_cache: dict[str, list[Evidence]] = {}
+        self._question_vectors: dict[str, np.ndarray] = {}
         self.min_support = min_support
         self.max_sentences = max_sentences
 
@@ -486,6 +500,27 @@ class ExtractiveAnswerer:
             if REFERS_BACK.search(first[0].text):
                 first = [c for c in chosen if c.end <= first[0].start and _adjacent(c, first[0])] + first
             chosen = [*first, *(c for c in chosen if c not in first)]
+        draft = self.render(question, chosen)
+        return with_lead(draft, lead) if lead else draft
+
+    def related(self, question: QuestionContext, hits: list[Hit], most: int = 2) -> Draft:
+        """Where no span answers: the spans that name what the question asks about (its heaviest
+        word that is not a programme's name), best first, to be shown as the closest passages."""
+        asked = [i for i, s in enumerate(question.slots) if not s.context]
+        if not asked:
+            return Draft(sentences=[], sources=[])
+        heaviest = max(asked, key=lambda i: question.slots[i].weight)
+        chosen: list[Candidate] = []
+        for c in self.candidates(question, hits):
+            if c.slot_cover[heaviest] >= 1.0 and not any(_overlaps(c, o) for o in chosen):
+                chosen.append(c)
+            if len(chosen) >= most:
+                break
+        return self.render(question, chosen)
+
+    def render(self, question: QuestionContext, chosen: list[Candidate]) -> Draft:
+        """The chosen spans as numbered sources and answer sentences, each said with its kind of source."""
+        comparing = len(question.programmes) > 1
         sources = [
             Source(n=i + 1, doc_id=c.doc_id, start=c.start, end=c.end, quote=c.text, section=c.section)
             for i, c in enumerate(chosen)
@@ -500,8 +535,7 @@ class ExtractiveAnswerer:
                 prefix = f"{self.programme_titles[c.programme]} – {prefix[0].lower()}{prefix[1:]}"
             pieces[0] = f"{prefix}: {pieces[0]}"
             sentences.extend(DraftSentence(text=p, refs=[n]) for p in pieces)
-        draft = Draft(sentences=sentences, sources=sources)
-        return with_lead(draft, lead) if lead else draft
+        return Draft(sentences=sentences, sources=sources)
 
     def candidates(self, question: QuestionContext, hits: list[Hit]) -> list[Candidate]:
         """Scored spans of the hits, best first; spans of programmes the question does not
@@ -515,8 +549,12 @@ class ExtractiveAnswerer:
                     if not named:
                         continue
                     c.about = named[0]
-                c.score = coverage(question, [c]) + self._type_score(question, c) + 0.05 / (1 + c.rank)
-                c.score -= ELSEWHERE_PENALTY if c.about else 0.0
+                values = span_features(question, c, self.section_words)
+                # exp of the listwise logit: proportional to the span's share of the question's
+                # softmax, so "nearly as good as the best" is a ratio of two scores
+                c.score = self.ranker.probability(values) if self.ranker else values["coverage"]
+                if self.record_spans is not None:
+                    self.record_spans.append((values, c.text))
                 out.append(c)
         return sorted(out, key=lambda c: c.score, reverse=True)
 
@@ -534,6 +572,10 @@ class ExtractiveAnswerer:
             return []
         if self.record is not None:
             self.record.append(features(question, ranked))
+        if any(s.unheard for s in question.slots):
+            return []  # "Welche Zinsen ...?" asks for things of a kind the documents never name
+        if any(s.named and not ranked[0].slot_cover[i] for i, s in enumerate(question.slots)):
+            return []  # "Welche Förderquote gilt bei der KfW?" is not answered by a passage without the KfW
         if self.gate is not None and not self.gate.answers(question, ranked):
             return []  # the learned decision (assistant/gate.py): the best span does not answer it
         chosen = [ranked[0]]
@@ -571,30 +613,19 @@ class ExtractiveAnswerer:
             if any(_overlaps(cand, c) for c in chosen):
                 continue
             gain = coverage(question, [*chosen, cand]) - coverage(question, chosen)
+            # nearly as good as the best, or good and adding words of the question (scores are
+            # the ranker's beliefs: a second or third passage often holds the fact the best lacks)
             if cand.score >= 0.8 * ranked[0].score or (gain >= 0.15 and cand.score >= 0.5 * ranked[0].score):
                 chosen.append(cand)
         return chosen
 
-    @staticmethod
-    def _type_score(question: QuestionContext, cand: Candidate) -> float:
-        score = _type_bonus(question.types - FIGURE_TYPES, cand.text)
-        if cand.is_list:
-            score += LIST_BONUS if "list" in question.types else -LIST_BONUS
-        elif "list" in question.types and _ENUMERATES.search(cand.text):  # "(öffentliche Verwaltung, Wirtschaft, ...)"
-            score += LIST_BONUS / 2
-        if question.figure_types:
-            # a list of several such figures (a table of weights) names none in particular: for
-            # a question that asks for one ("Wie viel zählt die Datenbasis?") its line does
-            several = (cand.is_list and "list" not in question.types
-                       and _figure_count(question.figure_types, cand.text) > 1)  # fmt: skip
-            score += 0.0 if several else TYPE_BONUS if cand.has_type else -TYPE_PENALTY
-        return score
 
     # -- scoring ------------------------------------------------------------------------------
     def _spans(self, question: QuestionContext, hit: Hit, rank: int) -> list[Candidate]:
         chunk = hit.chunk
         out: list[Candidate] = []
-        for span, terms, context_terms in self._evidence(chunk):
+        asked = self._question_vector(question.text) if self.embedder is not None else None
+        for span, terms, context_terms, vector in self._evidence(chunk):
             has_type = _has_type(question.figure_types - {"count"}, span.text) or (
                 "count" in question.figure_types and self._counts(span.text, question.counted)
             )
@@ -608,8 +639,37 @@ class ExtractiveAnswerer:
             out.append(Candidate(
                 chunk.doc_id, chunk.kind, chunk.programme, span.start, span.end, span.text,
                 chunk.section, rank, cover, has_type, span.is_list,
+                dense=float(vector @ asked) if asked is not None and vector is not None else 0.0,
             ))  # fmt: skip
         return out
+
+    def _question_vector(self, text: str) -> np.ndarray:
+        """The question's dense vector (the retrieval embedded the same text just before)."""
+        if text not in self._question_vectors:
+            if len(self._question_vectors) > 1000:
+                self._question_vectors.clear()
+            self._question_vectors[text] = self.embedder.embed_query([text])[0]
+        return self._question_vectors[text]
+
+    def warm(self, chunks: Iterable[Chunk], vectors_file: Path | None = None) -> None:
+        """Work out the evidence of every chunk now (its spans' vectors among it), not during
+        the first questions that reach them. `vectors_file` keeps the spans' vectors between
+        processes (keyed by the model and a hash of the text), so only new spans are embedded."""
+        pending = [c for c in chunks if c.id not in self._evidence_cache]
+        for chunk in pending:
+            self._evidence(chunk, embed=False)
+        if self.embedder is None:
+            return
+        entries = [(c.id, i) for c in pending for i in range(len(self._evidence_cache[c.id]))]
+        keys = [_span_key(self.embedder.name, self._evidence_cache[cid][i][0].text) for cid, i in entries]
+        known = _load_vectors(vectors_file)
+        missing = sorted({k for k in keys if k not in known})
+        if missing:
+            texts = {k: self._evidence_cache[cid][i][0].text for k, (cid, i) in zip(keys, entries, strict=True)}
+            known.update(zip(missing, self.embedder.embed([texts[k] for k in missing]), strict=True))
+            _save_vectors(vectors_file, known)
+        for key, (cid, i) in zip(keys, entries, strict=True):
+            self._evidence_cache[cid][i] = (*self._evidence_cache[cid][i][:3], known[key])
 
     def _counts(self, text: str, counted: frozenset[str]) -> bool:
         """Whether a span gives a count, of the counted thing where the question names it
@@ -627,17 +687,18 @@ class ExtractiveAnswerer:
                 return True
         return False
 
-    def _evidence(self, chunk: Chunk) -> list[tuple[EvidenceSpan, frozenset[str], frozenset[str]]]:
-        """A chunk's evidence spans with their terms and context terms; the same for every
-        question, so worked out once per chunk (instruction-like text is dropped here)."""
+    def _evidence(self, chunk: Chunk, embed: bool = True) -> list[Evidence]:
+        """A chunk's evidence spans with their terms, context terms and dense vectors; the same
+        for every question, so worked out once per chunk (instruction-like text is dropped here)."""
         if (cached := self._evidence_cache.get(chunk.id)) is not None:
             return cached
         header_terms = frozenset(self.analyzer.terms(chunk.header))
-        prepared = [
+        spans = [s for s in _evidence_spans(chunk, self.texts(chunk.doc_id)) if not INSTRUCTION_LIKE.search(s.text)]
+        vectors = self.embedder.embed([s.text for s in spans]) if embed and self.embedder and spans else None
+        prepared: list[Evidence] = [
             (span, self._terms(f"{span.text} {span.implied}"),
-             header_terms | frozenset(self.analyzer.terms(span.frame)))
-            for span in _evidence_spans(chunk, self.texts(chunk.doc_id))
-            if not INSTRUCTION_LIKE.search(span.text)
+             header_terms | frozenset(self.analyzer.terms(span.frame)), None if vectors is None else vectors[i])
+            for i, span in enumerate(spans)
         ]
         if len(self._evidence_cache) >= EVIDENCE_CACHE_CHUNKS:
             self._evidence_cache.clear()
@@ -746,18 +807,100 @@ def _figure_count(types: set[str], text: str) -> int:
     return len(_EURO.findall(text)) * ("amount" in types) + len(_PERCENT.findall(text)) * ("percent" in types)
 
 
-def _type_bonus(types: set[str], text: str) -> float:
-    bonus = 0.0
-    if "who" in types:  # applicants named, an organisation named, who is eligible said
-        bonus += 0.1 * bool(_WHO.search(text)) + 0.15 * bool(_ORGANISATION.search(text))
-        bonus += 0.15 * bool(_ELIGIBLE.search(text))
-    if "where" in types:  # "Wo reicht man ein?": a passage that names no place does not answer it
-        bonus += 0.15 if _WHERE.search(text) else -0.1
-    if "reason" in types:  # "Warum ...?": a passage that gives a reason
-        bonus += 0.15 * bool(_REASON.search(text))
-    if "negation" in types:  # "Was ist nicht förderfähig?": the passage that says what is not
-        bonus += 0.1 if DENIAL.search(text) else -0.1
-    return bonus
+SPAN_FEATURES = (
+    "coverage",  # share of the question's weighted words the span covers
+    "coverage_asked",  # ... of the words that carry the question, not the programme's name
+    "has_type",  # holds the kind of figure asked for
+    "type_missing",  # the question asks for a figure the span does not hold
+    "several_figures",  # a table of such figures where one is asked ("Wie viel zählt die Datenbasis?")
+    "rank_inverse",  # 1 / (1 + rank of its chunk in retrieval)
+    "who_named",  # "Wer ...?": applicants named (Träger, Verein, antragsberechtigt)
+    "organisation_named",  # "Wer ...?": an organisation named by its legal form or as a ministry
+    "eligible_said",  # "Wer ...?": who is eligible said ("Antragsberechtigt sind ...")
+    "where_named",  # "Wo ...?": a portal, address or place named
+    "where_missing",  # "Wo ...?": none named
+    "reason_given",  # "Warum ...?": a reason given ("weil", "um ... zu")
+    "negation_met",  # "Was ist nicht förderfähig?": the span denies or excludes
+    "negation_missed",  # ... it does not
+    "denies_unasked",  # the span denies where the question does not ask what is not
+    "list_asked",  # a list with its introduction, for a question that asks for several things
+    "list_unasked",  # ... for one that does not
+    "enumerates",  # a question for several things, a span naming several in a row
+    "section_match",  # its section's heading names what the question asks for (Höhe, Zuwendungsempfänger, ...)
+    "elsewhere",  # a passage on the programme from another programme's document
+    "length_log",  # log of its length in characters
+    "dense",  # cosine of the span's and the question's dense vectors (e5: query/passage)
+)
+
+
+def span_features(
+    question: QuestionContext, cand: Candidate, section_words: dict[str, frozenset[str]]
+) -> dict[str, float]:
+    """General features of a candidate span for a question; the ranker weighs them (learned)."""
+    types, text = question.types, cand.text
+    figure = bool(question.figure_types)
+    several = (figure and cand.is_list and "list" not in types
+               and _figure_count(question.figure_types, text) > 1)  # fmt: skip
+    negation = "negation" in types
+    denies = DENIAL.search(text) is not None
+    heading = {w.lower() for w in re.findall(r"\w+", cand.section)}
+    wanted = set().union(*(section_words.get(t, frozenset()) for t in types)) if types else set()
+    return {
+        "coverage": coverage(question, [cand]),
+        "coverage_asked": coverage(question, [cand], context=False),
+        "has_type": float(cand.has_type and figure),
+        "type_missing": float(figure and not cand.has_type and not several),
+        "several_figures": float(several),
+        "rank_inverse": 1.0 / (1 + cand.rank),
+        "who_named": float("who" in types and _WHO.search(text) is not None),
+        "organisation_named": float("who" in types and _ORGANISATION.search(text) is not None),
+        "eligible_said": float("who" in types and _ELIGIBLE.search(text) is not None),
+        "where_named": float("where" in types and _WHERE.search(text) is not None),
+        "where_missing": float("where" in types and _WHERE.search(text) is None),
+        "reason_given": float("reason" in types and _REASON.search(text) is not None),
+        "negation_met": float(negation and denies),
+        "negation_missed": float(negation and not denies),
+        "denies_unasked": float(denies and not negation),
+        "list_asked": float(cand.is_list and "list" in types),
+        "list_unasked": float(cand.is_list and "list" not in types),
+        "enumerates": float("list" in types and not cand.is_list and _ENUMERATES.search(text) is not None),
+        "section_match": float(bool(heading & wanted) or any(w.startswith(tuple(wanted)) for w in heading)
+                               if wanted else False),  # fmt: skip
+        "elsewhere": float(cand.about is not None),
+        "length_log": math.log1p(len(text)),
+        "dense": cand.dense,
+    }
+
+
+def _span_key(model: str, text: str) -> str:
+    return hashlib.sha1(f"{model}\x00{text}".encode()).hexdigest()
+
+
+def _load_vectors(path: Path | None) -> dict[str, np.ndarray]:
+    """Span vectors kept by an earlier process; a missing or unreadable file is an empty cache."""
+    if path is None or not path.is_file():
+        return {}
+    try:
+        with np.load(path) as data:
+            return {str(k): v for k, v in zip(data["keys"], data["vectors"], strict=True)}
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def _save_vectors(path: Path | None, vectors: dict[str, np.ndarray]) -> None:
+    if path is None or not vectors:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    keys = sorted(vectors)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.npz")
+    try:
+        np.savez(partial, keys=np.array(keys), vectors=np.stack([vectors[k] for k in keys]))
+        os.replace(partial, path)  # a reader never sees half a file
+    except OSError:
+        partial.unlink(missing_ok=True)  # a cache that cannot be written costs time, nothing else
+
+
+Evidence = tuple["EvidenceSpan", frozenset[str], frozenset[str], "np.ndarray | None"]  # span, terms, context, vector
 
 
 @dataclass(frozen=True)

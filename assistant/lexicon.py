@@ -25,6 +25,7 @@ class Lexicon:
     type_words: dict[str, list[str]] = field(default_factory=dict)
     level_words: frozenset[str] = frozenset()
     levels: dict[str, list[str]] = field(default_factory=dict)  # "bund" -> words that name it
+    sections: dict[str, frozenset[str]] = field(default_factory=dict)  # answer type -> heading words
     light_verbs: dict[str, frozenset[str]] = field(default_factory=dict)  # verb form -> its nouns
     answer_words: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)  # type -> (about, search)
 
@@ -286,6 +287,7 @@ def load_lexicon() -> Lexicon:
         context_words=frozenset(w.lower() for w in raw.get("context_words", [])),
         type_words={k: [w.lower() for w in v] for k, v in raw.get("type_words", {}).items()},
         levels={k: [w.lower() for w in v] for k, v in raw.get("levels", {}).items()},
+        sections={k: frozenset(w.lower() for w in v) for k, v in raw.get("sections", {}).items()},
         level_words=frozenset(w.lower() for v in raw.get("levels", {}).values() for w in v),
         answer_words={k: ([w.lower() for w in v["about"]], [w.lower() for w in v["search"]])
                       for k, v in raw.get("answer_words", {}).items()},  # fmt: skip

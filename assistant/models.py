@@ -55,12 +55,19 @@ class Retrieved(BaseModel):
     text: str
 
 
+Grade = Literal["answered", "related", "none"]
+
+
 class Answer(BaseModel):
-    """The answer as the CLI (--json), the API and the evaluation see it."""
+    """The answer as the CLI (--json), the API and the evaluation see it.
+
+    `grade`: "answered" (a direct answer), "related" (no passage answers directly, but the
+    closest passages on the asked topic are quoted; `refused` is true), "none" (nothing relevant)."""
 
     question: str
     answer: str
     refused: bool
+    grade: Grade = "answered"
     citations: list[Citation]
     notices: list[str]
     retrieved: list[Retrieved]

@@ -7,6 +7,7 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from itertools import islice
 
 from assistant.answer import ExtractiveAnswerer, QuestionContext, analyse_question, promoted, with_lead
 from assistant.citations import Enforced, StreamingEnforcer, enforce
@@ -22,9 +23,10 @@ from assistant.facts import (
 )
 from assistant.gate import load_gate
 from assistant.knowledge import derive_programme_names
+from assistant.learned import load_ranker
 from assistant.lexicon import load_lexicon
 from assistant.llm import LLMAnswerer, LLMUnavailable, make_backend
-from assistant.models import Answer, AnswerEvent, Citation, Draft, DraftSentence, Retrieved, Source, Turn
+from assistant.models import Answer, AnswerEvent, Citation, Draft, DraftSentence, Grade, Retrieved, Source, Turn
 from assistant.retrieval import Query, Retriever
 from assistant.settings import Settings
 from index.build import manifest_for, sparse_encoder_for
@@ -42,6 +44,7 @@ REFUSAL = (
     "Dazu enthalten die hinterlegten Förderdokumente keine Angaben. "
     "Bitte wenden Sie sich an die zuständige Förderstelle."
 )
+RELATED = "Eine direkte Antwort finde ich in den Dokumenten nicht. Am nächsten kommen diese Stellen:"
 
 
 @dataclass
@@ -55,6 +58,7 @@ class _Turn:
     started: float
     only_type: bool = False  # a follow-up that names nothing but what it asks for ("Und bis wann?")
     elsewhere: tuple[str, ...] = ()  # Länder it names that no document is about (and no programme)
+    grade: Grade = "answered"  # "related": only the closest passages are shown
 
 
 def _marked(sentence: DraftSentence) -> str:
@@ -116,7 +120,11 @@ class Assistant:
             programme_titles={d.meta.programme: d.meta.programme_title for d in self.documents.values()
                               if d.meta.programme and d.meta.programme_title},  # fmt: skip
             programmes_named=self.lexicon.programmes_named, gate=None if open_gate else load_gate(),
+            ranker=load_ranker(required=not open_gate), section_words=self.lexicon.sections,
+            embedder=self.embedder,
         )
+        self.answerer.warm(islice(self.store.iter_chunks(), settings.warm_chunks),
+                           settings.store_path.parent / "span-vectors.npz")
         self.llm: LLMAnswerer | None = None
         if settings.answerer != "extractive":
             self.llm = LLMAnswerer(make_backend(settings), self.answerer, self.documents,
@@ -170,7 +178,7 @@ class Assistant:
     ) -> Answer:
         turn = self._prepare(question, programme, today, history, mode)
         enforced, notices = self._extractive(turn)
-        if self.llm is not None and not enforced.refused:
+        if self.llm is not None and not enforced.refused and turn.grade == "answered":
             try:
                 written = enforce(self.llm.draft(turn.context, turn.hits), self.documents.get,
                                   self.settings.min_sentence_support)  # fmt: skip
@@ -193,7 +201,7 @@ class Assistant:
         shown; the last event carries the whole answer. Bad input raises before the first event."""
         turn = self._prepare(question, programme, today, history, "hybrid")
         enforced, notices = self._extractive(turn)
-        if self.llm is not None and not enforced.refused:
+        if self.llm is not None and not enforced.refused and turn.grade == "answered":
             try:
                 sources, pieces = self.llm.stream(turn.context, turn.hits)
                 gate = StreamingEnforcer(sources, self.documents.get, self.settings.min_sentence_support)
@@ -213,6 +221,8 @@ class Assistant:
                 yield AnswerEvent(type="reset")
                 yield from (AnswerEvent(type="sentence", text=_marked(s)) for s in enforced.sentences)
         else:
+            if turn.grade == "related":
+                yield AnswerEvent(type="sentence", text=RELATED)
             yield from (AnswerEvent(type="sentence", text=_marked(s)) for s in enforced.sentences)
         yield AnswerEvent(type="answer", answer=self._answer(turn, enforced, notices))
 
@@ -260,6 +270,9 @@ class Assistant:
         notices: list[str] = []
         if "deadlines" in turn.context.types:  # "Welche Fristen laufen noch?"
             draft, notices = deadline_overview(self, turn.context.programmes, turn.today)
+        elif {"published", "date"} <= turn.context.types and turn.context.programmes:
+            # "Wann wurde die Richtlinie veröffentlicht?": the date the document gives for itself
+            draft = publication(self, turn.context.programmes)
         else:
             draft = self.answerer.draft(turn.context, turn.hits)
             if not draft.sentences:
@@ -267,7 +280,15 @@ class Assistant:
             draft = self._status_lead(turn, draft)
         if turn.elsewhere:
             draft, notices = self._in_region(turn, draft, notices)
-        return enforce(draft, self.documents.get, self.settings.min_sentence_support), notices
+        enforced = enforce(draft, self.documents.get, self.settings.min_sentence_support)
+        if enforced.refused and not turn.elsewhere and not notices:
+            # no direct answer: the passages on what is asked, said to be no more than that
+            closest = enforce(self.answerer.related(turn.context, turn.hits), self.documents.get,
+                              self.settings.min_sentence_support)  # fmt: skip
+            if not closest.refused:
+                turn.grade = "related"
+                return closest, notices
+        return enforced, notices
 
     def _from_metadata(self, turn: _Turn) -> tuple[Draft, list[str]]:
         """Where no passage answers, dates from the documents' metadata may, each with the
@@ -336,10 +357,12 @@ class Assistant:
         if citations:
             notices = self.notices(citations, turn.context.types, turn.today, turn.context.programmes) + notices
             notices += self._unanswered(turn.context, citations)
+        related = turn.grade == "related"
         return Answer(
             question=turn.text,
-            answer=REFUSAL if enforced.refused else enforced.text(),
-            refused=enforced.refused,
+            answer=REFUSAL if enforced.refused else f"{RELATED} {enforced.text()}" if related else enforced.text(),
+            refused=enforced.refused or related,
+            grade="none" if enforced.refused else turn.grade,
             citations=citations,
             notices=notices,
             retrieved=[

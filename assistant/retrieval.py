@@ -40,7 +40,7 @@ class Retriever:
         def run(filters: dict[str, str | list[str]], text: str = query.text) -> list[Hit]:
             if text not in encoded:
                 encoded[text] = (
-                    self.embedder.embed([text])[0].tolist() if mode != "sparse" else None,
+                    self.embedder.embed_query([text])[0].tolist() if mode != "sparse" else None,
                     self._sparse_query(text) if mode != "dense" else None,
                 )  # fmt: skip
             dense, sparse = encoded[text]

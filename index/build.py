@@ -138,7 +138,7 @@ def smoke_test(store: Store, embedder: Embedder, sparse: SparseEncoder, chunks: 
         raise CorpusError(f"Der neue Index ist unvollständig ({stored} von {chunks} Abschnitten).")
     if chunks:
         probe = "Förderung Antrag Frist"
-        hits = store.search(embedder.embed([probe])[0].tolist(), sparse.encode_query(probe, {}),
+        hits = store.search(embedder.embed_query([probe])[0].tolist(), sparse.encode_query(probe, {}),
                             mode="hybrid", limit=1, prefetch_k=10, weights=(1.0, 1.0))  # fmt: skip
         if not hits:
             raise CorpusError("Der neue Index beantwortet keine Probeabfrage; er wird nicht übernommen.")

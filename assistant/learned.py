@@ -1,0 +1,92 @@
+"""The answerer's learned parts: logistic models over named features, stored as one data file.
+
+Two models, both trained by `python -m evals train` on the dev split and the training documents:
+- `ranker` scores every candidate span of the retrieved chunks (assistant/ranker.py);
+- `gate` decides whether the best span answers the question at all (assistant/gate.py).
+The file names the features each model was trained on; one that does not match this version's
+features, or that is missing or corrupt, is refused with a German message that says how to retrain.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from assistant.errors import FoerderlotseError
+
+WEIGHTS_FILE = "data/learned.json"
+RETRAIN = "Neu trainieren mit 'python -m evals train'."
+
+
+class ModelError(FoerderlotseError):
+    """Trained weights that are missing, corrupt or from another feature set."""
+
+
+@dataclass(frozen=True)
+class LogisticModel:
+    """A logistic regression over standardised features."""
+
+    features: tuple[str, ...]
+    weights: tuple[float, ...]
+    bias: float
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+
+    def logit(self, values: dict[str, float]) -> float:
+        terms = zip(self.weights, self.features, self.mean, self.scale, strict=True)
+        return self.bias + sum(w * (values[name] - m) / s for w, name, m, s in terms)
+
+    def probability(self, values: dict[str, float]) -> float:
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, self.logit(values)))))
+
+    def as_dict(self) -> dict:
+        return {"features": list(self.features), "weights": list(self.weights), "bias": self.bias,
+                "mean": list(self.mean), "scale": list(self.scale)}  # fmt: skip
+
+
+def load_model(name: str, features: Sequence[str], path: Path | None = None) -> LogisticModel:
+    """The model `name` of the packaged weights file (or of `path`), checked against `features`."""
+    where = str(path) if path else f"assistant/{WEIGHTS_FILE}"
+    try:
+        source = path or resources.files("assistant").joinpath(WEIGHTS_FILE)
+        raw = source.read_text("utf-8")
+    except OSError as exc:
+        raise ModelError(f"Die gelernten Gewichte fehlen ({where}). {RETRAIN}") from exc
+    broken = ModelError(f"Die gelernten Gewichte ({where}) sind beschädigt. {RETRAIN}")
+    try:
+        data = json.loads(raw)[name]
+        if data["features"] != list(features):
+            raise ModelError(f"Die gelernten Gewichte '{name}' ({where}) passen nicht zu den Merkmalen dieser "
+                             f"Version (erwartet: {', '.join(features)}). {RETRAIN}")  # fmt: skip
+        model = LogisticModel(tuple(features), tuple(map(float, data["weights"])), float(data["bias"]),
+                              tuple(map(float, data["mean"])), tuple(map(float, data["scale"])))  # fmt: skip
+    except ModelError:
+        raise
+    except (ValueError, KeyError, TypeError) as exc:
+        raise broken from exc
+    n = len(features)
+    if not (len(model.weights) == len(model.mean) == len(model.scale) == n) or any(s <= 0 for s in model.scale) \
+            or not all(math.isfinite(v) for v in (*model.weights, model.bias, *model.mean)):  # fmt: skip
+        raise broken
+    return model
+
+
+def write_models(models: dict[str, LogisticModel], trained_on: dict[str, int], path: Path) -> None:
+    payload = {name: model.as_dict() for name, model in models.items()}
+    path.write_text(json.dumps({**payload, "trained_on": trained_on}, indent=2) + "\n", "utf-8")
+
+
+def load_ranker(*, required: bool = True) -> LogisticModel | None:
+    """The span ranker; for training (`required=False`) none where no weights exist yet."""
+    from assistant.answer import SPAN_FEATURES
+
+    try:
+        return load_model("ranker", SPAN_FEATURES)
+    except ModelError:
+        if required:
+            raise
+        return None
