@@ -23,7 +23,7 @@ from assistant.citations import DENIAL, figures
 from assistant.dates import DAY_MONTH_YEAR, RUNS_UNTIL, asked_year, find_dates
 from assistant.gate import Gate, features
 from assistant.learned import LogisticModel
-from assistant.lexicon import FIGURE_TYPES, Lexicon, has_umlaut
+from assistant.lexicon import FIGURE_TYPES, Lexicon, has_umlaut, load_thesaurus
 from assistant.models import Draft, DraftSentence, Source
 from index.chunker import Chunk
 from index.dense import Embedder
@@ -267,6 +267,7 @@ def analyse_question(
     `places`: words naming a Land no document is about ("in Berlin"): they say where, not what is
     asked, so a passage that only names the place does not answer the question."""
     sources = sources or {}
+    thesaurus = load_thesaurus()
     cased = analyzer.cased_tokens(text)
     # (a question typed in capitals has none: its words are no abbreviations)
     shouted = sum(c.isupper() for c in text) > sum(c.islower() for c in text)
@@ -356,6 +357,11 @@ def analyse_question(
         alternatives = synonyms.get(stem, frozenset()) | synonyms.get(lemma, frozenset())
         if (verb := _ERUNG.sub("ern", token)) != token:  # "Förderung" ~ "fördert": Snowball keeps -er
             alternatives |= frozenset(analyzer.terms(verb)[:1])
+        if stem not in stats.df and not alternatives:
+            # a word the corpus never uses ("Kohle", "stemmen"): its OpenThesaurus synonyms that it
+            # does use stand for it ("Geld"); only here, where it would otherwise cover nothing
+            alternatives = frozenset(t for w in thesaurus.synonyms(token) for t in analyzer.terms(w)[:1]
+                                     if t in stats.df)  # fmt: skip
         names = frozenset(lexicon.programme_candidates(token)) | sources.get(token, frozenset())
         umlauted = has_umlaut(token)
         own_typed = {t for t in typed & {stem, lemma} if umlauted in umlauts.get(t, (umlauted,))} | (typed & set(parts))

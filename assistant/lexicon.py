@@ -294,3 +294,38 @@ def load_lexicon() -> Lexicon:
         light_verbs={verb.lower(): frozenset(n.lower() for n in group["nouns"])
                      for group in raw.get("light_verbs", []) for verb in group["verbs"]},  # fmt: skip
     )
+
+
+@dataclass(frozen=True)
+class Thesaurus:
+    """OpenThesaurus (assistant/data/openthesaurus.txt.gz, LGPL): for a single word, the single
+    words of every synonym set it belongs to ("Kohle (ugs.)" ~ "Geld" ~ "Zaster (ugs.)")."""
+
+    sets: tuple[tuple[str, ...], ...]
+    index: dict[str, tuple[int, ...]]
+
+    def synonyms(self, word: str) -> frozenset[str]:
+        word = word.lower()
+        return frozenset(w for i in self.index.get(word, ()) for w in self.sets[i] if w != word)
+
+
+@lru_cache(maxsize=1)
+def load_thesaurus() -> Thesaurus:
+    import gzip
+
+    raw = gzip.decompress(resources.files("assistant").joinpath("data/openthesaurus.txt.gz").read_bytes())
+    sets: list[tuple[str, ...]] = []
+    index: dict[str, list[int]] = {}
+    for line in raw.decode("utf-8").splitlines():
+        if line.startswith("#"):
+            continue
+        words = []
+        for entry in line.split(";"):
+            word = re.sub(r"\([^)]*\)", "", entry).strip().lower()
+            if word and " " not in word:  # phrases ("viel Geld") are no single word to match
+                words.append(word)
+        if len(words) > 1:
+            for w in words:
+                index.setdefault(w, []).append(len(sets))
+            sets.append(tuple(words))
+    return Thesaurus(tuple(sets), {w: tuple(ids) for w, ids in index.items()})

@@ -638,3 +638,19 @@ def test_a_which_question_for_a_kind_of_thing_the_corpus_never_names_is_unheard(
     for question in ("Welche Kredite vergibt die KfW?", "Welche drei Dinge sind wichtig?",
                      "Vergibt die KfW Kredite mit Zinsen?"):  # fmt: skip
         assert not any(s.unheard for s in analyse_question(question, analyzer, stats, lexicon).slots)
+
+
+def test_a_word_the_corpus_never_uses_stands_for_its_thesaurus_synonyms_the_corpus_uses() -> None:
+    from assistant.answer import analyse_question
+    from assistant.lexicon import load_lexicon, load_thesaurus
+    from index.sparse import GermanAnalyzer, TermStats
+
+    assert "geld" in load_thesaurus().synonyms("Kohle")  # OpenThesaurus: "Kohle (ugs.)" ~ "Geld"
+    analyzer = GermanAnalyzer()
+    stats = TermStats.from_texts(analyzer, ["Es gibt Geld für Träger.", "Die Frist endet im Mai."])
+    question = analyse_question("Wie viel Kohle kriegen Träger?", analyzer, stats, load_lexicon())
+    coal = next(s for s in question.slots if s.stem == analyzer.terms("Kohle")[0])
+    assert analyzer.terms("Geld")[0] in coal.alternatives and not coal.unknown
+    # a word the corpus uses keeps to itself: no thesaurus words are added to it
+    carrier = next(s for s in question.slots if s.stem == analyzer.terms("Träger")[0])
+    assert analyzer.terms("Geld")[0] not in carrier.alternatives
