@@ -26,6 +26,8 @@ FEATURES = (
     "asks_figure",  # the question asks for a figure
     "unknown_share",  # weighted share of question words the corpus never uses
     "heaviest_missing",  # the largest weight share of one word the span does not cover
+    "dense",  # the e5 similarity of the best span and the question
+    "dense_best",  # the highest e5 similarity of any span
     "slots_log",  # log of the number of question words
 )
 
@@ -47,6 +49,8 @@ def features(question: QuestionContext, ranked: Sequence[Candidate]) -> dict[str
         "asks_figure": float(bool(question.figure_types)),
         "unknown_share": sum(s.weight for s in slots if s.unknown) / total,
         "heaviest_missing": max(missing, default=0.0),
+        "dense": top.dense,
+        "dense_best": max(c.dense for c in ranked),
         "slots_log": math.log1p(len(slots)),
     }
 

@@ -15,8 +15,10 @@ PACKAGED = Path(__file__).resolve().parents[2] / "assistant" / WEIGHTS_FILE
 def test_the_packaged_gate_answers_a_covered_question_and_refuses_an_uncovered_one() -> None:
     model = gate.load_gate().model
     covered = dict.fromkeys(gate.FEATURES, 0.0) | {"coverage": 1.0, "coverage_asked": 1.0, "ranker": 3.0,
-                                                   "lead": 0.5, "has_type": 1.0, "slots_log": 1.4}
-    uncovered = dict.fromkeys(gate.FEATURES, 0.0) | {"heaviest_missing": 0.9, "ranker": -3.0, "slots_log": 1.4}
+                                                   "lead": 0.5, "has_type": 1.0, "slots_log": 1.4,
+                                                   "dense": 0.88, "dense_best": 0.88}
+    uncovered = dict.fromkeys(gate.FEATURES, 0.0) | {"heaviest_missing": 0.9, "ranker": -3.0, "slots_log": 1.4,
+                                                     "dense": 0.75, "dense_best": 0.76}
     assert model.probability(covered) > 0.5 > model.probability(uncovered)
 
 
