@@ -15,7 +15,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from itertools import chain, takewhile
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -496,6 +496,10 @@ class ExtractiveAnswerer:
             chosen += [c for c in picked if not any(_overlaps(c, o) for o in chosen)]
         return chosen
 
+    def refusal(self, question: QuestionContext, hits: list[Hit]) -> Refusal | None:
+        """Why the question is not answered from these hits (None: it is)."""
+        return self.answerable(question, self.candidates(question, hits))[1]
+
     def draft(self, question: QuestionContext, hits: list[Hit]) -> Draft:
         chosen = self.quoted(question, hits)
         comparing = len(question.programmes) > 1
@@ -564,26 +568,35 @@ class ExtractiveAnswerer:
                 out.append(c)
         return sorted(out, key=lambda c: c.score, reverse=True)
 
-    def select(self, question: QuestionContext, ranked: list[Candidate]) -> list[Candidate]:
-        """The answer's spans, or [] when the evidence does not answer the question: the best
-        span alone must cover enough of it, and a question for a figure needs that figure."""
+    def answerable(self, question: QuestionContext, ranked: list[Candidate]) -> tuple[list[Candidate], Refusal | None]:
+        """The spans that may answer (a question for a figure needs that figure), and why the
+        question is not answered, if it is not."""
         if question.figure_types:
             typed = [c for c in ranked if c.has_type]
             if question.figure_types == {"date"} and not (typed and coverage(question, typed[:1]) >= self.min_support):
                 # German "wann" asks for a time or for a condition ("Wann gibt es keine
                 # Vollfinanzierung?" - "..., wenn ..."): without a dated answer, a condition answers.
                 typed = [c for c in ranked if c.has_type or CONDITION.search(c.text)]
+            if ranked and not typed:
+                return [], "figure_missing"
             ranked = typed
         if not ranked:
-            return []
+            return [], "no_evidence"
         if self.record is not None:
             self.record.append(features(question, ranked))
         if any(s.unheard for s in question.slots):
-            return []  # "Welche Zinsen ...?" asks for things of a kind the documents never name
+            return [], "unheard"  # "Welche Zinsen ...?" asks for things of a kind the documents never name
         if any(s.named and not ranked[0].slot_cover[i] for i, s in enumerate(question.slots)):
-            return []  # "Welche Förderquote gilt bei der KfW?" is not answered by a passage without the KfW
+            return [], "abbreviation"  # "Welche Förderquote gilt bei der KfW?": a passage without the KfW
         if self.gate is not None and not self.gate.answers(question, ranked):
-            return []  # the learned decision (assistant/gate.py): the best span does not answer it
+            return [], "gate"  # the learned decision (assistant/gate.py): the best span does not answer it
+        return ranked, None
+
+    def select(self, question: QuestionContext, ranked: list[Candidate]) -> list[Candidate]:
+        """The answer's spans, or [] when the evidence does not answer the question."""
+        ranked, refusal = self.answerable(question, ranked)
+        if refusal is not None:
+            return []
         chosen = [ranked[0]]
         # The sentence right before or after the best one, where it adds to what is covered:
         # rules often take two sentences ("... auf Ausgabenbasis oder auf Kostenbasis erfolgen.
@@ -812,6 +825,10 @@ def _figure_count(types: set[str], text: str) -> int:
     """How many amounts or percentages a span holds, where one of them is wanted."""
     return len(_EURO.findall(text)) * ("amount" in types) + len(_PERCENT.findall(text)) * ("percent" in types)
 
+
+# Why a question is not answered: no span retrieved; none with the figure asked for; it asks for
+# a kind of thing the corpus never names; its abbreviation is not in the best span; the gate.
+Refusal = Literal["no_evidence", "figure_missing", "unheard", "abbreviation", "gate"]
 
 SPAN_FEATURES = (
     "coverage",  # share of the question's weighted words the span covers

@@ -40,6 +40,11 @@ class LogisticModel:
         terms = zip(self.weights, self.features, self.mean, self.scale, strict=True)
         return self.bias + sum(w * (values[name] - m) / s for w, name, m, s in terms)
 
+    def contributions(self, values: dict[str, float]) -> dict[str, float]:
+        """Each feature's share of the logit (weight times standardised value)."""
+        terms = zip(self.weights, self.features, self.mean, self.scale, strict=True)
+        return {name: w * (values[name] - m) / s for w, name, m, s in terms}
+
     def probability(self, values: dict[str, float]) -> float:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, self.logit(values)))))
 

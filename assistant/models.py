@@ -68,6 +68,9 @@ class Answer(BaseModel):
     answer: str
     refused: bool
     grade: Grade = "answered"
+    # why there is no direct answer: no_evidence, figure_missing, unheard, abbreviation, gate (the
+    # answerer), region (a Land no document is about), unsupported (nothing passed the citation check)
+    refusal_reason: str | None = None
     citations: list[Citation]
     notices: list[str]
     retrieved: list[Retrieved]

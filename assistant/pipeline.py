@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from itertools import islice
 
-from assistant.answer import ExtractiveAnswerer, QuestionContext, analyse_question, promoted, with_lead
+from assistant.answer import (
+    Candidate,
+    ExtractiveAnswerer,
+    QuestionContext,
+    analyse_question,
+    promoted,
+    span_features,
+    with_lead,
+)
 from assistant.citations import Enforced, StreamingEnforcer, enforce
 from assistant.dates import asked_year, days_phrase, german_date, period_end
 from assistant.errors import IndexMismatch, InvalidInput
@@ -358,11 +367,15 @@ class Assistant:
             notices = self.notices(citations, turn.context.types, turn.today, turn.context.programmes) + notices
             notices += self._unanswered(turn.context, citations)
         related = turn.grade == "related"
+        reason = None
+        if enforced.refused or related:
+            reason = "region" if turn.elsewhere else self.answerer.refusal(turn.context, turn.hits) or "unsupported"
         return Answer(
             question=turn.text,
             answer=REFUSAL if enforced.refused else f"{RELATED} {enforced.text()}" if related else enforced.text(),
             refused=enforced.refused or related,
             grade="none" if enforced.refused else turn.grade,
+            refusal_reason=reason,
             citations=citations,
             notices=notices,
             retrieved=[
@@ -395,6 +408,24 @@ class Assistant:
                 notices.append(f"Zu „{titles.get(programme, programme)}“ enthalten die hinterlegten "
                                "Förderdokumente dazu keine Angaben.")  # fmt: skip
         return notices
+
+    def explain(self, question: str, evidence: str, *, today: dt.date | None = None,
+                history: list[Turn] | None = None) -> dict:
+        """For the evaluation report: the span that won and the first one that matches `evidence`
+        (a regular expression), with their rank and each ranker feature's share of their score."""
+        turn = self._prepare(question, None, today, history, "hybrid")
+        ranked = self.answerer.candidates(turn.context, turn.hits)
+        pattern = re.compile(evidence, re.IGNORECASE)
+
+        def described(rank: int, cand: Candidate) -> dict:
+            values = span_features(turn.context, cand, self.answerer.section_words)
+            shares = self.answerer.ranker.contributions(values) if self.answerer.ranker else {}
+            top = sorted(shares.items(), key=lambda kv: -abs(kv[1]))[:5]
+            return {"rank": rank, "text": cand.text[:160], "shares": {k: round(v, 2) for k, v in top}}
+
+        right = next((described(i + 1, c) for i, c in enumerate(ranked) if pattern.search(" ".join(c.text.split()))),
+                     None)  # fmt: skip
+        return {"winner": described(1, ranked[0]) if ranked else None, "right": right}
 
     def citation_for(self, source: Source) -> Citation:
         meta = self.documents[source.doc_id].meta

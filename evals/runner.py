@@ -69,6 +69,10 @@ def run_items(assistant: Assistant, items: list[GoldItem], today: dt.date | None
     for item in items:
         answer = assistant.ask(item.question, today=item.today or today, history=item.history)
         answers[item.id] = {"id": item.id, **answer.model_dump(mode="json")}
+        if item.answerable and item.evidence and not answer.refused and not facts_ok(item, answers[item.id]):
+            # answered wrongly: which span won, and where the right one ranked, and why
+            answers[item.id]["explain"] = assistant.explain(item.question, item.evidence,
+                                                            today=item.today or today, history=item.history)
         if item.evidence:
             query = assistant.query_for(item.question, None, item.history)
             ranks[item.id] = {
@@ -92,7 +96,8 @@ def summarise(items: list[GoldItem], answers: dict, ranks: dict, texts: dict[str
             cause = ("wrong refusal" if a["refused"] else "answer composition") if rank and rank <= 5 \
                 else "retrieval miss"
             failures.append({"id": item.id, "kind": item.kind, "cause": cause,
-                             "question": item.question, "facts": item.facts, "answer": a["answer"]})
+                             "question": item.question, "facts": item.facts, "answer": a["answer"],
+                             "reason": a.get("refusal_reason"), "explain": a.get("explain")})
         elif not item.answerable and not a["refused"]:
             failures.append({"id": item.id, "kind": item.kind, "cause": "missing refusal",
                              "question": item.question, "facts": [], "answer": a["answer"]})
@@ -162,6 +167,12 @@ def render_markdown(report: dict) -> str:
         for f in data["failures"]:
             lines.append(f"- **{f['id']}** ({f['kind']}, {f['cause']}): {f['question']}  \n"
                          f"  expected: `{f['facts']}`  \n  answer: {f['answer'][:300]}")
+            if f.get("reason"):
+                lines.append(f"  refusal reason: `{f['reason']}`")
+            for role, span in (f.get("explain") or {}).items():
+                if span:
+                    shares = ", ".join(f"{k} {v:+}" for k, v in span["shares"].items())
+                    lines.append(f"  {role} span (rank {span['rank']}): {span['text'][:100]} ({shares})")
         lines.append("")
     return "\n".join(lines)
 

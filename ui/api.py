@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.errors import FoerderlotseError, InvalidInput, StoreUnavailable
 from assistant.facts import ProgrammeCard, programme_cards, programme_status
-from assistant.models import Answer, Citation, Retrieved, Turn
+from assistant.models import Answer, Citation, Grade, Retrieved, Turn
 from assistant.pipeline import Assistant
 from assistant.settings import Settings
 from index.generations import Generations
@@ -49,6 +49,8 @@ class AskResponse(BaseModel):
     question: str
     answer: str
     refused: bool
+    grade: Grade
+    refusal_reason: str | None = None
     citations: list[Citation]
     notices: list[str]
     latency_ms: float

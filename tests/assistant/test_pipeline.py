@@ -329,3 +329,17 @@ def test_the_search_reads_a_separable_verb_as_the_joined_word(assistant: Assista
     analyzer = assistant.sparse.analyzer
     for word in ("einreichen", "Postfach"):
         assert term_index(analyzer.terms(word)[0]) in query.indices
+
+
+def test_a_refusal_says_why(assistant: Assistant) -> None:
+    reasons = {q: assistant.ask(q, today=TODAY) for q in (
+        "Wie hoch ist die Förderquote in Niedersachsen?",  # a Land no document is about
+        "Welche Förderquote gilt beim BMFSFJ?",  # an abbreviation no passage that answers names
+        "Was kostet ein Kaffee in der Kantine?",  # nothing the documents answer
+        "Wie viel Geld bekommt ein Einzelträger in Sachsen?",  # answered: no reason
+    )}
+    got = {q: (a.grade, a.refusal_reason) for q, a in reasons.items()}
+    assert got["Wie hoch ist die Förderquote in Niedersachsen?"] == ("none", "region")
+    assert got["Welche Förderquote gilt beim BMFSFJ?"][1] == "abbreviation"
+    assert got["Was kostet ein Kaffee in der Kantine?"][0] == "none"
+    assert got["Wie viel Geld bekommt ein Einzelträger in Sachsen?"] == ("answered", None)
