@@ -44,11 +44,13 @@ class Retriever:
                     self._sparse_query(text) if mode != "dense" else None,
                 )  # fmt: skip
             dense, sparse = encoded[text]
-            return self.store.search(
-                dense, sparse, mode=mode, limit=limit, prefetch_k=self.settings.prefetch_k,
+            hits = self.store.search(
+                dense, sparse, mode=mode, limit=2 * limit, prefetch_k=self.settings.prefetch_k,
                 weights=(self.settings.dense_weight, self.settings.sparse_weight),
                 filters=filters or None,
             )  # fmt: skip
+            # fused ranks tie often; the engine breaks ties in no fixed order, the chunk id does
+            return sorted(hits, key=lambda h: (-round(h.score, 6), h.chunk.id))[:limit]
 
         if not query.programmes or "programme" in base:
             return run(base)
