@@ -69,7 +69,8 @@ class Answer(BaseModel):
     refused: bool
     grade: Grade = "answered"
     # why there is no direct answer: no_evidence, figure_missing, unheard, abbreviation, gate (the
-    # answerer), region (a Land no document is about), unsupported (nothing passed the citation check)
+    # answerer), region (a Land no document is about), programme (a programme no document is
+    # about), unsupported (nothing passed the citation check)
     refusal_reason: str | None = None
     citations: list[Citation]
     notices: list[str]

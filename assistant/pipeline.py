@@ -56,6 +56,12 @@ REFUSAL = (
 RELATED = "Eine direkte Antwort finde ich in den Dokumenten nicht. Am nächsten kommen diese Stellen:"
 
 
+# "beim Programm XY", "die Förderrichtlinie „Quartier 2030“": a name after the word for a programme
+_NAMED_PROGRAMME = re.compile(
+    r"\b(?:[Ff]örder)?(?:[Pp]rogramm|[Rr]ichtlinie|[Aa]ufruf)s?\s+[„\"»]?(?P<name>[A-ZÄÖÜ0-9][\w-]*(?:\s+[A-ZÄÖÜ0-9][\w-]*)?)"
+)
+
+
 @dataclass
 class _Turn:
     """A validated question with what retrieval found for it."""
@@ -289,6 +295,8 @@ class Assistant:
             draft = self._status_lead(turn, draft)
         if turn.elsewhere:
             draft, notices = self._in_region(turn, draft, notices)
+        if unknown := self._unknown_programme(turn):  # another programme's passage is no answer
+            draft, notices = Draft(sentences=[], sources=[]), [*notices, unknown]
         enforced = enforce(draft, self.documents.get, self.settings.min_sentence_support)
         if enforced.refused and not turn.elsewhere and not notices:
             # no direct answer: the passages on what is asked, said to be no more than that
@@ -311,6 +319,17 @@ class Assistant:
             # "Wann ist die Meldung zur Zukunftsplattform erschienen?"
             return publication(self, context.programmes), []
         return Draft(sentences=[], sources=[]), []
+
+    def _unknown_programme(self, turn: _Turn) -> str | None:
+        """"Was gibt es beim Programm XY?" where no document knows XY: which programmes they cover."""
+        if turn.context.programmes:
+            return None
+        m = _NAMED_PROGRAMME.search(turn.text)
+        if m is None or any(t in self.stats.df for t in self.sparse.analyzer.terms(m.group("name"))):
+            return None
+        titles = sorted({f"„{d.meta.programme_title}“" for d in self.documents.values() if d.meta.programme_title})
+        return (f"Ein Programm „{m.group('name')}“ kommt in den hinterlegten Dokumenten nicht vor. "
+                f"Sie behandeln: {', '.join(titles)}.")  # fmt: skip
 
     def _in_region(self, turn: _Turn, draft: Draft, notices: list[str]) -> tuple[Draft, list[str]]:
         """"Wie hoch ist die Förderquote in Niedersachsen?" where no document is about Niedersachsen:
@@ -369,7 +388,8 @@ class Assistant:
         related = turn.grade == "related"
         reason = None
         if enforced.refused or related:
-            reason = "region" if turn.elsewhere else self.answerer.refusal(turn.context, turn.hits) or "unsupported"
+            reason = "region" if turn.elsewhere else "programme" if self._unknown_programme(turn) else \
+                self.answerer.refusal(turn.context, turn.hits) or "unsupported"  # fmt: skip
         return Answer(
             question=turn.text,
             answer=REFUSAL if enforced.refused else f"{RELATED} {enforced.text()}" if related else enforced.text(),

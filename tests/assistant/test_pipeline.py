@@ -343,3 +343,14 @@ def test_a_refusal_says_why(assistant: Assistant) -> None:
     assert got["Welche Förderquote gilt beim BMFSFJ?"][1] == "abbreviation"
     assert got["Was kostet ein Kaffee in der Kantine?"][0] == "none"
     assert got["Wie viel Geld bekommt ein Einzelträger in Sachsen?"] == ("answered", None)
+
+
+def test_a_programme_no_document_has_is_not_answered_from_another_and_the_covered_ones_are_named(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.ask("Wie hoch ist die Förderquote im Förderprogramm Quartiersglück?", today=TODAY)
+    assert answer.refused and answer.grade == "none" and answer.refusal_reason == "programme"
+    notice = next(n for n in answer.notices if "Quartiersglück" in n)
+    assert "Modellvorhaben für soziale Innovationen (Sachsen)" in notice and "Civic Innovation Platform" in notice
+    # a programme the documents do know by that name is answered
+    assert not assistant.ask("Wie hoch ist die Förderquote im Programm Modellvorhaben?", today=TODAY).refused
