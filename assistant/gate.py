@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from assistant.learned import LogisticModel, load_model
 
 if TYPE_CHECKING:
-    from assistant.answer import Candidate, QuestionContext
+    from assistant.features import Candidate
+    from assistant.question import QuestionContext
 
 FEATURES = (
     "coverage",  # share of the question's weighted words the span covers
@@ -34,7 +35,7 @@ FEATURES = (
 
 def features(question: QuestionContext, ranked: Sequence[Candidate]) -> dict[str, float]:
     """The features of the best span `ranked[0]` for the question (ranked best first)."""
-    from assistant.answer import coverage
+    from assistant.features import coverage
 
     top = ranked[0]
     slots = question.slots

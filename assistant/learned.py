@@ -87,7 +87,7 @@ def write_models(models: dict[str, LogisticModel], trained_on: dict[str, int], p
 
 def load_ranker(*, required: bool = True) -> LogisticModel | None:
     """The span ranker; for training (`required=False`) none where no weights exist yet."""
-    from assistant.answer import SPAN_FEATURES
+    from assistant.features import SPAN_FEATURES
 
     try:
         return load_model("ranker", SPAN_FEATURES)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from assistant.answer import ExtractiveAnswerer, QuestionContext
+from assistant.answer import ExtractiveAnswerer
 from assistant.errors import FoerderlotseError
 from assistant.models import Draft, Source
+from assistant.question import QuestionContext
 from assistant.settings import Settings
 from index.documents import Document
 from index.store import Hit
@@ -77,7 +78,7 @@ class LLMAnswerer:
 
     def sources(self, question: QuestionContext, hits: list[Hit]) -> list[Source]:
         """The passages the extractive answer would quote, then the next best for the question,
-        numbered from 1 (instruction-like text is never a passage: see `answer.INSTRUCTION_LIKE`)."""
+        numbered from 1 (instruction-like text is never a passage: see `spans.INSTRUCTION_LIKE`)."""
         out: list[Source] = []
         for cand in [*self.passages.quoted(question, hits), *self.passages.candidates(question, hits)]:
             if any(

@@ -10,15 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from itertools import islice
 
-from assistant.answer import (
-    Candidate,
-    ExtractiveAnswerer,
-    QuestionContext,
-    analyse_question,
-    promoted,
-    span_features,
-    with_lead,
-)
+from assistant.answer import ExtractiveAnswerer, promoted, with_lead
 from assistant.citations import Enforced, StreamingEnforcer, enforce
 from assistant.dates import asked_year, days_phrase, german_date, period_end
 from assistant.errors import IndexMismatch, InvalidInput
@@ -30,12 +22,14 @@ from assistant.facts import (
     states_its_dates,
     status_lead,
 )
+from assistant.features import Candidate, span_features
 from assistant.gate import load_gate
 from assistant.knowledge import derive_programme_names
 from assistant.learned import load_ranker
 from assistant.lexicon import load_lexicon
 from assistant.llm import LLMAnswerer, LLMUnavailable, make_backend
 from assistant.models import Answer, AnswerEvent, Citation, Draft, DraftSentence, Grade, Retrieved, Source, Turn
+from assistant.question import QuestionContext, analyse_question
 from assistant.retrieval import Query, Retriever
 from assistant.settings import Settings
 from index.build import manifest_for, sparse_encoder_for

@@ -1,13 +1,14 @@
 """Scoring details of the extractive answerer that the gold set only sees in aggregate."""
 
-from assistant.answer import ALL_PARTS_CREDIT, PART_CREDIT, Slot
+from assistant.question import ALL_PARTS_CREDIT, PART_CREDIT, Slot
 
 
 def ranks_higher(types: set[str], better: str, worse: str) -> bool:
     """Whether the packaged ranker puts `better` before `worse` for a question of `types`, all
     else (coverage, rank, section) alike."""
-    from assistant.answer import Candidate, QuestionContext, span_features
+    from assistant.features import Candidate, span_features
     from assistant.learned import load_ranker
+    from assistant.question import QuestionContext
 
     ranker = load_ranker()
     question = QuestionContext(text="", slots=[], types=set(types))
@@ -46,10 +47,10 @@ def test_a_joined_separable_verb_still_accepts_the_bare_verb() -> None:
 
 
 def test_an_ordinal_says_how_many() -> None:
-    from assistant.answer import _has_type
+    from assistant.question import holds_type
 
-    assert _has_type({"count"}, "Mit dem vierten Förderaufruf schafft das Ministerium den Rahmen.")
-    assert not _has_type({"count"}, "Mit dem neuen Förderaufruf schafft das Ministerium den Rahmen.")
+    assert holds_type({"count"}, "Mit dem vierten Förderaufruf schafft das Ministerium den Rahmen.")
+    assert not holds_type({"count"}, "Mit dem neuen Förderaufruf schafft das Ministerium den Rahmen.")
 
 
 def test_a_negated_question_prefers_the_passage_that_negates() -> None:
@@ -84,8 +85,9 @@ def test_a_slot_is_covered_by_its_lemma() -> None:
 
 
 def test_a_count_answers_only_next_to_what_is_counted() -> None:
-    from assistant.answer import ExtractiveAnswerer, analyse_question
+    from assistant.answer import ExtractiveAnswerer
     from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
     from index.sparse import GermanAnalyzer, TermStats
 
     analyzer = GermanAnalyzer()
@@ -115,8 +117,9 @@ def test_a_count_answers_only_next_to_what_is_counted() -> None:
 
 
 def test_an_either_or_question_is_answered_by_either_half() -> None:
-    from assistant.answer import Candidate, analyse_question, coverage
+    from assistant.features import Candidate, coverage
     from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
     from index.sparse import GermanAnalyzer, TermStats
 
     analyzer = GermanAnalyzer()
@@ -145,7 +148,7 @@ def test_a_follow_up_that_opens_with_a_conjunction_keeps_its_question_word() -> 
 
 
 def test_words_that_name_the_programme_are_covered_by_its_passages_and_numbers_weigh_fully() -> None:
-    from assistant.answer import analyse_question
+    from assistant.question import analyse_question
     from index.sparse import GermanAnalyzer, TermStats
 
     analyzer = GermanAnalyzer()
@@ -172,7 +175,7 @@ def test_money_in_a_yes_no_question_does_not_ask_for_an_amount() -> None:
 
 
 def test_a_word_built_on_a_known_word_is_not_corrected_as_a_typo() -> None:
-    from assistant.answer import analyse_question
+    from assistant.question import analyse_question
     from index.sparse import GermanAnalyzer, TermStats
 
     analyzer = GermanAnalyzer()
@@ -191,7 +194,9 @@ def test_a_who_question_prefers_the_passage_that_names_an_organisation() -> None
 
 
 def test_a_who_question_reads_on_into_the_next_sentence_that_says_the_same_of_another() -> None:
-    from assistant.answer import Candidate, ExtractiveAnswerer, QuestionContext
+    from assistant.answer import ExtractiveAnswerer
+    from assistant.features import Candidate
+    from assistant.question import QuestionContext
     from index.sparse import GermanAnalyzer
 
     slots = [Slot("verwend", (), 2.7), Slot("pruf", (), 2.5)]
@@ -208,11 +213,11 @@ def test_a_who_question_reads_on_into_the_next_sentence_that_says_the_same_of_an
 
 
 def test_a_year_answers_when_and_more_money_asks_for_an_amount() -> None:
-    from assistant.answer import _has_type
     from assistant.lexicon import load_lexicon
+    from assistant.question import holds_type
 
-    assert _has_type({"date"}, "Seit 2023 ruft das Sozialministerium jährlich zur Einreichung auf.")
-    assert not _has_type({"date"}, "Es gibt 2023 Projekte.")
+    assert holds_type({"date"}, "Seit 2023 ruft das Sozialministerium jährlich zur Einreichung auf.")
+    assert not holds_type({"date"}, "Es gibt 2023 Projekte.")
     assert "amount" in load_lexicon().answer_types_of("Gibt es in Sachsen mehr Geld für Verbünde?")
 
 
@@ -225,7 +230,9 @@ def test_a_comparative_is_not_an_amount() -> None:
 
 
 def test_a_comparison_gives_each_programme_its_best_passage_first() -> None:
-    from assistant.answer import Candidate, ExtractiveAnswerer, QuestionContext
+    from assistant.answer import ExtractiveAnswerer
+    from assistant.features import Candidate
+    from assistant.question import QuestionContext
     from index.sparse import GermanAnalyzer
 
     def span(programme: str, start: int, score: float) -> Candidate:
@@ -248,8 +255,8 @@ def test_a_who_question_prefers_the_sentence_that_says_who_is_eligible() -> None
 
 
 def test_a_separable_verb_is_joined_also_when_its_slot_took_the_lemma() -> None:
-    from assistant.answer import analyse_question
     from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
     from index.sparse import GermanAnalyzer, TermStats
 
     analyzer = GermanAnalyzer()
@@ -260,8 +267,9 @@ def test_a_separable_verb_is_joined_also_when_its_slot_took_the_lemma() -> None:
 
 
 def test_a_count_may_stand_next_to_a_synonym_of_what_is_counted() -> None:
-    from assistant.answer import ExtractiveAnswerer, analyse_question
+    from assistant.answer import ExtractiveAnswerer
     from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
     from index.sparse import GermanAnalyzer, TermStats
 
     analyzer = GermanAnalyzer()
@@ -274,8 +282,10 @@ def test_a_count_may_stand_next_to_a_synonym_of_what_is_counted() -> None:
 
 
 def _lead_for(question_text: str, passage: str, cover: float = 1.0) -> str | None:
-    from assistant.answer import Candidate, analyse_question, yes_no_lead
+    from assistant.answer import yes_no_lead
+    from assistant.features import Candidate
     from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
     from index.sparse import GermanAnalyzer, TermStats
 
     analyzer = GermanAnalyzer()
@@ -334,7 +344,9 @@ def test_a_figure_in_the_question_must_be_the_passages_own() -> None:
 
 
 def test_no_lead_where_the_passage_names_only_a_relative_of_what_is_asked() -> None:
-    from assistant.answer import LEAD_SUPPORT, SYNONYM_CREDIT, Candidate, QuestionContext, coverage, yes_no_lead
+    from assistant.answer import LEAD_SUPPORT, yes_no_lead
+    from assistant.features import Candidate, coverage
+    from assistant.question import SYNONYM_CREDIT, QuestionContext
 
     # "Können Einzelträger gefördert werden?" - "Trägerverbünde werden gefördert." covers the
     # weightiest word only through the lexicon's group of kinds of Träger
@@ -351,13 +363,13 @@ def test_no_lead_where_the_passage_names_only_a_relative_of_what_is_asked() -> N
 
 
 def test_how_long_is_answered_by_a_running_time_or_the_end_of_a_validity() -> None:
-    from assistant.answer import _has_type
+    from assistant.question import holds_type
 
-    assert _has_type({"duration"}, "Die Projekte haben eine Laufzeit von bis zu 24 Monaten.")
-    assert _has_type({"duration"}, "Die Richtlinie tritt in Kraft und gilt bis 31. Dezember 2024.")
-    assert _has_type({"duration"}, "Das Land fördert SINN seit August 2023 bis Dezember 2028.")
+    assert holds_type({"duration"}, "Die Projekte haben eine Laufzeit von bis zu 24 Monaten.")
+    assert holds_type({"duration"}, "Die Richtlinie tritt in Kraft und gilt bis 31. Dezember 2024.")
+    assert holds_type({"duration"}, "Das Land fördert SINN seit August 2023 bis Dezember 2028.")
     # a deadline is no duration: "Wie lange dauert die Bearbeitung?" is not answered by it
-    assert not _has_type({"duration"}, "Projektvorschläge können bis zum 7. Mai 2026 eingereicht werden.")
+    assert not holds_type({"duration"}, "Projektvorschläge können bis zum 7. Mai 2026 eingereicht werden.")
 
 
 def test_a_comparison_splits_into_halves_only_where_they_ask_different_things() -> None:
@@ -411,8 +423,8 @@ def test_a_level_of_government_beside_a_named_programme_is_its_funder() -> None:
 
 
 def test_a_word_the_lemmatiser_knows_is_not_taken_for_a_typo() -> None:
-    from assistant.answer import analyse_question
     from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
     from index.sparse import GermanAnalyzer, TermStats
 
     analyzer = GermanAnalyzer()
@@ -428,8 +440,8 @@ def test_a_word_the_lemmatiser_knows_is_not_taken_for_a_typo() -> None:
 
 
 def test_a_running_time_answers_when_something_begins_or_ends() -> None:
-    from assistant.answer import analyse_question
     from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
     from index.sparse import GermanAnalyzer, TermStats
 
     analyzer = GermanAnalyzer()
@@ -443,20 +455,20 @@ def test_a_running_time_answers_when_something_begins_or_ends() -> None:
 
 
 def test_a_signature_block_is_one_span_that_means_the_signing() -> None:
-    from assistant.answer import _evidence_spans
+    from assistant.spans import evidence_spans
     from index.chunker import Chunk
 
     text = "Diese Richtlinie gilt bis 31. Dezember 2024.\n\nBerlin, den 28. März 2023\n\nBundesministerium\n" \
            "für Arbeit und Soziales\n\nIm Auftrag\nH. Muster\n\n1\nEine Fußnote, die nicht dazugehört."
     chunk = Chunk(id="c", doc_id="d", ordinal=0, programme=None, region="DE", kind="guideline", section="9", header="",
                   text=text, start=0, end=len(text))  # fmt: skip
-    signed = [s for s in _evidence_spans(chunk) if s.implied]
+    signed = [s for s in evidence_spans(chunk) if s.implied]
     assert len(signed) == 1 and signed[0].text.startswith("Berlin, den") and signed[0].text.endswith("H. Muster")
 
 
 def test_a_lexicon_phrase_in_the_question_is_met_by_its_group() -> None:
-    from assistant.answer import analyse_question
     from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
     from index.sparse import GermanAnalyzer, TermStats
 
     analyzer = GermanAnalyzer()
@@ -467,8 +479,8 @@ def test_a_lexicon_phrase_in_the_question_is_met_by_its_group() -> None:
 
 
 def test_a_length_of_time_the_question_states_asks_for_one() -> None:
-    from assistant.answer import _has_type, analyse_question
     from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question, holds_type
     from index.sparse import GermanAnalyzer, TermStats
 
     analyzer = GermanAnalyzer()
@@ -477,13 +489,13 @@ def test_a_length_of_time_the_question_states_asks_for_one() -> None:
     assert "span" in question.types and "duration" not in question.types
     year = next(s for s in question.slots if s.stem == analyzer.terms("Jahre")[0])
     assert year.covered(set(), has_type=True) == 1.0  # any stated length answers "zwei Jahre"
-    assert _has_type(question.types, "Eine Laufzeit von bis zu 24 Monaten.")
-    assert not _has_type(question.types, "Sie gilt bis 31. Dezember 2024.")  # an end date is no length
+    assert holds_type(question.types, "Eine Laufzeit von bis zu 24 Monaten.")
+    assert not holds_type(question.types, "Sie gilt bis 31. Dezember 2024.")  # an end date is no length
 
 
 def test_the_number_of_things_a_which_question_asks_for_is_no_word_to_find() -> None:
-    from assistant.answer import analyse_question
     from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
     from index.sparse import GermanAnalyzer, TermStats
 
     analyzer = GermanAnalyzer()
@@ -499,7 +511,7 @@ def test_the_number_of_things_a_which_question_asks_for_is_no_word_to_find() -> 
 
 
 def test_a_list_inside_a_sentence_is_seen_as_one() -> None:
-    from assistant.answer import _ENUMERATES
+    from assistant.features import _ENUMERATES
 
     assert _ENUMERATES.search("aus verschiedenen Sektoren (öffentliche Verwaltung, Wirtschaft, Zivilgesellschaft, Wissenschaft)")
     assert _ENUMERATES.search("Datenschutz, Barrierefreiheit, Gender Mainstreaming und Nachhaltigkeit")
@@ -508,8 +520,8 @@ def test_a_list_inside_a_sentence_is_seen_as_one() -> None:
 
 
 def test_a_yes_no_question_on_a_share_asks_whether_not_how_much() -> None:
-    from assistant.answer import analyse_question
     from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
     from index.sparse import GermanAnalyzer, TermStats
 
     analyzer = GermanAnalyzer()
@@ -521,7 +533,9 @@ def test_a_yes_no_question_on_a_share_asks_whether_not_how_much() -> None:
 
 
 def test_a_neighbour_that_only_names_the_programme_is_not_joined() -> None:
-    from assistant.answer import Candidate, ExtractiveAnswerer, QuestionContext
+    from assistant.answer import ExtractiveAnswerer
+    from assistant.features import Candidate
+    from assistant.question import QuestionContext
     from index.sparse import GermanAnalyzer
 
     def span(start: int, cover: tuple[float, float, float], score: float) -> Candidate:
@@ -537,8 +551,8 @@ def test_a_neighbour_that_only_names_the_programme_is_not_joined() -> None:
 
 
 def test_a_compound_of_corpus_words_is_no_typo_and_an_unknown_head_is_unknown() -> None:
-    from assistant.answer import analyse_question
     from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
     from index.sparse import GermanAnalyzer, TermStats
 
     analyzer = GermanAnalyzer()
@@ -553,7 +567,7 @@ def test_a_compound_of_corpus_words_is_no_typo_and_an_unknown_head_is_unknown() 
 
 
 def test_a_question_of_nothing_but_names_weighs_them_as_what_is_asked() -> None:
-    from assistant.answer import CONTEXT_WEIGHT, QuestionContext
+    from assistant.question import CONTEXT_WEIGHT, QuestionContext
 
     names = QuestionContext("Was ist SINN?", [Slot("sinn", (), 0.9, names=frozenset({"p"}), context=True)])
     slot = names.naming_only().slots[0]
@@ -563,20 +577,22 @@ def test_a_question_of_nothing_but_names_weighs_them_as_what_is_asked() -> None:
 
 
 def test_a_contact_block_is_one_span_that_says_whom_to_contact() -> None:
-    from assistant.answer import CONTACT, _evidence_spans
+    from assistant.spans import CONTACT, evidence_spans
     from index.chunker import Chunk
 
     text = "Sie haben Fragen? Sprechen Sie uns an.\n\nErika Muster\nProjektleitung\nVerein für Beispiele e. V.\n\n" \
            "Tel.: 0351 - 123 45\nE-Mail: erika@example.org\n\nDer nächste Absatz ist ein ganzer Satz."
     chunk = Chunk(id="c", doc_id="d", ordinal=0, programme=None, region="DE", kind="background", section="", header="",
                   text=text, start=0, end=len(text))  # fmt: skip
-    blocks = [s for s in _evidence_spans(chunk) if s.implied == CONTACT]
+    blocks = [s for s in evidence_spans(chunk) if s.implied == CONTACT]
     assert len(blocks) == 1 and blocks[0].text.startswith("Erika Muster") and blocks[0].text.endswith("example.org")
 
 
 def test_why_asks_for_a_reason_and_a_therefore_reads_the_one_before() -> None:
-    from assistant.answer import REFERS_BACK, SPAN_FEATURES, Candidate, QuestionContext, span_features
+    from assistant.answer import REFERS_BACK
+    from assistant.features import SPAN_FEATURES, Candidate, span_features
     from assistant.lexicon import load_lexicon
+    from assistant.question import QuestionContext
 
     types = load_lexicon().answer_types_of("Warum ist die Finanzierung so wichtig?")
     assert "reason" in types
@@ -590,8 +606,8 @@ def test_why_asks_for_a_reason_and_a_therefore_reads_the_one_before() -> None:
 
 
 def test_a_word_of_the_lexicon_is_not_taken_for_a_typo() -> None:
-    from assistant.answer import analyse_question
     from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
     from index.sparse import GermanAnalyzer, TermStats
 
     analyzer = GermanAnalyzer()
@@ -602,7 +618,7 @@ def test_a_word_of_the_lexicon_is_not_taken_for_a_typo() -> None:
 
 
 def test_a_figure_stands_for_the_word_it_answers_not_for_its_synonyms() -> None:
-    from assistant.answer import SYNONYM_CREDIT
+    from assistant.question import SYNONYM_CREDIT
 
     # "Wie viel Eigenanteil ...?": an amount answers the part "Anteil", not the synonym "Anteil"
     slot = Slot("eigenanteil", ("eig", "anteil"), 1.0, typed=frozenset({"anteil"}), alternatives=frozenset({"anteil"}))
@@ -612,20 +628,20 @@ def test_a_figure_stands_for_the_word_it_answers_not_for_its_synonyms() -> None:
 
 
 def test_a_question_or_a_headline_in_capitals_is_no_evidence() -> None:
-    from assistant.answer import _evidence_spans
+    from assistant.spans import evidence_spans
     from index.chunker import Chunk
 
     text = "PLATTFORM FÜR SOZIALE INNOVATION KOMMT.\n\nSie haben Fragen zur Plattform? Sprechen Sie uns an.\n\n" \
            "Zunächst sollten Sie ein Ziel festlegen: Welches Problem soll die KI lösen? Dann folgt der Plan."
     chunk = Chunk(id="c", doc_id="d", ordinal=0, programme=None, region="DE", kind="background", section="", header="",
                   text=text, start=0, end=len(text))  # fmt: skip
-    spans = [s.text for s in _evidence_spans(chunk)]
+    spans = [s.text for s in evidence_spans(chunk)]
     assert spans == ["Sprechen Sie uns an.", "Zunächst sollten Sie ein Ziel festlegen: Welches Problem soll die KI lösen?",
                      "Dann folgt der Plan."]  # fmt: skip
 
 
 def test_a_which_question_for_a_kind_of_thing_the_corpus_never_names_is_unheard() -> None:
-    from assistant.answer import analyse_question
+    from assistant.question import analyse_question
     from index.sparse import GermanAnalyzer, TermStats
 
     analyzer = GermanAnalyzer()
@@ -641,8 +657,8 @@ def test_a_which_question_for_a_kind_of_thing_the_corpus_never_names_is_unheard(
 
 
 def test_a_word_the_corpus_never_uses_stands_for_its_thesaurus_synonyms_the_corpus_uses() -> None:
-    from assistant.answer import analyse_question
     from assistant.lexicon import load_lexicon, load_thesaurus
+    from assistant.question import analyse_question
     from index.sparse import GermanAnalyzer, TermStats
 
     assert "geld" in load_thesaurus().synonyms("Kohle")  # OpenThesaurus: "Kohle (ugs.)" ~ "Geld"

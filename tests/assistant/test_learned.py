@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from assistant import gate
-from assistant.answer import SPAN_FEATURES
+from assistant.features import SPAN_FEATURES
 from assistant.learned import WEIGHTS_FILE, ModelError, load_model
 
 PACKAGED = Path(__file__).resolve().parents[2] / "assistant" / WEIGHTS_FILE

@@ -93,8 +93,8 @@ def test_a_comparison_searches_as_deep_for_each_programme_as_a_question_alone(as
 
 
 def test_a_type_word_is_matched_with_its_umlauts() -> None:
-    from assistant.answer import analyse_question
     from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
     from index.sparse import GermanAnalyzer, TermStats
 
     analyzer = GermanAnalyzer()

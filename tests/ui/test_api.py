@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 
 import httpx
 import pytest
@@ -207,6 +208,12 @@ def test_access_log_has_no_question_text(server: str, caplog) -> None:
     caplog.set_level(logging.INFO, logger="foerderlotse.http")
     secret = "Meine Klientin Frau Beispiel fragt nach der Förderquote in Sachsen"
     assert httpx.post(server + ASK, json={"question": secret}, timeout=30).status_code == 200
-    lines = [r.getMessage() for r in caplog.records if r.name == "foerderlotse.http"]
+    # the access line is written once the response has gone out: wait for it, a little
+    deadline = time.monotonic() + 5
+    while True:
+        lines = [r.getMessage() for r in caplog.records if r.name == "foerderlotse.http"]
+        if any("path=/api/v1/ask status=200" in line for line in lines) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert any("path=/api/v1/ask status=200" in line for line in lines), lines
     assert not any("Beispiel" in line or "Förderquote" in line for line in lines)

@@ -1,0 +1,327 @@
+"""Question analysis: a question's content words with their weights (IDF), synonyms, compound
+parts and the kinds of answer it wants (`QuestionContext`)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field, replace
+
+from assistant.dates import RUNS_UNTIL, asked_year, find_dates
+from assistant.lexicon import FIGURE_TYPES, Lexicon, has_umlaut, load_thesaurus
+from index.sparse import STOP_WORDS, GermanAnalyzer, TermStats, base_of, is_content_token
+
+FOLLOW_UP_WEIGHT = 0.5  # words of the earlier question in an elliptical follow-up
+CONTEXT_WEIGHT = 0.3  # programme/region words steer retrieval; they are not what is asked
+# In German, nouns and names are capitalised; the lower-case words of a question are mostly its
+# verbs and particles ("läuft ... ab", "mitmachen") and say less about what is asked.
+# A lower-case word the corpus does not use at all ("mitmachen") says least of all.
+LOWERCASE_WEIGHT, UNKNOWN_LOWERCASE_WEIGHT = 0.6, 0.25
+SYNONYM_CREDIT = 0.7  # a synonym from the lexicon ("Eigenanteil" for "Eigenmittel")
+PART_CREDIT = 0.6  # a span that has only some parts of a compound covers it less than the word itself
+ALL_PARTS_CREDIT = 0.85  # ... and all of its parts, as separate words, nearly as well
+EURO = re.compile(r"\d[\d.\s]*\s*(?:Euro\b|EUR\b|€)|(?:\bEuro|€)\s*\d")
+PERCENT = re.compile(r"\d\s*(?:%|Prozent)")
+_CARDINALS = "zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|zwölf"
+_ORDINALS = "(?:zweit|dritt|viert|fünft|sechst|siebt|acht|neunt|zehnt|zwölft)(?:e|en|er|es|em)"
+# A count, also as an ordinal: "der vierte Förderaufruf" says how many there were.
+COUNT = re.compile(rf"\b\d+\b|\b(?:{_CARDINALS})\b|\b{_ORDINALS}\b", re.I)
+# A number in a question, also as a word ("der fünfte Förderaufruf"), is what it is about
+# ("ein", "elf", "erste" too, which as counts in a passage would say little).
+_NUMERAL = re.compile(rf"\d+|ein|elf|{_CARDINALS}|{_ORDINALS}|(?:erst|elft)(?:e|en|er|es|em)")
+_CARDINAL = re.compile(rf"\d+|{_CARDINALS}|elf")
+_WHICH = frozenset({"welche", "welcher", "welches", "welchen", "welchem"})
+# "Wie viele Förderaufrufe ...": what is counted; a count answers only next to it.
+_COUNTED = re.compile(r"\b(?:wie\s?viele|anzahl\s+(?:der|an|von))\s+(\w+)", re.I)
+# An abbreviation names one organisation or thing ("KfW", "BMFSFJ", "ESF"): a passage that does not
+# name it does not speak of it, however well it covers the rest of the question. (One the lexicon
+# knows with other wordings, "KI" for "Künstliche Intelligenz", is a word like others.)
+_ABBREVIATION = re.compile(r"\b(?=\w*[A-ZÄÖÜ]\w*[A-ZÄÖÜ])[A-ZÄÖÜ][A-Za-zÄÖÜäöü]{1,7}\b")
+# A year answers "wann" too: "Seit 2023 ruft das Sozialministerium jährlich ... auf."
+_YEAR = re.compile(r"\b(?:[Ss]eit|[Aa]b|[Bb]is|[Ii]m(?: Jahr)?|[Vv]or)\s+(?:19|20)\d{2}\b")
+_DURATION = re.compile(r"\d+\s*(?:Monat|Jahr|Woche)")
+# A length of time the question states ("länger als zwei Jahre") asks for one ("Laufzeit von bis zu
+# 24 Monaten"): answer type "span"; an end date ("gilt bis 31. Dezember 2024") does not answer it.
+_STATED_DURATION = re.compile(rf"\b(?:\d+|ein|eine[mn]?|{_CARDINALS}|elf)\s+(?:Monat|Jahr|Woche)\w*", re.I)
+_ERUNG = re.compile(r"(?<=\w{3})erung(?:en)?$")  # the noun of a verb in -ern ("Förderung", "Änderungen")
+# "Ist das ein Kredit oder muss man es nicht zurückzahlen?": "oder" before a verb joins two
+# questions, and an answer to either one answers it.
+_EITHER = frozenset(
+    "muss müssen kann können darf dürfen ist sind gibt gibts wird werden soll sollen hat haben bekommt "
+    "bekommen braucht brauchen zählt zählen gilt gelten".split()
+)
+# A follow-up that stands in for what was asked with a pronoun ("Und wo sitzt die?", "Und wann
+# sollen sie starten?", "Wo hat die ihren Sitz?") goes on with the earlier subject whatever it asks now.
+_PRONOUN = re.compile(
+    r"\b(?:sie|er|es|ihn|ihm|ihnen|dies|diese[rsnm]?|ihre[nmrs]?|seine[nmrs]?|deren|dessen)\b"  # "ihren Sitz"
+    r"|\b(?:die|der|das|dem|den)\s*[?.!]*$"
+)
+# "Können wir noch einreichen?", "Ist die Frist schon vorbei?" ask about the state on the
+# reference date, which no passage decides by itself (the deadline notice says it).
+STATUS = re.compile(r"\b(?:noch|schon|bereits|mehr|wieder|jetzt|aktuell|derzeit|zurzeit)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One content word of a question: its stem, its compound parts and its weight (IDF)."""
+
+    stem: str
+    parts: tuple[str, ...]
+    weight: float
+    typed: frozenset[str] = frozenset()  # stem/parts a figure of the wanted type answers
+    alternatives: frozenset[str] = frozenset()  # stems of its synonyms in the lexicon
+    lemma: str = ""  # its lemma's stem where that differs ("gefördert" -> "förder")
+    side: int = 0  # in an either/or question: 1 before "oder", 2 after; 0 in both or no such question
+    names: frozenset[str] = frozenset()  # programmes the word names ("sächsischen"): any of their spans covers it
+    context: bool = False  # names a programme or a kind of document rather than what is asked
+    running: frozenset[str] = frozenset()  # stem/lemma a stated running time answers ("endet")
+    named: bool = False  # an abbreviation ("KfW"): only a passage that names it answers the question
+    # "Welche Zinsen ...?" asks for things of a kind the documents never name: none of them answers it
+    unheard: bool = False
+    unknown: bool = False  # a word the corpus, the lexicon and the wanted answer know nothing of
+
+    def covered(self, terms: AbstractSet[str], has_type: bool = False, runs: bool = False) -> float:
+        said = terms  # a figure stands for the word it answers, not for that word's synonyms
+        if has_type and self.typed:
+            terms = terms | self.typed
+        if runs and self.running:
+            terms = terms | self.running
+        if self.stem in terms or base_of(self.stem) in terms or (self.lemma and self.lemma in terms):
+            return 1.0
+        if self.alternatives & said:
+            return SYNONYM_CREDIT
+        # German compounds end in their head: "Vermischung" covers "mischen" in part.
+        head = PART_CREDIT if len(self.stem) >= 4 and any(t.endswith(self.stem) for t in terms) else 0.0
+        if self.parts:
+            found = sum(p in terms for p in self.parts)
+            if found == len(self.parts) >= 2:  # every part as a word of its own: "wählt ... aus ... Verfahren"
+                return ALL_PARTS_CREDIT
+            return max(head, PART_CREDIT * found / len(self.parts))
+        return head
+
+
+@dataclass
+class QuestionContext:
+    """A question as the answerer sees it: weighted content words, wanted answer types and the
+    programmes it is about (named in it or inherited from the conversation)."""
+
+    text: str
+    slots: list[Slot]
+    types: set[str] = field(default_factory=set)
+    programmes: tuple[str, ...] = ()
+    counted: frozenset[str] = frozenset()  # stems of what "wie viele" counts, if it names it
+    # a comparison whose halves ask different things: each programme's half as a question of its own
+    halves: dict[str, QuestionContext] = field(default_factory=dict)
+
+    @property
+    def figure_types(self) -> set[str]:
+        return self.types & FIGURE_TYPES
+
+    @property
+    def elliptical(self) -> bool:
+        """A follow-up that leaves out what it is about ("Und bis wann?", "Wie ist das beim Bund?",
+        "Und was ist mit Trägerverbünden?"): at most one word that is not programme or context."""
+        return sum(not s.context for s in self.slots) <= 1
+
+    @property
+    def asks(self) -> set[str]:
+        """The kinds of answer it wants, apart from the form (list, yes/no) and negation."""
+        return self.types - {"list", "negation", "yesno"}
+
+    def changes_subject(self, earlier: QuestionContext) -> bool:
+        """A follow-up with a word of its own that asks another kind of answer ("Wie hoch ist die
+        Förderquote beim BMAS?" - "Und wer darf dort einen Antrag stellen?"): it keeps the
+        programme, not what was asked; unless a pronoun stands for that ("Und wo sitzt die?")."""
+        own = any(not s.context for s in self.slots)
+        refers = _PRONOUN.search(self.text) is not None
+        return own and not refers and bool(self.asks) and not self.asks & earlier.asks
+
+    def naming_only(self) -> QuestionContext:
+        """A question of nothing but names ("Welche Rolle spielt die SAB in Sachsen?", "Was ist
+        SINN?") asks about what they name: they weigh as the words that carry it, and a passage
+        covers them by naming them, not by being about the programme."""
+        if not self.slots or not all(s.context for s in self.slots):
+            return self
+        return replace(self, slots=[replace(s, weight=s.weight / CONTEXT_WEIGHT, context=False, names=frozenset())
+                                    for s in self.slots])  # fmt: skip
+
+    def continuing(self, earlier: QuestionContext) -> QuestionContext:
+        """This question with what an earlier one asked about: its words at a lower weight (what
+        is asked now counts more), and its answer type where this one names none."""
+        own = {s.stem for s in self.slots}
+        inherited = [replace(s, weight=s.weight * FOLLOW_UP_WEIGHT, side=0)
+                     for s in earlier.slots if s.stem not in own]  # fmt: skip
+        return replace(
+            self, slots=[*self.slots, *inherited],
+            types=self.types if self.asks else self.types | earlier.types,
+            counted=self.counted or earlier.counted,
+        )
+
+
+def analyse_question(
+    text: str, analyzer: GermanAnalyzer, stats: TermStats, lexicon: Lexicon,
+    programmes: tuple[str, ...] = (), sources: dict[str, frozenset[str]] | None = None,
+    places: frozenset[str] = frozenset(),
+) -> QuestionContext:
+    """Weight the question's words by IDF; map unknown words to close corpus terms (typos).
+    `sources`: words of the question that name the issuer of documents it asks about ("laut
+    SozialBank") with those documents' ids: like a programme's name, context that their passages cover.
+    `places`: words naming a Land no document is about ("in Berlin"): they say where, not what is
+    asked, so a passage that only names the place does not answer the question."""
+    sources = sources or {}
+    thesaurus = load_thesaurus()
+    cased = analyzer.cased_tokens(text)
+    # (a question typed in capitals has none: its words are no abbreviations)
+    shouted = sum(c.isupper() for c in text) > sum(c.islower() for c in text)
+    abbreviations = set() if shouted else {m.group(0).lower() for m in _ABBREVIATION.finditer(text)}
+    words = [(tok, cap) for tok, cap in cased if not tok.isdigit()]
+    # The first word is capitalised by position only; a question typed all in lower case
+    # carries no case signal at all.
+    case_signal = any(cap for _, cap in words[1:])
+    types = lexicon.answer_types_of(text)
+    # A figure the question states itself ("die restlichen 10 Prozent") is not the one it asks for.
+    # "Wird SINN im Jahr 2027 noch gefördert?" asks for a running time all the same: the year is
+    # when, and a stated running time answers it.
+    status = "date" in types and STATUS.search(text) is not None  # "Läuft SINN noch?"
+    year = asked_year(text) if status else None
+    types -= {t for t in FIGURE_TYPES - {"count"} if holds_type({t}, text) and not (t == "date" and year)}
+    if "yesno" in types:  # "Darf der Eigenanteil aus kommunalen Mitteln kommen?" asks whether, not what share
+        types.discard("percent")
+    stated = _STATED_DURATION.search(text)
+    if stated:  # asks for a length of time, not for an end date
+        types = (types - {"duration"}) | {"span"}
+    # Words the wanted answer covers by itself: a date covers "Frist"; where no figure is asked,
+    # the sentence that says who is eligible covers "Antrag" of "Wer kann einen Antrag stellen?",
+    # an address "Sitz" of "Wo hat die gsub ihren Sitz?".
+    wanted = types & FIGURE_TYPES or types & {"who", "where"}
+    typed = lexicon.typed_terms(wanted, analyzer)
+    umlauts = lexicon.typed_umlauts(wanted, analyzer)  # "Wer zahlt ...?" is no "Wie viel zählt ...?"
+    if stated:
+        typed |= frozenset(analyzer.terms(stated.group(0)))
+    running = lexicon.typed_terms({"running"}, analyzer) if types & {"date", "duration"} else frozenset()
+    if status:
+        running |= lexicon.typed_terms({"still"}, analyzer)
+    if year:
+        running |= frozenset(analyzer.terms(year.group(0)))
+    synonyms = lexicon.synonym_index(analyzer)
+    slots: dict[str, Slot] = {}
+    light = lexicon.light_verbs_in(text)
+    either = next((i for i, (tok, _) in enumerate(cased[1:-1], start=1)
+                   if tok == "oder" and cased[i + 1][0] in _EITHER), None)  # fmt: skip
+    # the noun a "welche" asks for ("Welche drei Ministerien", "Welche neuen Regeln"): the first
+    # capitalised word after it, past a number and up to two adjectives
+    which = next((i for i, (tok, _) in enumerate(cased) if tok in _WHICH), None)
+    asked_noun = None if which is None else next(
+        (i for i, (tok, cap) in enumerate(cased[which + 1 : which + 4], start=which + 1) if cap or not case_signal),
+        None)  # fmt: skip
+    for position, (token, capitalised) in enumerate(cased):
+        if not is_content_token(token) or (token in light and not capitalised):
+            continue
+        if {token, analyzer.lemma(token, capitalised)} & lexicon.question_stop_words:
+            continue
+        if position and cased[position - 1][0] in _WHICH and _CARDINAL.fullmatch(token):
+            continue  # "Welche drei Ministerien ...?": how many things are asked, not a word to find
+            # ("Welche ersten Schritte ...?" asks for the first ones: an ordinal is a word to find)
+        word = analyzer.word(token, capitalised)
+        stem, parts, lemma = word.stem, word.parts, word.lemma
+        if stem not in stats.df and lemma in stats.df:  # a form the corpus uses only otherwise
+            stem, lemma = lemma, stem
+        if stem not in stats.df and len(stem) >= 7 and not stem.isdigit():
+            close = difflib.get_close_matches(stem, stats.vocabulary, n=1, cutoff=0.85)
+            if close and close[0] in stem:  # not a typo: a word built on it ("Kofinanzierung")
+                parts = tuple(dict.fromkeys((*parts, close[0])))
+            elif close and not lemma and stem not in close[0] and stem not in synonyms \
+                    and not _of_corpus_words(parts, stats):  # fmt: skip
+                # a word the lemmatiser knows ("geschrieben") is no typo, nor one that a longer word
+                # is built on ("schließen" in "erschließen", "Projektpartner" in "Teilprojektpartner"),
+                # nor a compound of corpus words ("Projektseite" is no "Projektleiter"), nor a word
+                # of the lexicon ("ansprechen" is no "Anspruch")
+                stem, parts = close[0], ()
+        if stem in stats.df:
+            weight = stats.idf(stem)
+        else:
+            known_parts = [stats.idf(p) for p in parts if p in stats.df]
+            weight = max(known_parts) if known_parts else stats.mean_idf
+            if parts and parts[-1] not in stats.df:
+                # a compound whose head the corpus never uses ("Arbeitsagentur") names something
+                # it does not know: its first part ("Arbeit") neither weighs nor covers it
+                weight, parts = stats.mean_idf, ()
+        context = lexicon.is_context_word(token) or token in sources or token in places
+        if context:
+            weight *= CONTEXT_WEIGHT
+        elif case_signal and not _NUMERAL.fullmatch(token) and (position == 0 or not capitalised):
+            weight *= LOWERCASE_WEIGHT if stem in stats.df else UNKNOWN_LOWERCASE_WEIGHT
+        side = 0 if either is None else 1 if position < either else 2
+        if (seen := slots.get(stem)) is not None:  # a word asked twice: its higher weight, both sides
+            if seen.weight >= weight and seen.side == side:
+                continue
+            weight, side = max(weight, seen.weight), side if seen.side == side else 0
+        alternatives = synonyms.get(stem, frozenset()) | synonyms.get(lemma, frozenset())
+        if (verb := _ERUNG.sub("ern", token)) != token:  # "Förderung" ~ "fördert": Snowball keeps -er
+            alternatives |= frozenset(analyzer.terms(verb)[:1])
+        if stem not in stats.df and not alternatives:
+            # a word the corpus never uses ("Kohle", "stemmen"): its OpenThesaurus synonyms that it
+            # does use stand for it ("Geld"); only here, where it would otherwise cover nothing
+            alternatives = frozenset(t for w in thesaurus.synonyms(token) for t in analyzer.terms(w)[:1]
+                                     if t in stats.df)  # fmt: skip
+        names = frozenset(lexicon.programme_candidates(token)) | sources.get(token, frozenset())
+        umlauted = has_umlaut(token)
+        own_typed = {t for t in typed & {stem, lemma} if umlauted in umlauts.get(t, (umlauted,))} | (typed & set(parts))
+        # a word the corpus, the lexicon and the wanted answer know nothing of, nor a place
+        unknown = stem not in stats.df and not (alternatives or context or own_typed or lexicon.regions_in(token)
+                                                or _of_corpus_words(parts, stats))  # fmt: skip
+        slots[stem] = Slot(stem, parts, weight, frozenset(own_typed), alternatives, lemma, side, names,
+                           context, running & {stem, lemma}, named=token in abbreviations and not (context or alternatives),
+                           unheard=position == asked_noun and unknown, unknown=unknown)  # fmt: skip
+    # A phrase of the lexicon stands for its group: "ohne Partner" is met by "Einzelträger".
+    for group in lexicon.synonyms:
+        for phrase in (p for p in group if " " in p and lexicon.mentions(text, p)):
+            words = set(analyzer.terms(phrase))
+            others = frozenset(t for w in group if " " not in w for t in analyzer.terms(w)[:1])
+            for key, slot in slots.items():
+                if slot.stem in words:
+                    slots[key] = replace(slot, alternatives=slot.alternatives | others)
+    # A separable verb asks for the joined word ("wirken ... mit" for "Mitwirkung"); the bare
+    # verb still counts, as a synonym does.
+    for verb, joined in analyzer.separable_verbs(text):
+        verb_terms, joined_terms = analyzer.terms(verb), analyzer.terms(joined)
+        key = next((k for k, slot in slots.items() if verb_terms and verb_terms[0] in (slot.stem, slot.lemma)), None)
+        if key is None or not joined_terms:
+            continue
+        bare = slots.pop(key)
+        stem = joined_terms[0]
+        weight = stats.idf(stem) * LOWERCASE_WEIGHT if stem in stats.df else bare.weight
+        alternatives = bare.alternatives | {bare.stem} | synonyms.get(stem, frozenset())
+        slots[stem] = Slot(stem, (), weight, bare.typed, alternatives, side=bare.side)
+    counted: frozenset[str] = frozenset()
+    if "count" in types and (m := _COUNTED.search(text)) and m.group(1).lower() not in STOP_WORDS:
+        word = analyzer.word(m.group(1).lower(), m.group(1)[0].isupper())
+        # what is counted, or a synonym of it ("Leute" ~ "Stellen": "13 Vollzeitstellen")
+        counted = frozenset(t for t in (word.stem, word.lemma) if t)
+        counted |= frozenset().union(*(synonyms.get(t, frozenset()) for t in counted))
+    return QuestionContext(
+        text=text,
+        slots=list(slots.values()),
+        types=types,
+        programmes=programmes,
+        counted=counted,
+    )
+
+
+def _of_corpus_words(parts: tuple[str, ...], stats: TermStats) -> bool:
+    """A compound made of words the corpus uses ("Projektseite": "Projekt", "Seite")."""
+    return bool(parts) and all(p in stats.df for p in parts)
+
+
+def holds_type(types: set[str], text: str) -> bool:
+    """Whether a span holds a figure of one of the wanted kinds."""
+    return (
+        ("amount" in types and EURO.search(text) is not None)
+        or ("percent" in types and PERCENT.search(text) is not None)
+        or ("date" in types and (bool(find_dates(text)) or _YEAR.search(text) is not None))
+        or ("duration" in types and (_DURATION.search(text) or RUNS_UNTIL.search(text)) is not None)
+        or ("span" in types and _DURATION.search(text) is not None)
+        or ("count" in types and COUNT.search(text) is not None)
+    )
+
