@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant import gate
-from assistant.answer import SPAN_FEATURES
+from assistant.features import SPAN_FEATURES
 from assistant.learned import WEIGHTS_FILE, LogisticModel, write_models
 from assistant.settings import Settings
 from evals import runner
