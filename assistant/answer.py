@@ -227,8 +227,9 @@ class ExtractiveAnswerer:
         several = bool({"who", "list"} & question.types)
         neighbours = [c for c in ranked[1:] if _adjacent(c, chosen[0]) and not c.is_list]
         # (what it adds must be asked: a neighbour that only names the programme adds nothing)
+        alone = coverage(question, chosen[:1], context=False)
         joined = next((c for c in neighbours
-                       if coverage(question, [chosen[0], c], context=False) > coverage(question, chosen[:1], context=False)
+                       if coverage(question, [chosen[0], c], context=False) > alone
                        or (refers_back and c.end <= chosen[0].start)), None)  # fmt: skip
         if joined is None and several:
             joined = next((c for c in neighbours if c.start >= chosen[0].end and _continues(chosen[0], c)), None)

@@ -271,8 +271,9 @@ def analyse_question(
         # a word the corpus, the lexicon and the wanted answer know nothing of, nor a place
         unknown = stem not in stats.df and not (alternatives or context or own_typed or lexicon.regions_in(token)
                                                 or _of_corpus_words(parts, stats))  # fmt: skip
+        named = token in abbreviations and not (context or alternatives)
         slots[stem] = Slot(stem, parts, weight, frozenset(own_typed), alternatives, lemma, side, names,
-                           context, running & {stem, lemma}, named=token in abbreviations and not (context or alternatives),
+                           context, running & {stem, lemma}, named=named,
                            unheard=position == asked_noun and unknown, unknown=unknown)  # fmt: skip
     # A phrase of the lexicon stands for its group: "ohne Partner" is met by "Einzelträger".
     for group in lexicon.synonyms:
