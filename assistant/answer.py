@@ -12,13 +12,11 @@ from itertools import chain
 from pathlib import Path
 from typing import Protocol
 
-import numpy as np
-
 from assistant.citations import DENIAL, figures
 from assistant.dates import RUNS_UNTIL, find_dates
 from assistant.features import ADDRESS, ELIGIBLE, Candidate, Refusal, coverage, span_features
 from assistant.gate import Gate, features
-from assistant.learned import LogisticModel
+from assistant.learned import LogisticModel, sigmoid
 from assistant.models import Draft, DraftSentence, Source
 from assistant.question import COUNT, STATUS, QuestionContext, holds_type
 from assistant.spans import INSTRUCTION_LIKE, Evidence, evidence_spans, load_vectors, save_vectors, span_key
@@ -98,7 +96,6 @@ class ExtractiveAnswerer:
         self.programmes_named = programmes_named
         self.programme_titles = programme_titles or {}
         self._evidence_cache: dict[str, list[Evidence]] = {}
-        self._question_vectors: dict[str, np.ndarray] = {}
         self.min_support = min_support
         self.max_sentences = max_sentences
 
@@ -106,20 +103,24 @@ class ExtractiveAnswerer:
         """The spans the answer quotes: the selection for the question, or for a comparison whose
         halves ask different things ("Bis wann ... in Sachsen und wer ist beim BMAS
         antragsberechtigt?") the selection for each half."""
-        if not question.halves:
-            return self.select(question, self.candidates(question, hits))
-        chosen: list[Candidate] = []
-        for half in question.halves.values():
-            picked = self.select(half, self.candidates(half, hits))[:2]
-            chosen += [c for c in picked if not any(_overlaps(c, o) for o in chosen)]
-        return chosen
+        return self._quoted(question, hits)[0]
 
-    def refusal(self, question: QuestionContext, hits: list[Hit]) -> Refusal | None:
-        """Why the question is not answered from these hits (None: it is)."""
-        return self.answerable(question, self.candidates(question, hits))[1]
+    def _quoted(self, question: QuestionContext, hits: list[Hit]) -> tuple[list[Candidate], Refusal | None]:
+        """`quoted`, and why nothing is quoted (the first half's reason, for a comparison)."""
+        if not question.halves:
+            return self._select(question, self.candidates(question, hits))
+        chosen: list[Candidate] = []
+        first: Refusal | None = None
+        for half in question.halves.values():
+            picked, refusal = self._select(half, self.candidates(half, hits))
+            first = first or refusal
+            chosen += [c for c in picked[:2] if not any(_overlaps(c, o) for o in chosen)]
+        return chosen, None if chosen else first
 
     def draft(self, question: QuestionContext, hits: list[Hit]) -> Draft:
-        chosen = self.quoted(question, hits)
+        chosen, refusal = self._quoted(question, hits)
+        if not chosen:
+            return Draft(sentences=[], sources=[], refusal=refusal)
         comparing = len(question.programmes) > 1
         lead = None if comparing else yes_no_lead(question, chosen)
         if lead:  # the passage that decides it comes first, right after "Ja"/"Nein" (with the
@@ -178,9 +179,9 @@ class ExtractiveAnswerer:
                         continue
                     c.about = named[0]
                 values = span_features(question, c, self.section_words)
-                # exp of the listwise logit: proportional to the span's share of the question's
-                # softmax, so "nearly as good as the best" is a ratio of two scores
-                c.score = self.ranker.probability(values) if self.ranker else values["coverage"]
+                # the ranker's logit, and its logistic as the score the selection compares
+                c.logit = self.ranker.logit(values) if self.ranker else values["coverage"]
+                c.score = sigmoid(c.logit) if self.ranker else c.logit
                 if self.record_spans is not None:
                     self.record_spans.append((values, c.text))
                 out.append(c)
@@ -212,9 +213,12 @@ class ExtractiveAnswerer:
 
     def select(self, question: QuestionContext, ranked: list[Candidate]) -> list[Candidate]:
         """The answer's spans, or [] when the evidence does not answer the question."""
+        return self._select(question, ranked)[0]
+
+    def _select(self, question: QuestionContext, ranked: list[Candidate]) -> tuple[list[Candidate], Refusal | None]:
         ranked, refusal = self.answerable(question, ranked)
         if refusal is not None:
-            return []
+            return [], refusal
         chosen = [ranked[0]]
         # The sentence right before or after the best one, where it adds to what is covered:
         # rules often take two sentences ("... auf Ausgabenbasis oder auf Kostenbasis erfolgen.
@@ -255,14 +259,14 @@ class ExtractiveAnswerer:
             # the ranker's beliefs: a second or third passage often holds the fact the best lacks)
             if cand.score >= 0.8 * ranked[0].score or (gain >= 0.15 and cand.score >= 0.5 * ranked[0].score):
                 chosen.append(cand)
-        return chosen
+        return chosen, None
 
 
     # -- scoring ------------------------------------------------------------------------------
     def _spans(self, question: QuestionContext, hit: Hit, rank: int) -> list[Candidate]:
         chunk = hit.chunk
         out: list[Candidate] = []
-        asked = self._question_vector(question.text) if self.embedder is not None else None
+        asked = self.embedder.embed_query([question.text])[0] if self.embedder is not None else None
         for span, terms, context_terms, vector in self._evidence(chunk):
             has_type = holds_type(question.figure_types - {"count"}, span.text) or (
                 "count" in question.figure_types and self._counts(span.text, question.counted)
@@ -280,14 +284,6 @@ class ExtractiveAnswerer:
                 dense=float(vector @ asked) if asked is not None and vector is not None else 0.0,
             ))  # fmt: skip
         return out
-
-    def _question_vector(self, text: str) -> np.ndarray:
-        """The question's dense vector (the retrieval embedded the same text just before)."""
-        if text not in self._question_vectors:
-            if len(self._question_vectors) > 1000:
-                self._question_vectors.clear()
-            self._question_vectors[text] = self.embedder.embed_query([text])[0]
-        return self._question_vectors[text]
 
     def warm(self, chunks: Iterable[Chunk], vectors_file: Path | None = None) -> None:
         """Work out the evidence of every chunk now (its spans' vectors among it), not during

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+from assistant.features import Candidate, coverage
 from assistant.learned import LogisticModel, load_model
-
-if TYPE_CHECKING:
-    from assistant.features import Candidate
-    from assistant.question import QuestionContext
+from assistant.question import QuestionContext
 
 FEATURES = (
     "coverage",  # share of the question's weighted words the span covers
@@ -35,8 +32,6 @@ FEATURES = (
 
 def features(question: QuestionContext, ranked: Sequence[Candidate]) -> dict[str, float]:
     """The features of the best span `ranked[0]` for the question (ranked best first)."""
-    from assistant.features import coverage
-
     top = ranked[0]
     slots = question.slots
     total = sum(s.weight for s in slots) or 1.0
@@ -44,8 +39,8 @@ def features(question: QuestionContext, ranked: Sequence[Candidate]) -> dict[str
     return {
         "coverage": coverage(question, [top]),
         "coverage_asked": coverage(question, [top], context=False),
-        "ranker": _logit(top.score),
-        "lead": _logit(top.score) - (_logit(ranked[1].score) if len(ranked) > 1 else _logit(top.score)),
+        "ranker": top.logit,
+        "lead": top.logit - ranked[1].logit if len(ranked) > 1 else 0.0,
         "has_type": float(top.has_type),
         "asks_figure": float(bool(question.figure_types)),
         "unknown_share": sum(s.weight for s in slots if s.unknown) / total,
@@ -54,11 +49,6 @@ def features(question: QuestionContext, ranked: Sequence[Candidate]) -> dict[str
         "dense_best": max(c.dense for c in ranked),
         "slots_log": math.log1p(len(slots)),
     }
-
-
-def _logit(score: float) -> float:
-    """The ranker's logit back from a span's score (its exponential)."""
-    return math.log(max(score, 1e-13) / max(1 - score, 1e-13))
 
 
 class Gate:

@@ -44,6 +44,7 @@ _LEVEL_OF_ISSUER = (
     ("land", re.compile(r"staatsministerium|landesministerium|ministerium|senat|landesamt|aufbaubank"
                         r"|investitionsbank|förderbank|staatskanzlei", re.IGNORECASE)),
 )
+INFLECTION = "(?:e|en|er|es|em|n|s)"  # the endings of German adjectives and nouns a name may take
 _FUNCTION_WORDS = frozenset(
     "für von und der die das des dem den im in zur zum mit bei auf aus an über unter gegen ohne durch".split()
 )
@@ -132,43 +133,20 @@ def derive_programme_names(
         if doc.meta.programme:
             by_programme.setdefault(doc.meta.programme, []).append(doc)
     title_words = {pid: _title_words(docs) for pid, docs in by_programme.items()}
+    places = {w for words in region_words.values() for w in words}
     out: dict[str, ProgrammeNames] = {}
     for pid, docs in by_programme.items():
         metas = [d.meta for d in docs]
         main = next((m for m in metas if m.kind != "background"), metas[0])
-        own: set[str] = set()
-        funder: set[str] = set()
-        issuers = [m.issuer for m in metas]
-        for title in {m.programme_title for m in metas if m.programme_title}:
-            head = re.split(r"\s[–-]\s|:|\(", title)[0].strip()
-            own |= _phrases(head)
-            for inner in re.findall(r"\(([^)]*)\)", title):
-                for token in re.split(r"[,;]\s*", inner):
-                    if re.fullmatch(r"[A-ZÄÖÜ][A-Za-zÄÖÜäöü]{1,11}", token) and sum(c.isupper() for c in token) >= 2:
-                        (funder if any(token in issuer for issuer in issuers) else own).add(token.lower())
         others = {_key(w) for other, words in title_words.items() if other != pid for w in words}
-        own |= {w for w in title_words[pid] if _key(w) not in others}
         other_issuers = {w for other, ds in by_programme.items() if other != pid for d in ds
                          for w in _distinctive(d.meta.issuer)}  # fmt: skip
-        places = {w for words in region_words.values() for w in words}
-        for issuer in issuers:
-            for part in re.split(r";|:", issuer):
-                name = re.sub(r"\([^)]*\)|\b(g?gmbh|mbh|e\. ?v\.|ag|kg)(?!\w)", "", part, flags=re.IGNORECASE).strip()
-                if name and not re.search(r"bewilligungsbeh|projektträger", name, re.IGNORECASE):
-                    funder.add(name.lower())
-            funder |= ministry_short_forms(issuer)
-            if not _MINISTRY.search(issuer):  # a Verband's or a foundation's own name ("Paritätischer")
-                funder |= {w for w in _distinctive(re.sub(r"\([^)]*\)", "", issuer))
-                           if not _ORGANISATION.search(w) and w not in places and w not in other_issuers
-                           and _key(w) not in others}  # fmt: skip
+        own, funder = _title_names(metas, title_words[pid], others)
+        funder |= _issuer_names([m.issuer for m in metas], others, other_issuers, places)
         for doc in docs:
-            for abbr, long_form in defined_abbreviations(doc.meta.issuer + "\n" + doc.text).items():
-                if set(_distinctive(long_form)) & title_words[pid] and not _ORGANISATION.search(long_form):
-                    own.add(abbr.lower())
-                elif _ORGANISATION.search(long_form):
-                    funder.add(abbr.lower())
-                    funder |= {w for w in _distinctive(long_form) if _ORGANISATION.search(w)
-                               and not _ORGANISATION.fullmatch(w)}  # "Aufbaubank", not "Bank"
+            more_own, more_funder = _abbreviation_names(doc, title_words[pid])
+            own |= more_own
+            funder |= more_funder
         level = level_of(main.issuer, main.region)
         funder |= set(level_words.get(level, []))
         if main.region != "DE" and (main.kind != "background" or not any(
@@ -180,11 +158,60 @@ def derive_programme_names(
     return out
 
 
+def _title_names(metas: list, words: set[str], others: set[str]) -> tuple[set[str], set[str]]:
+    """From the programme titles: the head ("Civic Innovation Platform") and its runs of words,
+    the title's words no other programme's title has, and the abbreviations in its parentheses
+    (the issuer's one names the funder: "(BMAS)")."""
+    own: set[str] = set()
+    funder: set[str] = set()
+    issuers = [m.issuer for m in metas]
+    for title in {m.programme_title for m in metas if m.programme_title}:
+        own |= _phrases(re.split(r"\s[–-]\s|:|\(", title)[0].strip())
+        for inner in re.findall(r"\(([^)]*)\)", title):
+            for token in re.split(r"[,;]\s*", inner):
+                if re.fullmatch(r"[A-ZÄÖÜ][A-Za-zÄÖÜäöü]{1,11}", token) and sum(c.isupper() for c in token) >= 2:
+                    (funder if any(token in issuer for issuer in issuers) else own).add(token.lower())
+    own |= {w for w in words if _key(w) not in others}
+    return own, funder
+
+
+def _issuer_names(issuers: list[str], others: set[str], other_issuers: set[str], places: set[str]) -> set[str]:
+    """The issuer's name (no legal form, no granting body), its ministry's short forms, and for
+    a Verband or a foundation the words of its own name ("Paritätischer")."""
+    names: set[str] = set()
+    for issuer in issuers:
+        for part in re.split(r";|:", issuer):
+            name = re.sub(r"\([^)]*\)|\b(g?gmbh|mbh|e\. ?v\.|ag|kg)(?!\w)", "", part, flags=re.IGNORECASE).strip()
+            if name and not re.search(r"bewilligungsbeh|projektträger", name, re.IGNORECASE):
+                names.add(name.lower())
+        names |= ministry_short_forms(issuer)
+        if not _MINISTRY.search(issuer):
+            names |= {w for w in _distinctive(re.sub(r"\([^)]*\)", "", issuer))
+                      if not _ORGANISATION.search(w) and w not in places and w not in other_issuers
+                      and _key(w) not in others}  # fmt: skip
+    return names
+
+
+def _abbreviation_names(doc: Document, title_words: set[str]) -> tuple[set[str], set[str]]:
+    """Abbreviations the document defines: of the programme's title (its own), or of an
+    organisation (its funder's or granting body's, with the organisation's distinctive word)."""
+    own: set[str] = set()
+    funder: set[str] = set()
+    for abbr, long_form in defined_abbreviations(doc.meta.issuer + "\n" + doc.text).items():
+        if set(_distinctive(long_form)) & title_words and not _ORGANISATION.search(long_form):
+            own.add(abbr.lower())
+        elif _ORGANISATION.search(long_form):
+            funder.add(abbr.lower())
+            funder |= {w for w in _distinctive(long_form) if _ORGANISATION.search(w)
+                       and not _ORGANISATION.fullmatch(w)}  # "Aufbaubank", not "Bank"
+    return own, funder
+
+
 def _key(word: str) -> str:
     """A word without its inflection, for telling whether two titles share it."""
     folded = fold(word)
     for _ in range(2):  # "Innovationen" and "Innovation" -> "innovatio"
-        folded = re.sub(r"(en|er|es|em|e|n|s)$", "", folded) if len(folded) > 5 else folded
+        folded = re.sub(f"{INFLECTION}$", "", folded) if len(folded) > 5 else folded
     return folded
 
 

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from assistant.errors import FoerderlotseError
+from assistant.features import SPAN_FEATURES
 
 WEIGHTS_FILE = "data/learned.json"
 RETRAIN = "Neu trainieren mit 'python -m evals train'."
@@ -24,6 +25,10 @@ RETRAIN = "Neu trainieren mit 'python -m evals train'."
 
 class ModelError(FoerderlotseError):
     """Trained weights that are missing, corrupt or from another feature set."""
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,7 @@ class LogisticModel:
         return {name: w * (values[name] - m) / s for w, name, m, s in terms}
 
     def probability(self, values: dict[str, float]) -> float:
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, self.logit(values)))))
+        return sigmoid(self.logit(values))
 
     def as_dict(self) -> dict:
         return {"features": list(self.features), "weights": list(self.weights), "bias": self.bias,
@@ -87,8 +92,6 @@ def write_models(models: dict[str, LogisticModel], trained_on: dict[str, int], p
 
 def load_ranker(*, required: bool = True) -> LogisticModel | None:
     """The span ranker; for training (`required=False`) none where no weights exist yet."""
-    from assistant.features import SPAN_FEATURES
-
     try:
         return load_model("ranker", SPAN_FEATURES)
     except ModelError:

@@ -9,7 +9,7 @@ from importlib import resources
 
 import yaml
 
-from assistant.knowledge import ProgrammeNames, fold
+from assistant.knowledge import INFLECTION, ProgrammeNames, fold
 from index.sparse import GermanAnalyzer, is_content_token
 
 
@@ -173,8 +173,8 @@ class Lexicon:
         """A name as words of their own in folded text, its last word with any inflection
         ("paritätischer" ~ "Paritätischen", "sächsisch" ~ "saechsischen")."""
         folded = fold(word)
-        base = re.sub(r"(e|en|er|es|em|n|s)$", "", folded) if len(folded) >= 7 and " " not in folded[-7:] else folded
-        return re.compile(rf"(?<![\w]){re.escape(base)}(?:e|en|er|es|em|n|s)?(?![\w])")
+        base = re.sub(f"{INFLECTION}$", "", folded) if len(folded) >= 7 and " " not in folded[-7:] else folded
+        return re.compile(rf"(?<![\w]){re.escape(base)}{INFLECTION}?(?![\w])")
 
     def programmes_named(self, text: str) -> list[str]:
         """Programmes a passage names by a word of their own ("SINN", "BMAS"), not by a Land

@@ -33,6 +33,7 @@ class Draft(BaseModel):
 
     sentences: list[DraftSentence]
     sources: list[Source]
+    refusal: str | None = None  # without sentences: why, where the answerer knows (features.Refusal)
 
 
 class Citation(BaseModel):

@@ -68,6 +68,7 @@ class _Turn:
     only_type: bool = False  # a follow-up that names nothing but what it asks for ("Und bis wann?")
     elsewhere: tuple[str, ...] = ()  # Länder it names that no document is about (and no programme)
     grade: Grade = "answered"  # "related": only the closest passages are shown
+    refusal: str | None = None  # why there is no direct answer (Answer.refusal_reason)
 
 
 def _marked(sentence: DraftSentence) -> str:
@@ -285,12 +286,15 @@ class Assistant:
         else:
             draft = self.answerer.draft(turn.context, turn.hits)
             if not draft.sentences:
+                turn.refusal = draft.refusal
                 draft, notices = self._from_metadata(turn)
             draft = self._status_lead(turn, draft)
         if turn.elsewhere:
             draft, notices = self._in_region(turn, draft, notices)
         if unknown := self._unknown_programme(turn):  # another programme's passage is no answer
             draft, notices = Draft(sentences=[], sources=[]), [*notices, unknown]
+        if turn.elsewhere or unknown:
+            turn.refusal = "region" if turn.elsewhere else "programme"
         enforced = enforce(draft, self.documents.get, self.settings.min_sentence_support)
         if enforced.refused and not turn.elsewhere and not notices:
             # no direct answer: the passages on what is asked, said to be no more than that
@@ -380,10 +384,7 @@ class Assistant:
             notices = self.notices(citations, turn.context.types, turn.today, turn.context.programmes) + notices
             notices += self._unanswered(turn.context, citations)
         related = turn.grade == "related"
-        reason = None
-        if enforced.refused or related:
-            reason = "region" if turn.elsewhere else "programme" if self._unknown_programme(turn) else \
-                self.answerer.refusal(turn.context, turn.hits) or "unsupported"  # fmt: skip
+        reason = (turn.refusal or "unsupported") if enforced.refused or related else None
         return Answer(
             question=turn.text,
             answer=REFUSAL if enforced.refused else f"{RELATED} {enforced.text()}" if related else enforced.text(),

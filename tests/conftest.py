@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,25 @@ def make_settings(tmp: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {"corpus_dir": CORPUS, "store_path": tmp / "qdrant",
                                  "feedback_path": tmp / "feedback.sqlite3", **overrides}
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@contextmanager
+def assistant_on(tmp: Path, documents: dict[str, str], *, with_corpus: bool) -> Iterator[Assistant]:
+    """An assistant on a new index of `documents` (file name -> text), beside the corpus's or alone."""
+    corpus = tmp / "corpus"
+    if with_corpus:
+        shutil.copytree(CORPUS, corpus)
+    else:
+        corpus.mkdir()
+    for name, text in documents.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    settings = make_settings(tmp, corpus_dir=corpus)
+    assert build_index(settings).ok
+    helper = Assistant(settings)
+    try:
+        yield helper
+    finally:
+        helper.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,13 @@
 """Programme and funder names derived from the documents: a programme never seen before is
 reached by its title, its abbreviation and its ministry's short form."""
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from assistant.knowledge import defined_abbreviations, fold, level_of, ministry_short_forms
 from assistant.pipeline import Assistant
-from index.build import build_index
-from tests.conftest import CORPUS, make_settings
+from tests.conftest import assistant_on
 
 NEW_GUIDELINE = """---
 id: he-teilhabe-richtlinie-2026
@@ -81,15 +79,9 @@ def test_folding_makes_hyphens_case_and_umlauts_equal() -> None:
 
 @pytest.fixture(scope="module")
 def with_new_programme(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    tmp = tmp_path_factory.mktemp("new-programme")
-    corpus = tmp / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    (corpus / "he-teilhabe-richtlinie-2026.md").write_text(NEW_GUIDELINE, encoding="utf-8")
-    settings = make_settings(tmp, corpus_dir=corpus)
-    assert build_index(settings).ok
-    helper = Assistant(settings)
-    yield helper
-    helper.close()
+    with assistant_on(tmp_path_factory.mktemp("new-programme"), {"he-teilhabe-richtlinie-2026.md": NEW_GUIDELINE},
+                      with_corpus=True) as helper:  # fmt: skip
+        yield helper
 
 
 @pytest.mark.slow

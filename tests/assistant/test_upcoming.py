@@ -8,9 +8,8 @@ from pydantic import ValidationError
 
 from assistant.facts import programme_status
 from assistant.pipeline import Assistant
-from index.build import build_index
 from index.documents import Deadline, DocumentMeta
-from tests.conftest import make_settings
+from tests.conftest import assistant_on
 
 pytestmark = pytest.mark.slow
 TODAY = dt.date(2026, 11, 21)
@@ -50,15 +49,9 @@ Diese Richtlinie tritt am 1. Januar 2027 in Kraft und gilt bis 31. Dezember 2029
 
 @pytest.fixture(scope="module")
 def upcoming(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    tmp = tmp_path_factory.mktemp("upcoming")
-    corpus = tmp / "corpus"
-    corpus.mkdir()
-    (corpus / "be-quartier-digital-2027.md").write_text(UPCOMING, encoding="utf-8")
-    settings = make_settings(tmp, corpus_dir=corpus)
-    assert build_index(settings).ok
-    helper = Assistant(settings)
-    yield helper
-    helper.close()
+    with assistant_on(tmp_path_factory.mktemp("upcoming"), {"be-quartier-digital-2027.md": UPCOMING},
+                      with_corpus=False) as helper:  # fmt: skip
+        yield helper
 
 
 QUESTION = "Bis wann können Projektskizzen für Digitale Teilhabe im Quartier eingereicht werden?"
