@@ -49,6 +49,7 @@ loadtest: install
 
 lint: install
 	$(BIN)/ruff check assistant index ui evals tests
+	$(BIN)/ruff format --check assistant index ui evals tests
 
 clean:
 	rm -rf .foerderlotse eval-out bench-out test-output

@@ -58,7 +58,8 @@ LEADS = {"ja": "Ja", "nein": "Nein", "bedingt": "Nur unter Bedingungen"}
 LEAD_SUPPORT = 0.8  # share of the question the best passage must cover by itself
 _RESTRICTS = re.compile(
     r"\b(?:wenn|sofern|soweit|falls|nur|ausnahmsweise|vorausgesetzt|grundsätzlich|Voraussetzung\w*)\b"
-    r"|Ausnahmef[aä]ll", re.IGNORECASE,
+    r"|Ausnahmef[aä]ll",
+    re.IGNORECASE,
 )
 _EXCEPTS = re.compile(r"\b(?:ohne|außer|ausgenommen|abgesehen|jedoch|aber|allerdings)\b", re.IGNORECASE)
 
@@ -76,7 +77,10 @@ class ExtractiveAnswerer:
     """
 
     def __init__(
-        self, analyzer: GermanAnalyzer, min_support: float = 0.5, max_sentences: int = 3,
+        self,
+        analyzer: GermanAnalyzer,
+        min_support: float = 0.5,
+        max_sentences: int = 3,
         texts: Callable[[str], str | None] = lambda doc_id: None,
         programme_titles: dict[str, str] | None = None,
         programmes_named: Callable[[str], list[str]] = lambda text: [],
@@ -232,9 +236,15 @@ class ExtractiveAnswerer:
         neighbours = [c for c in ranked[1:] if _adjacent(c, chosen[0]) and not c.is_list]
         # (what it adds must be asked: a neighbour that only names the programme adds nothing)
         alone = coverage(question, chosen[:1], context=False)
-        joined = next((c for c in neighbours
-                       if coverage(question, [chosen[0], c], context=False) > alone
-                       or (refers_back and c.end <= chosen[0].start)), None)  # fmt: skip
+        joined = next(
+            (
+                c
+                for c in neighbours
+                if coverage(question, [chosen[0], c], context=False) > alone
+                or (refers_back and c.end <= chosen[0].start)
+            ),
+            None,
+        )
         if joined is None and several:
             joined = next((c for c in neighbours if c.start >= chosen[0].end and _continues(chosen[0], c)), None)
         if joined is not None:
@@ -245,8 +255,9 @@ class ExtractiveAnswerer:
             for programme in question.programmes:
                 if programme in {c.subject for c in chosen}:
                     continue
-                best = next((c for c in ranked if c.subject == programme
-                             and not any(_overlaps(c, o) for o in chosen)), None)  # fmt: skip
+                best = next(
+                    (c for c in ranked if c.subject == programme and not any(_overlaps(c, o) for o in chosen)), None
+                )
                 if best is not None and coverage(question, [best]) >= COMPARED_SHARE * self.min_support:
                     chosen.append(best)
         for cand in ranked[1:]:
@@ -261,7 +272,6 @@ class ExtractiveAnswerer:
                 chosen.append(cand)
         return chosen, None
 
-
     # -- scoring ------------------------------------------------------------------------------
     def _spans(self, question: QuestionContext, hit: Hit, rank: int) -> list[Candidate]:
         chunk = hit.chunk
@@ -271,18 +281,36 @@ class ExtractiveAnswerer:
             has_type = holds_type(question.figure_types - {"count"}, span.text) or (
                 "count" in question.figure_types and self._counts(span.text, question.counted)
             )
-            answers = has_type or (not question.figure_types and (
-                ("who" in question.types and ELIGIBLE.search(span.text) is not None)
-                or ("where" in question.types and ADDRESS.search(span.text) is not None)))  # fmt: skip
+            answers = has_type or (
+                not question.figure_types
+                and (
+                    ("who" in question.types and ELIGIBLE.search(span.text) is not None)
+                    or ("where" in question.types and ADDRESS.search(span.text) is not None)
+                )
+            )
             runs = RUNS_UNTIL.search(span.text) is not None
-            cover = tuple(1.0 if chunk.programme in s.names or chunk.doc_id in s.names else
-                          max(s.covered(terms, answers, runs), 0.5 * s.covered(context_terms))
-                          for s in question.slots)  # fmt: skip
-            out.append(Candidate(
-                chunk.doc_id, chunk.kind, chunk.programme, span.start, span.end, span.text,
-                chunk.section, rank, cover, has_type, span.is_list,
-                dense=float(vector @ asked) if asked is not None and vector is not None else 0.0,
-            ))  # fmt: skip
+            cover = tuple(
+                1.0
+                if chunk.programme in s.names or chunk.doc_id in s.names
+                else max(s.covered(terms, answers, runs), 0.5 * s.covered(context_terms))
+                for s in question.slots
+            )
+            out.append(
+                Candidate(
+                    chunk.doc_id,
+                    chunk.kind,
+                    chunk.programme,
+                    span.start,
+                    span.end,
+                    span.text,
+                    chunk.section,
+                    rank,
+                    cover,
+                    has_type,
+                    span.is_list,
+                    dense=float(vector @ asked) if asked is not None and vector is not None else 0.0,
+                )
+            )
         return out
 
     def warm(self, chunks: Iterable[Chunk], vectors_file: Path | None = None) -> None:
@@ -311,12 +339,12 @@ class ExtractiveAnswerer:
         thing the question names ("alle Regionen Sachsens" for "Wie viele Regionen ..."); a number
         of a date counts nothing."""
         dated = [(d.start, d.end) for d in find_dates(text)]  # "bis zum 7. Mai 2026 Projektvorschläge": no count
-        for m in (COUNT.finditer(text) if not counted else chain(COUNT.finditer(text), _ALL.finditer(text))):
+        for m in COUNT.finditer(text) if not counted else chain(COUNT.finditer(text), _ALL.finditer(text)):
             if any(a <= m.start() < b for a, b in dated):
                 continue
             if not counted:
                 return True
-            after = _COUNT_REACH.match(text[m.end():])
+            after = _COUNT_REACH.match(text[m.end() :])
             if after and any(t.startswith(c) for t in self.analyzer.terms(after.group()) for c in counted):
                 return True
         return False
@@ -330,8 +358,12 @@ class ExtractiveAnswerer:
         spans = [s for s in evidence_spans(chunk, self.texts(chunk.doc_id)) if not INSTRUCTION_LIKE.search(s.text)]
         vectors = self.embedder.embed([s.text for s in spans]) if embed and self.embedder and spans else None
         prepared: list[Evidence] = [
-            (span, self._terms(f"{span.text} {span.implied}"),
-             header_terms | frozenset(self.analyzer.terms(span.frame)), None if vectors is None else vectors[i])
+            (
+                span,
+                self._terms(f"{span.text} {span.implied}"),
+                header_terms | frozenset(self.analyzer.terms(span.frame)),
+                None if vectors is None else vectors[i],
+            )
             for i, span in enumerate(spans)
         ]
         if len(self._evidence_cache) >= EVIDENCE_CACHE_CHUNKS:
@@ -374,20 +406,30 @@ def deciding_spans(question: QuestionContext, chosen: list[Candidate]) -> list[C
     Ausgabenbasis oder auf Kostenbasis ... Eine Vermischung beider Formen ist nicht möglich."),
     in reading order."""
     best = max(chosen, key=lambda c: c.score)
-    adds = [c for c in chosen if c is not best and _adjacent(c, best)
-            and any(x > y for x, y in zip(c.slot_cover, best.slot_cover, strict=True))]  # fmt: skip
+    adds = [
+        c
+        for c in chosen
+        if c is not best
+        and _adjacent(c, best)
+        and any(x > y for x, y in zip(c.slot_cover, best.slot_cover, strict=True))
+    ]
     return sorted([best, *adds], key=lambda c: c.start)
 
 
 def yes_no_lead(question: QuestionContext, chosen: list[Candidate]) -> str | None:
-    """"ja", "nein" or "bedingt" for a yes/no question whose best passage decides it, else None.
+    """ "ja", "nein" or "bedingt" for a yes/no question whose best passage decides it, else None.
 
     It decides where it covers the question nearly in full, names its weightiest words itself,
     holds every figure the question states, and (with the neighbour that completes it) denies,
     restricts or grants without mixing these."""
-    if (not chosen or "yesno" not in question.types or question.figure_types
-            or any(s.side for s in question.slots) or DENIAL.search(question.text)
-            or STATUS.search(question.text)):  # fmt: skip
+    if (
+        not chosen
+        or "yesno" not in question.types
+        or question.figure_types
+        or any(s.side for s in question.slots)
+        or DENIAL.search(question.text)
+        or STATUS.search(question.text)
+    ):
         return None
     best = max(chosen, key=lambda c: c.score)
     if coverage(question, [best]) < LEAD_SUPPORT:  # one passage must be about all of it
@@ -436,4 +478,3 @@ def _adjacent(a: Candidate, b: Candidate) -> bool:
 
 def _overlaps(a: Candidate, b: Candidate) -> bool:
     return a.doc_id == b.doc_id and a.start < b.end and b.start < a.end
-

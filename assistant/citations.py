@@ -31,8 +31,9 @@ _NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?:,\d+)?(?!\
 
 
 # Words that deny: a sentence with one says the opposite of the same sentence without it.
-DENIAL = re.compile(r"\b(?:nicht|kein\w*|nie|niemals|weder|nein)\b|ausgeschlossen|\w*verbot(?:en)?\b|unzulässig",
-                    re.IGNORECASE)  # fmt: skip
+DENIAL = re.compile(
+    r"\b(?:nicht|kein\w*|nie|niemals|weder|nein)\b|ausgeschlossen|\w*verbot(?:en)?\b|unzulässig", re.IGNORECASE
+)
 
 
 def strip_markers(text: str) -> str:
@@ -76,9 +77,7 @@ class Enforced:
         return not self.sentences
 
     def text(self) -> str:
-        return " ".join(
-            f"{s.text} " + "".join(f"[{n}]" for n in s.refs) for s in self.sentences
-        ).strip()
+        return " ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.refs) for s in self.sentences).strip()
 
 
 def verify_source(source: Source, document: Document | None) -> str | None:
@@ -136,9 +135,7 @@ def _share(own: set[str], quotes: Iterable[str]) -> float:
 class _Gate:
     """Checks sentences against a fixed set of sources; remembers the renumbering."""
 
-    def __init__(
-        self, sources: list[Source], lookup: Callable[[str], Document | None], min_support: float
-    ) -> None:
+    def __init__(self, sources: list[Source], lookup: Callable[[str], Document | None], min_support: float) -> None:
         self.valid: dict[int, Source] = {}
         self.dropped: list[str] = []
         self.min_support = min_support
@@ -149,8 +146,11 @@ class _Gate:
             else:
                 self.valid[source.n] = source
         self.quote_figures = {n: figures(s.quote, expand=True) for n, s in self.valid.items()}
-        self.titles = {n: doc.meta.programme_title for n, s in self.valid.items()
-                       if (doc := lookup(s.doc_id)) is not None and doc.meta.programme_title}  # fmt: skip
+        self.titles = {
+            n: doc.meta.programme_title
+            for n, s in self.valid.items()
+            if (doc := lookup(s.doc_id)) is not None and doc.meta.programme_title
+        }
         self.renumber: dict[int, int] = {}
         self.kept: list[DraftSentence] = []
 
@@ -181,14 +181,14 @@ class _Gate:
         return kept
 
     def result(self) -> Enforced:
-        citations = [self.valid[old].model_copy(update={"n": new})
-                     for old, new in sorted(self.renumber.items(), key=lambda x: x[1])]  # fmt: skip
+        citations = [
+            self.valid[old].model_copy(update={"n": new})
+            for old, new in sorted(self.renumber.items(), key=lambda x: x[1])
+        ]
         return Enforced(list(self.kept), citations, list(self.dropped))
 
 
-def enforce(
-    draft: Draft, lookup: Callable[[str], Document | None], min_support: float = 0.5
-) -> Enforced:
+def enforce(draft: Draft, lookup: Callable[[str], Document | None], min_support: float = 0.5) -> Enforced:
     """Keep only supported sentences; renumber the citations they use from 1."""
     gate = _Gate(draft.sources, lookup, min_support)
     for sentence in draft.sentences:

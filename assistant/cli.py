@@ -101,8 +101,10 @@ def _print_cards(cards: list, today) -> None:
     for card in cards:
         print(f"■ {card.title} ({card.programme})")
         if card.valid_from or card.valid_until:
-            span = " ".join(([f"ab {german_date(card.valid_from)}"] if card.valid_from else [])
-                            + ([f"bis {german_date(card.valid_until)}"] if card.valid_until else []))  # fmt: skip
+            span = " ".join(
+                ([f"ab {german_date(card.valid_from)}"] if card.valid_from else [])
+                + ([f"bis {german_date(card.valid_until)}"] if card.valid_until else [])
+            )
             if card.in_force:
                 state = "in Kraft"
             elif card.valid_from and today < card.valid_from:
@@ -113,8 +115,7 @@ def _print_cards(cards: list, today) -> None:
         for d in card.deadlines:
             print(f"  Frist – {d.sentence()}")
         for fact in card.facts:
-            sources = "; ".join(f"[{c.n}] {c.title}" + (f", {c.section}" if c.section else "")
-                                for c in fact.citations)  # fmt: skip
+            sources = "; ".join(f"[{c.n}] {c.title}" + (f", {c.section}" if c.section else "") for c in fact.citations)
             print(f"  {fact.label}: {fact.answer}\n      Belege: {sources}")
         print()
 

@@ -15,9 +15,19 @@ ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 MONTH_YEAR = re.compile(rf"\b({_MONTH_RE})\s+(\d{{4}})\b", re.IGNORECASE)
 
 GERMAN_MONTHS = [
-    "Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-    "Oktober", "November", "Dezember",
-]  # fmt: skip
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+]
 
 
 # "Wie lange gilt/läuft ...?" is answered by the end of a validity or a running time: "gilt bis
@@ -34,8 +44,7 @@ ASKED_YEAR = re.compile(r"\b(?:(?:im\s+)?Jahre?\s+)?((?:19|20)\d{2})\b(?![.\d])"
 def asked_year(question: str) -> re.Match[str] | None:
     """The year a question names on its own ("im Jahr 2027"), or None; not one of a date."""
     taken = [(d.start, d.end) for d in find_dates(question)]
-    return next((m for m in ASKED_YEAR.finditer(question)
-                 if not any(a <= m.start(1) < b for a, b in taken)), None)  # fmt: skip
+    return next((m for m in ASKED_YEAR.finditer(question) if not any(a <= m.start(1) < b for a, b in taken)), None)
 
 
 def period_start(text: str) -> dt.date | None:
@@ -103,9 +112,7 @@ def parse_reference_date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError as exc:
-        raise ValueError(
-            f"Das Datum '{value}' ist ungültig. Erwartet wird JJJJ-MM-TT, z. B. 2026-11-21."
-        ) from exc
+        raise ValueError(f"Das Datum '{value}' ist ungültig. Erwartet wird JJJJ-MM-TT, z. B. 2026-11-21.") from exc
 
 
 def days_phrase(days: int, *, dative: bool = False) -> str:

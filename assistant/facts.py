@@ -108,7 +108,7 @@ def document_state(meta: DocumentMeta, today: dt.date) -> Literal["over", "open"
 
 
 def status_lead(question: str, cited: list[DocumentMeta], today: dt.date) -> str | None:
-    """"ja"/"nein" for a yes/no question about the state on the reference date ("Können wir noch
+    """ "ja"/"nein" for a yes/no question about the state on the reference date ("Können wir noch
     einen Antrag stellen?") when every cited document with dates says the same."""
     states = {s for meta in cited if (s := document_state(meta, today)) is not None}
     if len(states) != 1 or states == {"not_started"}:
@@ -118,7 +118,7 @@ def status_lead(question: str, cited: list[DocumentMeta], today: dt.date) -> str
 
 
 def period_lead(question: str, quote: str, today: dt.date) -> str | None:
-    """"ja"/"nein" for a yes/no question about the state on the reference date ("Wird SINN noch
+    """ "ja"/"nein" for a yes/no question about the state on the reference date ("Wird SINN noch
     gefördert?"), or in the year it names, from a running time the quoted passage states ("seit
     August 2023 bis Dezember 2028")."""
     end = period_end(quote)
@@ -144,8 +144,7 @@ def stating_passage(doc: Document, day: dt.date) -> Source | None:
     sentences = (s for line in iter_lines(doc.text) for s in split_sentences(line.text, base=line.start))
     for sentence in sentences:  # line by line, so that a heading is not read into the sentence below it
         if any(f.date == day and f.precision == "day" for f in find_dates(sentence.text)):
-            return Source(n=1, doc_id=doc.id, start=sentence.start, end=sentence.end,
-                          quote=sentence.text)  # fmt: skip
+            return Source(n=1, doc_id=doc.id, start=sentence.start, end=sentence.end, quote=sentence.text)
     return None
 
 
@@ -157,35 +156,50 @@ def deadlines(assistant: Assistant, programme: str | None, today: dt.date) -> li
         for deadline in doc.meta.deadlines:
             status, left = deadline_status(deadline, today)
             source = stating_passage(doc, deadline.date)
-            citation = (assistant.citation_for(source) if source else None)
-            out.append(DeadlineStatus(date=deadline.date, kind=deadline.kind, purpose=deadline.purpose,
-                                      status=status, days_left=left, doc_id=doc.id, opens=deadline.opens,
-                                      citation=citation))  # fmt: skip
+            citation = assistant.citation_for(source) if source else None
+            out.append(
+                DeadlineStatus(
+                    date=deadline.date,
+                    kind=deadline.kind,
+                    purpose=deadline.purpose,
+                    status=status,
+                    days_left=left,
+                    doc_id=doc.id,
+                    opens=deadline.opens,
+                    citation=citation,
+                )
+            )
     return sorted(out, key=lambda d: d.date)
 
 
-def deadline_overview(
-    assistant: Assistant, programmes: tuple[str, ...], today: dt.date
-) -> tuple[Draft, list[str]]:
+def deadline_overview(assistant: Assistant, programmes: tuple[str, ...], today: dt.date) -> tuple[Draft, list[str]]:
     """'Welche Fristen laufen noch?': the submission deadlines, each sentence citing the passage
     that states it; their status on the reference date goes into the notices."""
-    found = [d for p in (programmes or (None,)) for d in deadlines(assistant, p, today)
-             if d.kind == "submission"]  # fmt: skip
+    found = [d for p in (programmes or (None,)) for d in deadlines(assistant, p, today) if d.kind == "submission"]
     sources: list[Source] = []
     sentences: list[DraftSentence] = []
     for d in found:
         if d.citation is None:
             continue
         n = len(sources) + 1
-        sources.append(Source(n=n, doc_id=d.doc_id, start=d.citation.start, end=d.citation.end,
-                              quote=d.citation.quote, section=d.citation.section))  # fmt: skip
+        sources.append(
+            Source(
+                n=n,
+                doc_id=d.doc_id,
+                start=d.citation.start,
+                end=d.citation.end,
+                quote=d.citation.quote,
+                section=d.citation.section,
+            )
+        )
         label = assistant.documents[d.doc_id].meta.programme_title or assistant.documents[d.doc_id].meta.title
         sentences.append(DraftSentence(text=f"{label}: {' '.join(d.citation.quote.split())}", refs=[n]))
     still_open = sum(d.status == "offen" for d in found)
     summary = f"Stand {german_date(today)}: " + (
-        "Keine der hinterlegten Einreichungsfristen ist noch offen." if not still_open
+        "Keine der hinterlegten Einreichungsfristen ist noch offen."
+        if not still_open
         else f"{still_open} von {len(found)} hinterlegten Einreichungsfristen noch offen."
-    )  # fmt: skip
+    )
     later = sum(d.status == "noch_nicht_offen" for d in found)
     if later:
         summary += " 1 weitere beginnt erst später." if later == 1 else f" {later} weitere beginnen erst später."
@@ -216,8 +230,11 @@ def programme_status(assistant: Assistant, programme: str, today: dt.date) -> Pr
     ends = [m.valid_until for m in guidelines if m.valid_until]
     starts = [m.valid_from for m in guidelines if m.valid_from]
     return ProgrammeStatus(
-        programme=programme, title=titles[0] if titles else programme, documents=[d.id for d in docs],
-        valid_from=min(starts) if starts else None, valid_until=max(ends) if ends else None,
+        programme=programme,
+        title=titles[0] if titles else programme,
+        documents=[d.id for d in docs],
+        valid_from=min(starts) if starts else None,
+        valid_until=max(ends) if ends else None,
         in_force=not guidelines or any(m.in_force(today) for m in guidelines),
         deadlines=deadlines(assistant, programme, today),
     )

@@ -13,8 +13,7 @@ from assistant.question import EURO, PERCENT, QuestionContext
 
 # Several things named in a row within a sentence: "a, b, c und d" (a list inside a sentence).
 _ENUMERATES = re.compile(r"[\w-]+(?: [\w-]+)?, [\w-]+(?: [\w-]+)?, [\w-]+(?: [\w-]+)?(?:,| und| oder)")
-_WHO = re.compile(r"antragsberechtigt|zugelassen|Zuwendungsempf|Einzelträger|Träger|Verein|Verbund",
-                  re.IGNORECASE)  # fmt: skip
+_WHO = re.compile(r"antragsberechtigt|zugelassen|Zuwendungsempf|Einzelträger|Träger|Verein|Verbund", re.IGNORECASE)
 # "Wer ist ...?" is answered by a name: an organisation shows its legal form or what it is.
 _ORGANISATION = re.compile(
     r"\b(?:g?GmbH|mbH|e\.\s?V\.|AG)\b|\bGesellschaft für\b|\b(?:Bundes|Staats)?[Mm]inisterium\s+für\b"
@@ -27,8 +26,10 @@ ELIGIBLE = re.compile(
 )
 _REASON = re.compile(r"\b(?:weil|denn|deshalb|daher|darum|deswegen|aufgrund|wegen)\b|\bum\b[^,.;]{1,80}\bzu\b", re.I)
 ADDRESS = re.compile(r"\b\w+(?:straße|str\.|weg|platz|allee|ring|gasse|damm)\s+\d+|\b\d{5}\s+[A-ZÄÖÜ]\w+")
-_WHERE = re.compile(r"Portal|Postfach|@|Anschrift|Förderportal|https?://|www\.|Straße|Bewilligungsbehörde|Aufbaubank|Förderbank"
-                    r"|\bRegion\b|\bverortet\b|\bansässig\b|\b(?:Haupt)?[Ss]itz in\b")  # fmt: skip
+_WHERE = re.compile(
+    r"Portal|Postfach|@|Anschrift|Förderportal|https?://|www\.|Straße|Bewilligungsbehörde|Aufbaubank|Förderbank"
+    r"|\bRegion\b|\bverortet\b|\bansässig\b|\b(?:Haupt)?[Ss]itz in\b"
+)
 
 
 @dataclass
@@ -65,8 +66,9 @@ def coverage(question: QuestionContext, chosen: list[Candidate], context: bool =
     sides = {s.side for s in question.slots} - {0}
     best = 0.0
     for side in sides if sides == {1, 2} else {0}:
-        part = [i for i, s in enumerate(question.slots)
-                if (s.side in (0, side) or side == 0) and (context or not s.context)]  # fmt: skip
+        part = [
+            i for i, s in enumerate(question.slots) if (s.side in (0, side) or side == 0) and (context or not s.context)
+        ]
         total = sum(question.slots[i].weight for i in part) or 1.0
         best = max(best, sum(question.slots[i].weight * covered[i] for i in part) / total)
     return min(1.0, best)
@@ -113,8 +115,7 @@ def span_features(
     """General features of a candidate span for a question; the ranker weighs them (learned)."""
     types, text = question.types, cand.text
     figure = bool(question.figure_types)
-    several = (figure and cand.is_list and "list" not in types
-               and _figure_count(question.figure_types, text) > 1)  # fmt: skip
+    several = figure and cand.is_list and "list" not in types and _figure_count(question.figure_types, text) > 1
     negation = "negation" in types
     denies = DENIAL.search(text) is not None
     heading = {w.lower() for w in re.findall(r"\w+", cand.section)}
@@ -138,10 +139,10 @@ def span_features(
         "list_asked": float(cand.is_list and "list" in types),
         "list_unasked": float(cand.is_list and "list" not in types),
         "enumerates": float("list" in types and not cand.is_list and _ENUMERATES.search(text) is not None),
-        "section_match": float(bool(heading & wanted) or any(w.startswith(tuple(wanted)) for w in heading)
-                               if wanted else False),  # fmt: skip
+        "section_match": float(
+            bool(heading & wanted) or any(w.startswith(tuple(wanted)) for w in heading) if wanted else False
+        ),
         "elsewhere": float(cand.about is not None),
         "length_log": math.log1p(len(text)),
         "dense": cand.dense,
     }
-

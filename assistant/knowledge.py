@@ -41,8 +41,14 @@ _LEVEL_OF_ISSUER = (
     ("bund", re.compile(r"\bbundes|\bbund\b", re.IGNORECASE)),
     ("kommune", re.compile(r"\bstadt\b|landeshauptstadt|landkreis|gemeinde|\bkreis\b|bezirksamt", re.IGNORECASE)),
     ("stiftung", re.compile(r"stiftung", re.IGNORECASE)),
-    ("land", re.compile(r"staatsministerium|landesministerium|ministerium|senat|landesamt|aufbaubank"
-                        r"|investitionsbank|förderbank|staatskanzlei", re.IGNORECASE)),
+    (
+        "land",
+        re.compile(
+            r"staatsministerium|landesministerium|ministerium|senat|landesamt|aufbaubank"
+            r"|investitionsbank|förderbank|staatskanzlei",
+            re.IGNORECASE,
+        ),
+    ),
 )
 INFLECTION = "(?:e|en|er|es|em|n|s)"  # the endings of German adjectives and nouns a name may take
 _FUNCTION_WORDS = frozenset(
@@ -91,15 +97,18 @@ def defined_abbreviations(text: str) -> dict[str, str]:
             if not first[:1].isupper() or first.isupper() or first[0].lower() != abbr[0].lower():
                 continue
             long_form = " ".join(words[start:])
-            if (_subsequence(abbr.lower(), long_form.lower()) and len(long_form) > len(abbr) + 2
-                    and (not abbr.islower() or _ORGANISATION.search(long_form))):
+            if (
+                _subsequence(abbr.lower(), long_form.lower())
+                and len(long_form) > len(abbr) + 2
+                and (not abbr.islower() or _ORGANISATION.search(long_form))
+            ):
                 found[abbr] = long_form
                 break
     return found
 
 
 def ministry_short_forms(issuer: str) -> set[str]:
-    """"Bundesministerium für Arbeit und Soziales" -> {"arbeitsministerium",
+    """ "Bundesministerium für Arbeit und Soziales" -> {"arbeitsministerium",
     "bundesarbeitsministerium"}: the short form is made of the first subject of the ministry."""
     out: set[str] = set()
     for m in _MINISTRY.finditer(issuer):
@@ -139,8 +148,9 @@ def derive_programme_names(
         metas = [d.meta for d in docs]
         main = next((m for m in metas if m.kind != "background"), metas[0])
         others = {_key(w) for other, words in title_words.items() if other != pid for w in words}
-        other_issuers = {w for other, ds in by_programme.items() if other != pid for d in ds
-                         for w in _distinctive(d.meta.issuer)}  # fmt: skip
+        other_issuers = {
+            w for other, ds in by_programme.items() if other != pid for d in ds for w in _distinctive(d.meta.issuer)
+        }
         own, funder = _title_names(metas, title_words[pid], others)
         funder |= _issuer_names([m.issuer for m in metas], others, other_issuers, places)
         for doc in docs:
@@ -149,8 +159,10 @@ def derive_programme_names(
             funder |= more_funder
         level = level_of(main.issuer, main.region)
         funder |= set(level_words.get(level, []))
-        if main.region != "DE" and (main.kind != "background" or not any(
-                d.meta.region == main.region and d.meta.kind != "background" for d in all_docs)):
+        if main.region != "DE" and (
+            main.kind != "background"
+            or not any(d.meta.region == main.region and d.meta.kind != "background" for d in all_docs)
+        ):
             # "in Sachsen" means the Land's programme with a guideline or call, not a background text
             funder |= set(region_words.get(main.region, []))
         own -= _FUNCTION_WORDS
@@ -186,9 +198,11 @@ def _issuer_names(issuers: list[str], others: set[str], other_issuers: set[str],
                 names.add(name.lower())
         names |= ministry_short_forms(issuer)
         if not _MINISTRY.search(issuer):
-            names |= {w for w in _distinctive(re.sub(r"\([^)]*\)", "", issuer))
-                      if not _ORGANISATION.search(w) and w not in places and w not in other_issuers
-                      and _key(w) not in others}  # fmt: skip
+            names |= {
+                w
+                for w in _distinctive(re.sub(r"\([^)]*\)", "", issuer))
+                if not _ORGANISATION.search(w) and w not in places and w not in other_issuers and _key(w) not in others
+            }
     return names
 
 
@@ -202,8 +216,9 @@ def _abbreviation_names(doc: Document, title_words: set[str]) -> tuple[set[str],
             own.add(abbr.lower())
         elif _ORGANISATION.search(long_form):
             funder.add(abbr.lower())
-            funder |= {w for w in _distinctive(long_form) if _ORGANISATION.search(w)
-                       and not _ORGANISATION.fullmatch(w)}  # "Aufbaubank", not "Bank"
+            funder |= {
+                w for w in _distinctive(long_form) if _ORGANISATION.search(w) and not _ORGANISATION.fullmatch(w)
+            }  # "Aufbaubank", not "Bank"
     return own, funder
 
 
@@ -222,8 +237,9 @@ def _subsequence(needle: str, haystack: str) -> bool:
 
 def _distinctive(text: str) -> list[str]:
     """Content words of a name, lower case: no function words, no digits."""
-    return [w.lower() for w in _WORD.findall(text) if w.lower() not in _FUNCTION_WORDS and not w.isdigit()
-            and len(w) > 2]  # fmt: skip
+    return [
+        w.lower() for w in _WORD.findall(text) if w.lower() not in _FUNCTION_WORDS and not w.isdigit() and len(w) > 2
+    ]
 
 
 def _title_words(docs: list[Document]) -> set[str]:

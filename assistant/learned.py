@@ -54,8 +54,13 @@ class LogisticModel:
         return sigmoid(self.logit(values))
 
     def as_dict(self) -> dict:
-        return {"features": list(self.features), "weights": list(self.weights), "bias": self.bias,
-                "mean": list(self.mean), "scale": list(self.scale)}  # fmt: skip
+        return {
+            "features": list(self.features),
+            "weights": list(self.weights),
+            "bias": self.bias,
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+        }
 
 
 def load_model(name: str, features: Sequence[str], path: Path | None = None) -> LogisticModel:
@@ -70,17 +75,27 @@ def load_model(name: str, features: Sequence[str], path: Path | None = None) -> 
     try:
         data = json.loads(raw)[name]
         if data["features"] != list(features):
-            raise ModelError(f"Die gelernten Gewichte '{name}' ({where}) passen nicht zu den Merkmalen dieser "
-                             f"Version (erwartet: {', '.join(features)}). {RETRAIN}")  # fmt: skip
-        model = LogisticModel(tuple(features), tuple(map(float, data["weights"])), float(data["bias"]),
-                              tuple(map(float, data["mean"])), tuple(map(float, data["scale"])))  # fmt: skip
+            raise ModelError(
+                f"Die gelernten Gewichte '{name}' ({where}) passen nicht zu den Merkmalen dieser "
+                f"Version (erwartet: {', '.join(features)}). {RETRAIN}"
+            )
+        model = LogisticModel(
+            tuple(features),
+            tuple(map(float, data["weights"])),
+            float(data["bias"]),
+            tuple(map(float, data["mean"])),
+            tuple(map(float, data["scale"])),
+        )
     except ModelError:
         raise
     except (ValueError, KeyError, TypeError) as exc:
         raise broken from exc
     n = len(features)
-    if not (len(model.weights) == len(model.mean) == len(model.scale) == n) or any(s <= 0 for s in model.scale) \
-            or not all(math.isfinite(v) for v in (*model.weights, model.bias, *model.mean)):  # fmt: skip
+    if (
+        not (len(model.weights) == len(model.mean) == len(model.scale) == n)
+        or any(s <= 0 for s in model.scale)
+        or not all(math.isfinite(v) for v in (*model.weights, model.bias, *model.mean))
+    ):
         raise broken
     return model
 

@@ -112,8 +112,10 @@ class Lexicon:
         cut = breaks[-1]
 
         def asks(text: str) -> bool:  # words of its own, not programme names or question particles
-            return any(is_content_token(w) and w not in self.question_stop_words and not self.is_context_word(w)
-                       for w in re.findall(r"\w+", text.lower()))  # fmt: skip
+            return any(
+                is_content_token(w) and w not in self.question_stop_words and not self.is_context_word(w)
+                for w in re.findall(r"\w+", text.lower())
+            )
 
         # Two clauses, not two programmes joined in one phrase ("in Sachsen und beim BMAS jeweils
         # zweistufig"): the first goes on after its programme, or the second opens with a question word.
@@ -143,8 +145,9 @@ class Lexicon:
         words is that one's funder, not a second programme ("Wie viel bekommt SINN vom
         Sozialministerium?"), unless the question joins two ("... und welche beim Bund?")."""
         folded = f" {fold(question)} "
-        found = {pid: {w for w in words if self._word_pattern(w).search(folded)}
-                 for pid, words in self.programmes.items()}  # fmt: skip
+        found = {
+            pid: {w for w in words if self._word_pattern(w).search(folded)} for pid, words in self.programmes.items()
+        }
         owners: dict[str, set[str]] = {}
         for pid, words in found.items():
             for w in words:
@@ -164,8 +167,11 @@ class Lexicon:
 
     @cached_property
     def _patterns(self) -> dict[str, re.Pattern[str]]:
-        return {pid: re.compile("|".join(self._word_pattern(w).pattern for w in words))
-                for pid, words in self.programmes.items() if words}  # fmt: skip
+        return {
+            pid: re.compile("|".join(self._word_pattern(w).pattern for w in words))
+            for pid, words in self.programmes.items()
+            if words
+        }
 
     @staticmethod
     @lru_cache(maxsize=8192)
@@ -196,12 +202,16 @@ class Lexicon:
     def regions_in(self, question: str) -> list[str]:
         """Länder named in the question; 'Sachsen-Anhalt' does not also count as 'Sachsen'."""
         q = question.lower()
-        found = {code: max((len(w) for w in words if _contains(q, w)), default=0)
-                 for code, words in self.regions.items()}  # fmt: skip
+        found = {
+            code: max((len(w) for w in words if _contains(q, w)), default=0) for code, words in self.regions.items()
+        }
         named = [code for code, length in found.items() if length]
         longest = {w for code in named for w in self.regions[code] if _contains(q, w)}
-        return [c for c in named if any(w in longest and not any(w != o and w in o for o in longest)
-                                        for w in self.regions[c])]  # fmt: skip
+        return [
+            c
+            for c in named
+            if any(w in longest and not any(w != o and w in o for o in longest) for w in self.regions[c])
+        ]
 
     def typed_terms(self, types: set[str], analyzer: GermanAnalyzer) -> frozenset[str]:
         """Stems of the words that an answer of one of `types` covers by itself (a date "Frist",
@@ -248,6 +258,7 @@ _UMLAUT = re.compile("[äöüÄÖÜ]")
 def has_umlaut(word: str) -> bool:
     return _UMLAUT.search(word) is not None
 
+
 _OPENER = re.compile(r"^(?:(?:und|aber|also|ok|okay|gut|danke|noch was)\b[,.!]?\s*)+")
 _SYNONYM_INDEX: dict[tuple[int, str], dict[str, frozenset[str]]] = {}
 
@@ -289,10 +300,15 @@ def load_lexicon() -> Lexicon:
         levels={k: [w.lower() for w in v] for k, v in raw.get("levels", {}).items()},
         sections={k: frozenset(w.lower() for w in v) for k, v in raw.get("sections", {}).items()},
         level_words=frozenset(w.lower() for v in raw.get("levels", {}).values() for w in v),
-        answer_words={k: ([w.lower() for w in v["about"]], [w.lower() for w in v["search"]])
-                      for k, v in raw.get("answer_words", {}).items()},  # fmt: skip
-        light_verbs={verb.lower(): frozenset(n.lower() for n in group["nouns"])
-                     for group in raw.get("light_verbs", []) for verb in group["verbs"]},  # fmt: skip
+        answer_words={
+            k: ([w.lower() for w in v["about"]], [w.lower() for w in v["search"]])
+            for k, v in raw.get("answer_words", {}).items()
+        },
+        light_verbs={
+            verb.lower(): frozenset(n.lower() for n in group["nouns"])
+            for group in raw.get("light_verbs", [])
+            for verb in group["verbs"]
+        },
     )
 
 

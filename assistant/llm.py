@@ -31,6 +31,7 @@ Regeln:
 
 NO_ANSWER = "KEINE ANGABE"
 
+
 class LLMUnavailable(FoerderlotseError):
     code = "llm_unavailable"
 
@@ -47,30 +48,42 @@ def make_backend(settings: Settings) -> ChatBackend:
     """The llama-index client for the configured server; nothing is contacted here."""
     if not settings.llm_base_url or not settings.llm_model:
         raise FoerderlotseError(
-            "Für ein LLM-Backend müssen FOERDERLOTSE_LLM_BASE_URL und FOERDERLOTSE_LLM_MODEL "
-            "gesetzt sein.",
+            "Für ein LLM-Backend müssen FOERDERLOTSE_LLM_BASE_URL und FOERDERLOTSE_LLM_MODEL gesetzt sein.",
             code="invalid_settings",
         )
     if settings.answerer == "ollama":
         from llama_index.llms.ollama import Ollama
 
-        return Ollama(model=settings.llm_model, base_url=settings.llm_base_url, context_window=8192,
-                      request_timeout=settings.llm_timeout, temperature=0.1)  # fmt: skip
+        return Ollama(
+            model=settings.llm_model,
+            base_url=settings.llm_base_url,
+            context_window=8192,
+            request_timeout=settings.llm_timeout,
+            temperature=0.1,
+        )
     from llama_index.llms.openai_like import OpenAILike
 
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "nicht-gesetzt"
     return OpenAILike(
-        model=settings.llm_model, api_base=settings.llm_base_url, api_key=key,
-        is_chat_model=True, context_window=8192, timeout=settings.llm_timeout, max_retries=0,
+        model=settings.llm_model,
+        api_base=settings.llm_base_url,
+        api_key=key,
+        is_chat_model=True,
+        context_window=8192,
+        timeout=settings.llm_timeout,
+        max_retries=0,
         temperature=0.1,
-    )  # fmt: skip
+    )
 
 
 class LLMAnswerer:
     """Drafts an answer with an LLM from numbered passages."""
 
     def __init__(
-        self, backend: ChatBackend, passages: ExtractiveAnswerer, documents: dict[str, Document],
+        self,
+        backend: ChatBackend,
+        passages: ExtractiveAnswerer,
+        documents: dict[str, Document],
         max_sources: int = 8,
     ) -> None:
         self.backend, self.passages, self.documents = backend, passages, documents
@@ -81,12 +94,18 @@ class LLMAnswerer:
         numbered from 1 (instruction-like text is never a passage: see `spans.INSTRUCTION_LIKE`)."""
         out: list[Source] = []
         for cand in [*self.passages.quoted(question, hits), *self.passages.candidates(question, hits)]:
-            if any(
-                s.doc_id == cand.doc_id and s.start < cand.end and cand.start < s.end for s in out
-            ):
+            if any(s.doc_id == cand.doc_id and s.start < cand.end and cand.start < s.end for s in out):
                 continue
-            out.append(Source(n=len(out) + 1, doc_id=cand.doc_id, start=cand.start, end=cand.end,
-                              quote=cand.text, section=cand.section))  # fmt: skip
+            out.append(
+                Source(
+                    n=len(out) + 1,
+                    doc_id=cand.doc_id,
+                    start=cand.start,
+                    end=cand.end,
+                    quote=cand.text,
+                    section=cand.section,
+                )
+            )
             if len(out) == self.max_sources:
                 break
         return out

@@ -79,16 +79,13 @@ def clean_question(question: object, max_chars: int) -> str:
     """Validate a user question; raises InvalidInput with a German message."""
     if not isinstance(question, str):
         raise InvalidInput("Die Frage muss ein Text sein.")
-    cleaned = "".join(
-        ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in question
-    )
+    cleaned = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in question)
     cleaned = " ".join(cleaned.split())
     if not cleaned:
         raise InvalidInput("Bitte geben Sie eine Frage ein (die Frage ist leer).")
     if len(cleaned) > max_chars:
         raise InvalidInput(
-            f"Die Frage ist zu lang ({len(cleaned)} Zeichen, höchstens {max_chars}). "
-            "Bitte kürzer fassen."
+            f"Die Frage ist zu lang ({len(cleaned)} Zeichen, höchstens {max_chars}). Bitte kürzer fassen."
         )
     return cleaned
 
@@ -120,25 +117,33 @@ class Assistant:
         self.documents: dict[str, Document] = {d.id: d for d in self.store.documents()}
         general = load_lexicon()
         self.lexicon = general.with_programmes(
-            derive_programme_names(self.documents.values(), general.regions, general.levels))
+            derive_programme_names(self.documents.values(), general.regions, general.levels)
+        )
         self.programmes = sorted({d.meta.programme for d in self.documents.values() if d.meta.programme})
         self.regions = {d.meta.region for d in self.documents.values() if d.meta.region}
         self.retriever = Retriever(self.store, self.embedder, self.sparse, self.lexicon, settings)
         self.answerer = ExtractiveAnswerer(
-            self.sparse.analyzer, settings.min_support, settings.answer_max_sentences,
+            self.sparse.analyzer,
+            settings.min_support,
+            settings.answer_max_sentences,
             texts=lambda doc_id: doc.text if (doc := self.documents.get(doc_id)) else None,
-            programme_titles={d.meta.programme: d.meta.programme_title for d in self.documents.values()
-                              if d.meta.programme and d.meta.programme_title},  # fmt: skip
-            programmes_named=self.lexicon.programmes_named, gate=None if open_gate else load_gate(),
-            ranker=load_ranker(required=not open_gate), section_words=self.lexicon.sections,
+            programme_titles={
+                d.meta.programme: d.meta.programme_title
+                for d in self.documents.values()
+                if d.meta.programme and d.meta.programme_title
+            },
+            programmes_named=self.lexicon.programmes_named,
+            gate=None if open_gate else load_gate(),
+            ranker=load_ranker(required=not open_gate),
+            section_words=self.lexicon.sections,
             embedder=self.embedder,
         )
-        self.answerer.warm(islice(self.store.iter_chunks(), settings.warm_chunks),
-                           settings.store_path.parent / "span-vectors.npz")
+        self.answerer.warm(
+            islice(self.store.iter_chunks(), settings.warm_chunks), settings.store_path.parent / "span-vectors.npz"
+        )
         self.llm: LLMAnswerer | None = None
         if settings.answerer != "extractive":
-            self.llm = LLMAnswerer(make_backend(settings), self.answerer, self.documents,
-                                   settings.llm_max_sources)  # fmt: skip
+            self.llm = LLMAnswerer(make_backend(settings), self.answerer, self.documents, settings.llm_max_sources)
 
     def close(self) -> None:
         self.store.close()
@@ -146,19 +151,18 @@ class Assistant:
     def check_programme(self, programme: str | None) -> None:
         """A programme id from a user must be one of the corpus; raises InvalidInput."""
         if programme is not None and programme not in self.programmes:
-            raise InvalidInput(
-                f"Unbekanntes Programm '{programme}'. Bekannt sind: {', '.join(self.programmes)}."
-            )
+            raise InvalidInput(f"Unbekanntes Programm '{programme}'. Bekannt sind: {', '.join(self.programmes)}.")
 
     def _issued_by(self, question: str) -> list[str]:
-        """"Ist Crowdfunding laut SozialBank eine Option?": a source that belongs to no programme
+        """ "Ist Crowdfunding laut SozialBank eine Option?": a source that belongs to no programme
         is named by its issuer; the question is about its documents only."""
-        return [doc_id for doc_id, doc in self.documents.items()
-                if doc.meta.programme is None and self.lexicon.mentions(question, doc.meta.issuer)]  # fmt: skip
+        return [
+            doc_id
+            for doc_id, doc in self.documents.items()
+            if doc.meta.programme is None and self.lexicon.mentions(question, doc.meta.issuer)
+        ]
 
-    def query_for(
-        self, question: str, programme: str | None, history: list[Turn] | None
-    ) -> Query:
+    def query_for(self, question: str, programme: str | None, history: list[Turn] | None) -> Query:
         named, issued = self.lexicon.programmes_in(question), self._issued_by(question)
         if not (named or issued) and history:
             # a follow-up that names neither goes on with the programme or the issuer the last
@@ -190,8 +194,9 @@ class Assistant:
         enforced, notices = self._extractive(turn)
         if self.llm is not None and not enforced.refused and turn.grade == "answered":
             try:
-                written = enforce(self.llm.draft(turn.context, turn.hits), self.documents.get,
-                                  self.settings.min_sentence_support)  # fmt: skip
+                written = enforce(
+                    self.llm.draft(turn.context, turn.hits), self.documents.get, self.settings.min_sentence_support
+                )
             except LLMUnavailable as exc:
                 notices.append(f"{exc.message} {LLM_FALLBACK}")
             else:
@@ -238,8 +243,12 @@ class Assistant:
 
     # -- stages ---------------------------------------------------------------------------------
     def _prepare(
-        self, question: object, programme: str | None, today: dt.date | None,
-        history: list[Turn] | None, mode: Mode,
+        self,
+        question: object,
+        programme: str | None,
+        today: dt.date | None,
+        history: list[Turn] | None,
+        mode: Mode,
     ) -> _Turn:
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
@@ -250,12 +259,23 @@ class Assistant:
         for doc_id in issued:
             for token, _ in self.sparse.analyzer.cased_tokens(self.documents[doc_id].meta.issuer):
                 sources[token] = sources.get(token, frozenset()) | {doc_id}
-        elsewhere = () if query.programmes or programme else tuple(
-            code for code in self.lexicon.regions_in(text) if code not in self.regions)
-        places = frozenset(token for token, _ in self.sparse.analyzer.cased_tokens(text)
-                           if set(self.lexicon.regions_in(token)) & set(elsewhere))  # fmt: skip
+        elsewhere = (
+            ()
+            if query.programmes or programme
+            else tuple(code for code in self.lexicon.regions_in(text) if code not in self.regions)
+        )
+        places = frozenset(
+            token
+            for token, _ in self.sparse.analyzer.cased_tokens(text)
+            if set(self.lexicon.regions_in(token)) & set(elsewhere)
+        )
         context = analyse_question(
-            text, self.sparse.analyzer, self.stats, self.lexicon, programmes=query.programmes, sources=sources,
+            text,
+            self.sparse.analyzer,
+            self.stats,
+            self.lexicon,
+            programmes=query.programmes,
+            sources=sources,
             places=places,
         )
         if query.clauses:  # each programme of the comparison answers its own half of the question
@@ -298,8 +318,9 @@ class Assistant:
         enforced = enforce(draft, self.documents.get, self.settings.min_sentence_support)
         if enforced.refused and not turn.elsewhere and not notices:
             # no direct answer: the passages on what is asked, said to be no more than that
-            closest = enforce(self.answerer.related(turn.context, turn.hits), self.documents.get,
-                              self.settings.min_sentence_support)  # fmt: skip
+            closest = enforce(
+                self.answerer.related(turn.context, turn.hits), self.documents.get, self.settings.min_sentence_support
+            )
             if not closest.refused:
                 turn.grade = "related"
                 return closest, notices
@@ -319,18 +340,20 @@ class Assistant:
         return Draft(sentences=[], sources=[]), []
 
     def _unknown_programme(self, turn: _Turn) -> str | None:
-        """"Was gibt es beim Programm XY?" where no document knows XY: which programmes they cover."""
+        """ "Was gibt es beim Programm XY?" where no document knows XY: which programmes they cover."""
         if turn.context.programmes:
             return None
         m = _NAMED_PROGRAMME.search(turn.text)
         if m is None or any(t in self.stats.df for t in self.sparse.analyzer.terms(m.group("name"))):
             return None
         titles = sorted({f"„{d.meta.programme_title}“" for d in self.documents.values() if d.meta.programme_title})
-        return (f"Ein Programm „{m.group('name')}“ kommt in den hinterlegten Dokumenten nicht vor. "
-                f"Sie behandeln: {', '.join(titles)}.")  # fmt: skip
+        return (
+            f"Ein Programm „{m.group('name')}“ kommt in den hinterlegten Dokumenten nicht vor. "
+            f"Sie behandeln: {', '.join(titles)}."
+        )
 
     def _in_region(self, turn: _Turn, draft: Draft, notices: list[str]) -> tuple[Draft, list[str]]:
-        """"Wie hoch ist die Förderquote in Niedersachsen?" where no document is about Niedersachsen:
+        """ "Wie hoch ist die Förderquote in Niedersachsen?" where no document is about Niedersachsen:
         a federal guideline's rate is no answer unless its passage names the Land (the passage that
         answers, not an address cited after it); the documents have nothing on it, and the notice
         names the federal programmes the documents hold."""
@@ -338,14 +361,19 @@ class Assistant:
             return draft, notices
         names = " und ".join(self.lexicon.region_names.get(code, code) for code in turn.elsewhere)
         notice = f"Zu {names} enthalten die hinterlegten Dokumente kein eigenes Förderprogramm."
-        nationwide = sorted({f"„{d.meta.programme_title}“" for d in self.documents.values()
-                             if d.meta.region == "DE" and d.meta.programme_title})  # fmt: skip
+        nationwide = sorted(
+            {
+                f"„{d.meta.programme_title}“"
+                for d in self.documents.values()
+                if d.meta.region == "DE" and d.meta.programme_title
+            }
+        )
         if nationwide:
             notice += f" Bundesweite Programme in den Dokumenten: {', '.join(nationwide)}."
         return Draft(sentences=[], sources=[]), [*notices, notice]
 
     def _status_lead(self, turn: _Turn, draft: Draft) -> Draft:
-        """"Können wir noch einen Antrag stellen?": "Nein" where the cited documents' deadline or
+        """ "Können wir noch einen Antrag stellen?": "Nein" where the cited documents' deadline or
         validity has passed, with the passage that states the date first; "Wird SINN noch
         gefördert?": "Ja" where a cited passage's running time goes on past the reference date."""
         if not {"yesno", "date"} <= turn.context.types or len(turn.context.programmes) > 1 or not draft.sources:
@@ -358,8 +386,7 @@ class Assistant:
         # else the dates of the cited documents of the programme asked about (the call's deadline
         # does not say whether SINN, which the call mentions, is still funded)
         asked = turn.context.programmes
-        metas = [meta for s in draft.sources
-                 if (meta := self.documents[s.doc_id].meta).programme in asked or not asked]  # fmt: skip
+        metas = [meta for s in draft.sources if (meta := self.documents[s.doc_id].meta).programme in asked or not asked]
         if (lead := status_lead(turn.text, metas, turn.today)) is not None:
             draft = promoted(draft, lambda s: states_its_dates(s.quote, self.documents[s.doc_id].meta))
             return with_lead(draft, lead)
@@ -394,10 +421,15 @@ class Assistant:
             citations=citations,
             notices=notices,
             retrieved=[
-                Retrieved(doc_id=h.chunk.doc_id, chunk_id=h.chunk.id, score=round(h.score, 4),
-                          section=h.chunk.section, text=h.chunk.text)
+                Retrieved(
+                    doc_id=h.chunk.doc_id,
+                    chunk_id=h.chunk.id,
+                    score=round(h.score, 4),
+                    section=h.chunk.section,
+                    text=h.chunk.text,
+                )
                 for h in turn.hits
-            ],  # fmt: skip
+            ],
             latency_ms=round((time.perf_counter() - turn.started) * 1000, 2),
             today=turn.today.isoformat(),
         )
@@ -417,15 +449,19 @@ class Assistant:
                 continue
             if programme in context.halves:
                 half = " ".join(context.halves[programme].text.split()).strip(" ?.,")
-                notices.append(f"Zu „{half[:1].upper()}{half[1:]}“ enthalten die hinterlegten Förderdokumente "
-                               "keine Angaben.")  # fmt: skip
+                notices.append(
+                    f"Zu „{half[:1].upper()}{half[1:]}“ enthalten die hinterlegten Förderdokumente keine Angaben."
+                )
             else:
-                notices.append(f"Zu „{titles.get(programme, programme)}“ enthalten die hinterlegten "
-                               "Förderdokumente dazu keine Angaben.")  # fmt: skip
+                notices.append(
+                    f"Zu „{titles.get(programme, programme)}“ enthalten die hinterlegten "
+                    "Förderdokumente dazu keine Angaben."
+                )
         return notices
 
-    def explain(self, question: str, evidence: str, *, today: dt.date | None = None,
-                history: list[Turn] | None = None) -> dict:
+    def explain(
+        self, question: str, evidence: str, *, today: dt.date | None = None, history: list[Turn] | None = None
+    ) -> dict:
         """For the evaluation report: the span that won and the first one that matches `evidence`
         (a regular expression), with their rank and each ranker feature's share of their score."""
         turn = self._prepare(question, None, today, history, "hybrid")
@@ -438,17 +474,26 @@ class Assistant:
             top = sorted(shares.items(), key=lambda kv: -abs(kv[1]))[:5]
             return {"rank": rank, "text": cand.text[:160], "shares": {k: round(v, 2) for k, v in top}}
 
-        right = next((described(i + 1, c) for i, c in enumerate(ranked) if pattern.search(" ".join(c.text.split()))),
-                     None)  # fmt: skip
+        right = next(
+            (described(i + 1, c) for i, c in enumerate(ranked) if pattern.search(" ".join(c.text.split()))), None
+        )
         return {"winner": described(1, ranked[0]) if ranked else None, "right": right}
 
     def citation_for(self, source: Source) -> Citation:
         meta = self.documents[source.doc_id].meta
         # A text without numbering often has its title as the first "section": not repeated.
         section = "" if source.section.strip() == meta.title.strip() else source.section
-        return Citation(n=source.n, doc_id=source.doc_id, title=meta.title, section=section,
-                        quote=source.quote, url=meta.url, kind=meta.kind, start=source.start,
-                        end=source.end)  # fmt: skip
+        return Citation(
+            n=source.n,
+            doc_id=source.doc_id,
+            title=meta.title,
+            section=section,
+            quote=source.quote,
+            url=meta.url,
+            kind=meta.kind,
+            start=source.start,
+            end=source.end,
+        )
 
     def notices(
         self, citations: list[Citation], types: set[str], today: dt.date, asked: tuple[str, ...] = ()
@@ -477,8 +522,13 @@ class Assistant:
                     # an event or a start the answer quotes: whether it lies behind or ahead
                     if german_date(deadline.date) in flat:
                         status, left = deadline_status(deadline, today)
-                        when = ("liegt zurück" if status == "vorbei" else "ist heute" if left == 0
-                                else f"steht bevor (in {days_phrase(left, dative=True)})")  # fmt: skip
+                        when = (
+                            "liegt zurück"
+                            if status == "vorbei"
+                            else "ist heute"
+                            if left == 0
+                            else f"steht bevor (in {days_phrase(left, dative=True)})"
+                        )
                         notices.append(f"Der Termin „{deadline.purpose}“ am {german_date(deadline.date)} {when}.")
                     continue
                 touched = ("date" in types and its_own) or german_date(deadline.date).split(" ", 1)[1] in quotes
@@ -492,9 +542,7 @@ class Assistant:
                         f"{german_date(deadline.opens)} (in {until_open}), bis {german_date(deadline.date)}."
                     )
                 elif status == "abgelaufen":
-                    notices.append(
-                        f"Die Frist „{deadline.purpose}“ ist am {german_date(deadline.date)} abgelaufen."
-                    )
+                    notices.append(f"Die Frist „{deadline.purpose}“ ist am {german_date(deadline.date)} abgelaufen.")
                 else:
                     notices.append(
                         f"Die Frist „{deadline.purpose}“ läuft noch bis {german_date(deadline.date)} "

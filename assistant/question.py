@@ -143,25 +143,31 @@ class QuestionContext:
         covers them by naming them, not by being about the programme."""
         if not self.slots or not all(s.context for s in self.slots):
             return self
-        return replace(self, slots=[replace(s, weight=s.weight / CONTEXT_WEIGHT, context=False, names=frozenset())
-                                    for s in self.slots])  # fmt: skip
+        return replace(
+            self,
+            slots=[replace(s, weight=s.weight / CONTEXT_WEIGHT, context=False, names=frozenset()) for s in self.slots],
+        )
 
     def continuing(self, earlier: QuestionContext) -> QuestionContext:
         """This question with what an earlier one asked about: its words at a lower weight (what
         is asked now counts more), and its answer type where this one names none."""
         own = {s.stem for s in self.slots}
-        inherited = [replace(s, weight=s.weight * FOLLOW_UP_WEIGHT, side=0)
-                     for s in earlier.slots if s.stem not in own]  # fmt: skip
+        inherited = [replace(s, weight=s.weight * FOLLOW_UP_WEIGHT, side=0) for s in earlier.slots if s.stem not in own]
         return replace(
-            self, slots=[*self.slots, *inherited],
+            self,
+            slots=[*self.slots, *inherited],
             types=self.types if self.asks else self.types | earlier.types,
             counted=self.counted or earlier.counted,
         )
 
 
 def analyse_question(
-    text: str, analyzer: GermanAnalyzer, stats: TermStats, lexicon: Lexicon,
-    programmes: tuple[str, ...] = (), sources: dict[str, frozenset[str]] | None = None,
+    text: str,
+    analyzer: GermanAnalyzer,
+    stats: TermStats,
+    lexicon: Lexicon,
+    programmes: tuple[str, ...] = (),
+    sources: dict[str, frozenset[str]] | None = None,
     places: frozenset[str] = frozenset(),
 ) -> QuestionContext:
     """Weight the question's words by IDF; map unknown words to close corpus terms (typos).
@@ -207,14 +213,20 @@ def analyse_question(
     synonyms = lexicon.synonym_index(analyzer)
     slots: dict[str, Slot] = {}
     light = lexicon.light_verbs_in(text)
-    either = next((i for i, (tok, _) in enumerate(cased[1:-1], start=1)
-                   if tok == "oder" and cased[i + 1][0] in _EITHER), None)  # fmt: skip
+    either = next(
+        (i for i, (tok, _) in enumerate(cased[1:-1], start=1) if tok == "oder" and cased[i + 1][0] in _EITHER), None
+    )
     # the noun a "welche" asks for ("Welche drei Ministerien", "Welche neuen Regeln"): the first
     # capitalised word after it, past a number and up to two adjectives
     which = next((i for i, (tok, _) in enumerate(cased) if tok in _WHICH), None)
-    asked_noun = None if which is None else next(
-        (i for i, (tok, cap) in enumerate(cased[which + 1 : which + 4], start=which + 1) if cap or not case_signal),
-        None)  # fmt: skip
+    asked_noun = (
+        None
+        if which is None
+        else next(
+            (i for i, (tok, cap) in enumerate(cased[which + 1 : which + 4], start=which + 1) if cap or not case_signal),
+            None,
+        )
+    )
     for position, (token, capitalised) in enumerate(cased):
         if not is_content_token(token) or (token in light and not capitalised):
             continue
@@ -231,8 +243,13 @@ def analyse_question(
             close = difflib.get_close_matches(stem, stats.vocabulary, n=1, cutoff=0.85)
             if close and close[0] in stem:  # not a typo: a word built on it ("Kofinanzierung")
                 parts = tuple(dict.fromkeys((*parts, close[0])))
-            elif close and not lemma and stem not in close[0] and stem not in synonyms \
-                    and not _of_corpus_words(parts, stats):  # fmt: skip
+            elif (
+                close
+                and not lemma
+                and stem not in close[0]
+                and stem not in synonyms
+                and not _of_corpus_words(parts, stats)
+            ):
                 # a word the lemmatiser knows ("geschrieben") is no typo, nor one that a longer word
                 # is built on ("schließen" in "erschließen", "Projektpartner" in "Teilprojektpartner"),
                 # nor a compound of corpus words ("Projektseite" is no "Projektleiter"), nor a word
@@ -263,18 +280,32 @@ def analyse_question(
         if stem not in stats.df and not alternatives:
             # a word the corpus never uses ("Kohle", "stemmen"): its OpenThesaurus synonyms that it
             # does use stand for it ("Geld"); only here, where it would otherwise cover nothing
-            alternatives = frozenset(t for w in thesaurus.synonyms(token) for t in analyzer.terms(w)[:1]
-                                     if t in stats.df)  # fmt: skip
+            alternatives = frozenset(
+                t for w in thesaurus.synonyms(token) for t in analyzer.terms(w)[:1] if t in stats.df
+            )
         names = frozenset(lexicon.programme_candidates(token)) | sources.get(token, frozenset())
         umlauted = has_umlaut(token)
         own_typed = {t for t in typed & {stem, lemma} if umlauted in umlauts.get(t, (umlauted,))} | (typed & set(parts))
         # a word the corpus, the lexicon and the wanted answer know nothing of, nor a place
-        unknown = stem not in stats.df and not (alternatives or context or own_typed or lexicon.regions_in(token)
-                                                or _of_corpus_words(parts, stats))  # fmt: skip
+        unknown = stem not in stats.df and not (
+            alternatives or context or own_typed or lexicon.regions_in(token) or _of_corpus_words(parts, stats)
+        )
         named = token in abbreviations and not (context or alternatives)
-        slots[stem] = Slot(stem, parts, weight, frozenset(own_typed), alternatives, lemma, side, names,
-                           context, running & {stem, lemma}, named=named,
-                           unheard=position == asked_noun and unknown, unknown=unknown)  # fmt: skip
+        slots[stem] = Slot(
+            stem,
+            parts,
+            weight,
+            frozenset(own_typed),
+            alternatives,
+            lemma,
+            side,
+            names,
+            context,
+            running & {stem, lemma},
+            named=named,
+            unheard=position == asked_noun and unknown,
+            unknown=unknown,
+        )
     # A phrase of the lexicon stands for its group: "ohne Partner" is met by "Einzelträger".
     for group in lexicon.synonyms:
         for phrase in (p for p in group if " " in p and lexicon.mentions(text, p)):
@@ -325,4 +356,3 @@ def holds_type(types: set[str], text: str) -> bool:
         or ("span" in types and _DURATION.search(text) is not None)
         or ("count" in types and COUNT.search(text) is not None)
     )
-

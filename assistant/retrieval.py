@@ -24,7 +24,11 @@ class Query:
 
 class Retriever:
     def __init__(
-        self, store: Store, embedder: Embedder, sparse: SparseEncoder, lexicon: Lexicon,
+        self,
+        store: Store,
+        embedder: Embedder,
+        sparse: SparseEncoder,
+        lexicon: Lexicon,
         settings: Settings,
     ) -> None:
         self.store, self.embedder, self.sparse = store, embedder, sparse
@@ -42,13 +46,17 @@ class Retriever:
                 encoded[text] = (
                     self.embedder.embed_query([text])[0].tolist() if mode != "sparse" else None,
                     self._sparse_query(text) if mode != "dense" else None,
-                )  # fmt: skip
+                )
             dense, sparse = encoded[text]
             hits = self.store.search(
-                dense, sparse, mode=mode, limit=2 * limit, prefetch_k=self.settings.prefetch_k,
+                dense,
+                sparse,
+                mode=mode,
+                limit=2 * limit,
+                prefetch_k=self.settings.prefetch_k,
                 weights=(self.settings.dense_weight, self.settings.sparse_weight),
                 filters=filters or None,
-            )  # fmt: skip
+            )
             # fused ranks tie often; the engine breaks ties in no fixed order, the chunk id does
             return sorted(hits, key=lambda h: (-round(h.score, 6), h.chunk.id))[:limit]
 
@@ -61,9 +69,14 @@ class Retriever:
             # A comparison needs evidence from every programme it names: take turns; each
             # programme is searched with the half of the question that asks about it.
             halves = dict(query.clauses)  # a half also searches all documents: another's may speak of it
-            per = [_alternate(run({**base, "programme": p}, halves[p]), run({**base, "programme": p}),
-                              run(base, halves[p]))
-                   if p in halves else run({**base, "programme": p}) for p in query.programmes]  # fmt: skip
+            per = [
+                _alternate(
+                    run({**base, "programme": p}, halves[p]), run({**base, "programme": p}), run(base, halves[p])
+                )
+                if p in halves
+                else run({**base, "programme": p})
+                for p in query.programmes
+            ]
             preferred = _alternate(*per)
             # the question asked of each programme: as many chunks for each as for a question alone
             limit *= len(query.programmes)

@@ -23,9 +23,7 @@ class Settings(BaseSettings):
     )
 
     corpus_dir: Path = Field(Path("corpus"), description="Folder with the guideline documents.")
-    store_path: Path = Field(
-        Path(".foerderlotse/qdrant"), description="Embedded Qdrant store (local mode)."
-    )
+    store_path: Path = Field(Path(".foerderlotse/qdrant"), description="Embedded Qdrant store (local mode).")
     qdrant_url: str | None = Field(None, description="Qdrant server/cluster URL; overrides store_path.")
     embedded_engine: Literal["edge", "local"] = Field(
         "edge",
@@ -58,8 +56,9 @@ class Settings(BaseSettings):
     bm25_avg_len: float = Field(80.0, gt=0, description="Assumed average chunk length in tokens.")
 
     warm_chunks: int = Field(
-        3000, ge=0, description="Chunks whose evidence (with dense vectors) is prepared at start; "
-        "the rest on first use.",
+        3000,
+        ge=0,
+        description="Chunks whose evidence (with dense vectors) is prepared at start; the rest on first use.",
     )
     max_question_chars: int = Field(2000, gt=0, description="Longest accepted question.")
     answer_max_sentences: int = Field(3, ge=1, le=8)
@@ -82,12 +81,15 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(20.0, gt=0, le=600, description="Seconds before the LLM gives way.")
     llm_max_sources: int = Field(8, ge=1, le=20, description="Numbered passages in the prompt.")
     min_sentence_support: float = Field(
-        0.5, ge=0, le=1,
+        0.5,
+        ge=0,
+        le=1,
         description="Share of a sentence's content words that its cited passages must contain.",
     )
 
     allowed_origins: str = Field(
-        "", description="Comma-separated origins that may call the API and frame the page "
+        "",
+        description="Comma-separated origins that may call the API and frame the page "
         "(e.g. https://www.mein-verband.de); empty: only the app's own origin.",
     )
     feedback_path: Path = Field(Path(".foerderlotse/feedback.sqlite3"), description="Feedback store.")

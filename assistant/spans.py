@@ -114,8 +114,12 @@ def evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceSp
         if len(line.text) <= 60 and not line.text.endswith(_CLOSED) and not _CONTACT_LINE.match(line.text):
             # a name over its role, organisation, phone and e-mail: whom to contact
             # (a line of prose ends it; "Verein e. V." does not)
-            block = list(takewhile(lambda nxt: len(nxt.text) <= 120 and not (nxt.text.endswith(_CLOSED)
-                                   and len(nxt.text.split()) > 6), lines[i + 1 : i + 7]))  # fmt: skip
+            block = list(
+                takewhile(
+                    lambda nxt: len(nxt.text) <= 120 and not (nxt.text.endswith(_CLOSED) and len(nxt.text.split()) > 6),
+                    lines[i + 1 : i + 7],
+                )
+            )
             reach = [k for k, nxt in enumerate(block) if _CONTACT_LINE.match(nxt.text)]
             if reach:
                 block_until = i + reach[-1] + 1
@@ -124,9 +128,12 @@ def evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceSp
         if (numbered := _NUMBERED_PARAGRAPH.match(line.text)) and line.text.endswith(_CLOSED):
             # "5.2 Die Förderquote beträgt 70 Prozent ...": a numbered paragraph, not a heading;
             # its number is no part of what it says
-            line = Span(line.start + numbered.end(), line.end, line.text[numbered.end():])
-        if (_HEADINGISH.match(line.text) and not DAY_MONTH_YEAR.match(line.text)) or len(line.text) < 12 \
-                or line.text.isupper():  # fmt: skip
+            line = Span(line.start + numbered.end(), line.end, line.text[numbered.end() :])
+        if (
+            (_HEADINGISH.match(line.text) and not DAY_MONTH_YEAR.match(line.text))
+            or len(line.text) < 12
+            or line.text.isupper()
+        ):
             # a heading ("6 Art, Umfang", "ZUKUNFTSPLATTFORM ... KOMMT."), not a line opened by a
             # date ("21. September 2023 Erstellt von")
             continue
@@ -138,8 +145,7 @@ def evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceSp
         if line.text[0].islower() and spans and not spans[-1].text.endswith(_CLOSED):
             # "... hat das BMAS die / Gesellschaft ... / Kronenstraße 6 / als ... beauftragt."
             opener = len(spans) - 1
-            while opener > 0 and not spans[opener - 1].text.endswith(_CLOSED) \
-                    and len(spans) - opener < 5:  # fmt: skip
+            while opener > 0 and not spans[opener - 1].text.endswith(_CLOSED) and len(spans) - opener < 5:
                 opener -= 1
             head = spans[opener].start - chunk.start
             del spans[opener:]
@@ -151,8 +157,10 @@ def evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceSp
         if line.text.endswith(":"):
             items = []
             for nxt in lines[i + 1 : i + 13]:
-                if len(nxt.text) > 300 or nxt.text.endswith(":") or (
-                    _HEADINGISH.match(nxt.text) and not _ITEM_LABEL.match(nxt.text)
+                if (
+                    len(nxt.text) > 300
+                    or nxt.text.endswith(":")
+                    or (_HEADINGISH.match(nxt.text) and not _ITEM_LABEL.match(nxt.text))
                 ):
                     break
                 items.append(nxt)
@@ -161,4 +169,3 @@ def evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceSp
                 # what the list is ("Bezug zu den Handlungsfeldern ... Gefördert werden ...:").
                 lists.append(absolute(line.start, items[-1].end, is_list=True))
     return spans + lists
-

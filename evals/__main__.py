@@ -65,8 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="Gold-Set beantworten und bewerten")
     run.add_argument("--gold", help="eigene Gold-Datei oder -Ordner, gefragt am Korpus (statt der Splits)")
-    run.add_argument("--split", choices=["all", "dev", "test", "heldout-docs", "sealed", "train"], default="all",
-                     help="all = dev, test, heldout-docs und der neueste versiegelte Satz")
+    run.add_argument(
+        "--split",
+        choices=["all", "dev", "test", "heldout-docs", "sealed", "train"],
+        default="all",
+        help="all = dev, test, heldout-docs und der neueste versiegelte Satz",
+    )
     run.add_argument("--out", default="eval-out")
     run.add_argument("--today", help="Stichtag JJJJ-MM-TT")
     run.add_argument("--thresholds", default=str(Path(__file__).parent / "thresholds.toml"))
@@ -78,8 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     scale = sub.add_parser("scale", help="Index-Bau, Retrieval und Latenz bis zu N Abschnitten messen")
     scale.add_argument("--chunks", type=int, nargs="+", default=[1000, 10000, 50000])
     scale.add_argument("--out", default="bench-out")
-    scale.add_argument("--local-up-to", type=int, default=10_000,
-                       help="qdrant-client-Local-Modus nur bis zu so vielen Abschnitten messen")
+    scale.add_argument(
+        "--local-up-to",
+        type=int,
+        default=10_000,
+        help="qdrant-client-Local-Modus nur bis zu so vielen Abschnitten messen",
+    )
     load = sub.add_parser("loadtest", help="Server auf Loopback mit 1, 4, 16 Clients belasten")
     load.add_argument("--requests", type=int, default=400, help="Anfragen je Stufe (höchstens)")
     load.add_argument("--seconds", type=float, default=120.0, help="Zeit je Stufe (höchstens)")

@@ -40,6 +40,8 @@ def run_bench(out: Path) -> int:
     print(f"{'model':34} {'build s':>8} {'sparse@5':>9} {'dense@5':>8} {'hybrid@5':>9} {'ask p50 ms':>11}")
     for model, r in results.items():
         ret = r["retrieval"]
-        print(f"{model:34} {r['build_seconds']:>8} {ret['sparse']['hit@5']:>9} {ret['dense']['hit@5']:>8} "
-              f"{ret['hybrid']['hit@5']:>9} {r['ask_median_ms']:>11}")
+        print(
+            f"{model:34} {r['build_seconds']:>8} {ret['sparse']['hit@5']:>9} {ret['dense']['hit@5']:>8} "
+            f"{ret['hybrid']['hit@5']:>9} {r['ask_median_ms']:>11}"
+        )
     return 0

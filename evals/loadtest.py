@@ -32,8 +32,10 @@ class LevelResult:
     def row(self) -> str:
         p = {q: percentile(self.latencies_ms, q / 100) for q in (50, 95, 99)}
         codes = " ".join(f"{code}:{n}" for code, n in sorted(self.statuses.items()))
-        return (f"{self.clients:>7} {self.sent:>6} {p[50]:>8} {p[95]:>8} {p[99]:>8} "
-                f"{self.sent / self.seconds:>8.1f}   {codes}")  # fmt: skip
+        return (
+            f"{self.clients:>7} {self.sent:>6} {p[50]:>8} {p[95]:>8} {p[99]:>8} "
+            f"{self.sent / self.seconds:>8.1f}   {codes}"
+        )
 
 
 def drive(base: str, questions: list[str], clients: int, requests: int, seconds: float) -> LevelResult:
@@ -74,8 +76,10 @@ def run_loadtest(requests: int = 400, seconds: float = 120.0) -> int:
     settings = Settings()
     questions = [item.question for item in load_gold(GOLD_DIR) if not item.history]
     with running(build_app(settings), ready_path="/readyz", timeout=120) as base:
-        print(f"Lasttest auf {base} (max_concurrent_answers={settings.max_concurrent_answers}, "
-              f"queue_timeout={settings.queue_timeout} s; je Stufe höchstens {requests} Anfragen / {seconds:.0f} s)")
+        print(
+            f"Lasttest auf {base} (max_concurrent_answers={settings.max_concurrent_answers}, "
+            f"queue_timeout={settings.queue_timeout} s; je Stufe höchstens {requests} Anfragen / {seconds:.0f} s)"
+        )
         print("clients   sent   p50 ms   p95 ms   p99 ms    req/s   status")
         for clients in LEVELS:
             print(drive(base, questions, clients, requests, seconds).row(), flush=True)

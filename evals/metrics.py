@@ -22,7 +22,7 @@ _LEAD_KEY = {text: key for key, text in LEADS.items()}
 
 
 def lead_of(answer: dict[str, Any]) -> str | None:
-    """"ja", "nein" or "bedingt" where the answer opens with that lead."""
+    """ "ja", "nein" or "bedingt" where the answer opens with that lead."""
     m = None if answer["refused"] else _LEAD.match(answer["answer"])
     return _LEAD_KEY[m.group(1)] if m else None
 
@@ -67,8 +67,7 @@ def percentile(values: list[float], q: float) -> float | None:
     return round(ordered[k], 2)
 
 
-def answer_metrics(items: list[GoldItem], answers: dict[str, dict[str, Any]],
-                   texts: dict[str, str]) -> dict[str, Any]:  # fmt: skip
+def answer_metrics(items: list[GoldItem], answers: dict[str, dict[str, Any]], texts: dict[str, str]) -> dict[str, Any]:
     answerable = [i for i in items if i.answerable]
     unanswerable = [i for i in items if not i.answerable]
     refused = [i for i in items if answers[i.id]["refused"]]
@@ -79,10 +78,10 @@ def answer_metrics(items: list[GoldItem], answers: dict[str, dict[str, Any]],
         gp, p, gs, s = gp + a, p + b, gs + c, s + d
     noticed = [i for i in items if i.expect_notice]
     notice_hits = [
-        i for i in noticed
-        if NOTICE_PATTERNS[i.expect_notice].search(
-            answers[i.id]["answer"] + " " + " ".join(answers[i.id]["notices"]))
-    ]  # fmt: skip
+        i
+        for i in noticed
+        if NOTICE_PATTERNS[i.expect_notice].search(answers[i.id]["answer"] + " " + " ".join(answers[i.id]["notices"]))
+    ]
     asked_leads = [i for i in items if i.expect_lead]
     leads = {i.id: lead_of(answers[i.id]) for i in asked_leads}
     latencies = [answers[i.id]["latency_ms"] for i in items]
@@ -116,8 +115,11 @@ def per_kind(items: list[GoldItem], answers: dict[str, dict[str, Any]]) -> dict[
             out[kind] = {"items": len(group), "metric": "refusal_recall", "score": score}
         else:
             ok = sum(facts_ok(i, answers[i.id]) for i in group if i.answerable)
-            out[kind] = {"items": len(group), "metric": "fact_accuracy",
-                         "score": _share(ok, sum(i.answerable for i in group))}  # fmt: skip
+            out[kind] = {
+                "items": len(group),
+                "metric": "fact_accuracy",
+                "score": _share(ok, sum(i.answerable for i in group)),
+            }
     return out
 
 

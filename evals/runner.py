@@ -21,8 +21,7 @@ from evals.suites import BLIND, combined_corpus
 from index.build import build_index
 
 MODES = ("sparse", "dense", "hybrid")
-HEADLINE = ("fact_accuracy", "citation_precision", "citation_recall", "refusal_recall",
-            "notice_rate", "hybrid_hit@5")  # fmt: skip
+HEADLINE = ("fact_accuracy", "citation_precision", "citation_recall", "refusal_recall", "notice_rate", "hybrid_hit@5")
 
 
 def evidence_rank(item: GoldItem, hits: list) -> int | None:
@@ -48,8 +47,9 @@ def assistant_for(
     else:
         name = "-".join(p.parent.name for p in extra)
         corpus = combined_corpus(settings.corpus_dir, extra, out / "corpora" / name)
-        settings = settings.model_copy(update={"corpus_dir": corpus,
-                                               "store_path": settings.store_path.parent / f"eval-{name}"})
+        settings = settings.model_copy(
+            update={"corpus_dir": corpus, "store_path": settings.store_path.parent / f"eval-{name}"}
+        )
         report = build_index(settings)
         if report.problems:
             raise CorpusError("; ".join(str(p) for p in report.problems))
@@ -60,9 +60,9 @@ def assistant_for(
         assistant.close()
 
 
-def run_items(assistant: Assistant, items: list[GoldItem], today: dt.date | None) -> tuple[
-    dict[str, dict[str, Any]], dict[str, dict[str, int | None]]
-]:
+def run_items(
+    assistant: Assistant, items: list[GoldItem], today: dt.date | None
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, int | None]]]:
     answers: dict[str, dict[str, Any]] = {}
     ranks: dict[str, dict[str, int | None]] = {}
     for item in items:
@@ -70,41 +70,64 @@ def run_items(assistant: Assistant, items: list[GoldItem], today: dt.date | None
         answers[item.id] = {"id": item.id, **answer.model_dump(mode="json")}
         if item.answerable and item.evidence and not answer.refused and not facts_ok(item, answers[item.id]):
             # answered wrongly: which span won, and where the right one ranked, and why
-            answers[item.id]["explain"] = assistant.explain(item.question, item.evidence,
-                                                            today=item.today or today, history=item.history)
+            answers[item.id]["explain"] = assistant.explain(
+                item.question, item.evidence, today=item.today or today, history=item.history
+            )
         if item.evidence:
             query = assistant.query_for(item.question, None, item.history)
             ranks[item.id] = {
-                mode: evidence_rank(item, assistant.retriever.search(query, mode=mode, limit=10))
-                for mode in MODES
+                mode: evidence_rank(item, assistant.retriever.search(query, mode=mode, limit=10)) for mode in MODES
             }
     return answers, ranks
 
 
 def summarise(items: list[GoldItem], answers: dict, ranks: dict, texts: dict[str, str]) -> dict:
     metrics = answer_metrics(items, answers, texts)
-    retrieval = retrieval_metrics(
-        {m: [ranks[i.id][m] for i in items if i.id in ranks] for m in MODES}
-    )
+    retrieval = retrieval_metrics({m: [ranks[i.id][m] for i in items if i.id in ranks] for m in MODES})
     metrics["hybrid_hit@5"] = retrieval["hybrid"]["hit@5"]
     failures = []
     for item in items:
         a = answers[item.id]
         if item.answerable and not facts_ok(item, a):
             rank = ranks.get(item.id, {}).get("hybrid")
-            cause = ("wrong refusal" if a["refused"] else "answer composition") if rank and rank <= 5 \
-                else "retrieval miss"
-            failures.append({"id": item.id, "kind": item.kind, "cause": cause,
-                             "question": item.question, "facts": item.facts, "answer": a["answer"],
-                             "reason": a.get("refusal_reason"), "explain": a.get("explain")})
+            cause = (
+                ("wrong refusal" if a["refused"] else "answer composition") if rank and rank <= 5 else "retrieval miss"
+            )
+            failures.append(
+                {
+                    "id": item.id,
+                    "kind": item.kind,
+                    "cause": cause,
+                    "question": item.question,
+                    "facts": item.facts,
+                    "answer": a["answer"],
+                    "reason": a.get("refusal_reason"),
+                    "explain": a.get("explain"),
+                }
+            )
         elif not item.answerable and not a["refused"]:
-            failures.append({"id": item.id, "kind": item.kind, "cause": "missing refusal",
-                             "question": item.question, "facts": [], "answer": a["answer"]})
+            failures.append(
+                {
+                    "id": item.id,
+                    "kind": item.kind,
+                    "cause": "missing refusal",
+                    "question": item.question,
+                    "facts": [],
+                    "answer": a["answer"],
+                }
+            )
         elif item.expect_lead and lead_of(a) not in (None, *item.expect_lead):
-            failures.append({"id": item.id, "kind": item.kind, "cause": "wrong lead",
-                             "question": item.question, "facts": item.expect_lead, "answer": a["answer"]})
-    return {"metrics": metrics, "retrieval": retrieval, "per_kind": per_kind(items, answers),
-            "failures": failures}  # fmt: skip
+            failures.append(
+                {
+                    "id": item.id,
+                    "kind": item.kind,
+                    "cause": "wrong lead",
+                    "question": item.question,
+                    "facts": item.expect_lead,
+                    "answer": a["answer"],
+                }
+            )
+    return {"metrics": metrics, "retrieval": retrieval, "per_kind": per_kind(items, answers), "failures": failures}
 
 
 def check_thresholds(report: dict, path: Path) -> list[str]:
@@ -148,13 +171,25 @@ def table(report: dict) -> str:
 
 
 def render_markdown(report: dict) -> str:
-    lines = ["# Förderlotse evaluation", "", f"Reference date: {report['today']}  ",
-             f"Settings: `{json.dumps(report['settings'], ensure_ascii=False)}`  ",
-             f"Index: `{json.dumps(report['index'], ensure_ascii=False)}`", "", "## Headline", "",
-             table(report), ""]  # fmt: skip
+    lines = [
+        "# Förderlotse evaluation",
+        "",
+        f"Reference date: {report['today']}  ",
+        f"Settings: `{json.dumps(report['settings'], ensure_ascii=False)}`  ",
+        f"Index: `{json.dumps(report['index'], ensure_ascii=False)}`",
+        "",
+        "## Headline",
+        "",
+        table(report),
+        "",
+    ]
     for split, data in report["splits"].items():
-        lines += [f"## {split}: retrieval ablation (evidence in top k)", "",
-                  "| mode | hit@1 | hit@5 | MRR |", "|---|---|---|---|"]  # fmt: skip
+        lines += [
+            f"## {split}: retrieval ablation (evidence in top k)",
+            "",
+            "| mode | hit@1 | hit@5 | MRR |",
+            "|---|---|---|---|",
+        ]
         lines += [f"| {m} | {v['hit@1']} | {v['hit@5']} | {v['mrr']} |" for m, v in data["retrieval"].items()]
         lines += ["", f"## {split}: per kind", "", "| kind | items | metric | score |", "|---|---|---|---|"]
         lines += [f"| {k} | {v['items']} | {v['metric']} | {v['score']} |" for k, v in data["per_kind"].items()]
@@ -164,8 +199,10 @@ def render_markdown(report: dict) -> str:
             lines += [f"- {cause}: {n}" for cause, n in sorted(causes.items())] + [""]
             continue
         for f in data["failures"]:
-            lines.append(f"- **{f['id']}** ({f['kind']}, {f['cause']}): {f['question']}  \n"
-                         f"  expected: `{f['facts']}`  \n  answer: {f['answer'][:300]}")
+            lines.append(
+                f"- **{f['id']}** ({f['kind']}, {f['cause']}): {f['question']}  \n"
+                f"  expected: `{f['facts']}`  \n  answer: {f['answer'][:300]}"
+            )
             if f.get("reason"):
                 lines.append(f"  refusal reason: `{f['reason']}`")
             for role, span in (f.get("explain") or {}).items():

@@ -29,10 +29,32 @@ from typing import Any
 
 from evals.metrics import percentile
 
-REGIONS = ["DE-BW", "DE-BY", "DE-BE", "DE-BB", "DE-HB", "DE-HH", "DE-HE", "DE-MV", "DE-NI", "DE-NW", "DE-RP",
-           "DE-SL", "DE-ST", "DE-SH", "DE-TH"]  # fmt: skip
-SECTIONS = ["Zuwendungszweck", "Gegenstand der Förderung", "Zuwendungsempfänger", "Zuwendungsvoraussetzungen",
-            "Art und Höhe der Zuwendung", "Verfahren", "Geltungsdauer"]  # fmt: skip
+REGIONS = [
+    "DE-BW",
+    "DE-BY",
+    "DE-BE",
+    "DE-BB",
+    "DE-HB",
+    "DE-HH",
+    "DE-HE",
+    "DE-MV",
+    "DE-NI",
+    "DE-NW",
+    "DE-RP",
+    "DE-SL",
+    "DE-ST",
+    "DE-SH",
+    "DE-TH",
+]
+SECTIONS = [
+    "Zuwendungszweck",
+    "Gegenstand der Förderung",
+    "Zuwendungsempfänger",
+    "Zuwendungsvoraussetzungen",
+    "Art und Höhe der Zuwendung",
+    "Verfahren",
+    "Geltungsdauer",
+]
 REAL = 0  # size "0" stands for the real corpus alone
 
 
@@ -56,8 +78,10 @@ def synthetic_corpus(source: Path, target: Path, chunks_wanted: int, seed: int =
             picked = rng.sample(sentences, 8)
             text = " ".join(re.sub(r"\d+", lambda m: str(rng.randint(1, 99)), s) for s in picked)
             body.append(text)
-        meta = (f'---\nid: synth-{n:05d}\ntitle: "Synthetische Richtlinie {n}"\nissuer: "Land {region}"\n'
-                f"kind: guideline\nprogramme: synth-{n:05d}\nregion: {region}\n---\n")  # fmt: skip
+        meta = (
+            f'---\nid: synth-{n:05d}\ntitle: "Synthetische Richtlinie {n}"\nissuer: "Land {region}"\n'
+            f"kind: guideline\nprogramme: synth-{n:05d}\nregion: {region}\n---\n"
+        )
         (target / f"synth-{n:05d}.md").write_text(meta + "\n\n".join(body) + "\n", encoding="utf-8")
 
 
@@ -111,19 +135,36 @@ def measure(engine: str, size: int) -> dict[str, Any]:
                         generations.client().delete_collection(name)
                 generations.close()
     return {
-        "engine": engine, "corpus": "real" if size == REAL else "real + synthetic", "chunks": report.chunks,
-        "build_seconds": round(build_s, 1), "chunks_per_second": round(report.chunks / build_s, 1),
-        "retrieval_p50_ms": percentile(retrieval_ms, 0.5), "retrieval_p95_ms": percentile(retrieval_ms, 0.95),
-        "answer_p50_ms": percentile(answer_ms, 0.5), "answer_p95_ms": percentile(answer_ms, 0.95),
+        "engine": engine,
+        "corpus": "real" if size == REAL else "real + synthetic",
+        "chunks": report.chunks,
+        "build_seconds": round(build_s, 1),
+        "chunks_per_second": round(report.chunks / build_s, 1),
+        "retrieval_p50_ms": percentile(retrieval_ms, 0.5),
+        "retrieval_p95_ms": percentile(retrieval_ms, 0.95),
+        "answer_p50_ms": percentile(answer_ms, 0.5),
+        "answer_p95_ms": percentile(answer_ms, 0.95),
         "hybrid_hit@5": round(sum(1 for r in ranks if r and r <= 5) / len(ranks), 3),
         "fact_accuracy": round(sum(facts) / len(facts), 3),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "questions": len(items),
-    }  # fmt: skip
+    }
 
 
-COLUMNS = ("engine", "corpus", "chunks", "build_seconds", "chunks_per_second", "retrieval_p50_ms", "retrieval_p95_ms",
-           "answer_p50_ms", "answer_p95_ms", "hybrid_hit@5", "fact_accuracy", "peak_rss_mb")  # fmt: skip
+COLUMNS = (
+    "engine",
+    "corpus",
+    "chunks",
+    "build_seconds",
+    "chunks_per_second",
+    "retrieval_p50_ms",
+    "retrieval_p95_ms",
+    "answer_p50_ms",
+    "answer_p95_ms",
+    "hybrid_hit@5",
+    "fact_accuracy",
+    "peak_rss_mb",
+)
 
 
 def run_scale(sizes: list[int], out: Path, local_up_to: int = 10_000) -> int:
@@ -154,8 +195,14 @@ def plot(results: list[dict[str, Any]], path: Path) -> None:
         rows = sorted((r for r in results if r["engine"] == engine), key=lambda r: r["chunks"])
         x, color = [r["chunks"] for r in rows], f"C{n}"
         axes[0].plot(x, [r["answer_p95_ms"] for r in rows], marker="o", color=color, label=f"{engine}: Antwort p95")
-        axes[0].plot(x, [r["retrieval_p95_ms"] for r in rows], marker="x", linestyle="--", color=color,
-                     label=f"{engine}: Retrieval p95")  # fmt: skip
+        axes[0].plot(
+            x,
+            [r["retrieval_p95_ms"] for r in rows],
+            marker="x",
+            linestyle="--",
+            color=color,
+            label=f"{engine}: Retrieval p95",
+        )
         axes[1].plot(x, [r["chunks_per_second"] for r in rows], marker="o", color=color, label=engine)
         axes[2].plot(x, [r["peak_rss_mb"] for r in rows], marker="o", color=color, label=engine)
     axes[0].axhline(400, color="grey", linewidth=0.8, linestyle=":")

@@ -80,17 +80,26 @@ def fit(names: tuple[str, ...], rows: list[list[float]], labels: list[int]) -> t
     z = (x - mean) / scale
     folds = cross_val_score(LogisticRegression(max_iter=2000), z, y, cv=5)
     model = LogisticRegression(max_iter=2000).fit(z, y)
-    learned = LogisticModel(names, tuple(model.coef_[0].tolist()), float(model.intercept_[0]),
-                            tuple(mean.tolist()), tuple(scale.tolist()))  # fmt: skip
-    print(f"  {len(y)} Beispiele ({int(y.sum())} positiv); kreuzvalidierte Genauigkeit {folds.mean():.3f}, "
-          f"Mehrheit {max(y.mean(), 1 - y.mean()):.3f}")  # fmt: skip
+    learned = LogisticModel(
+        names, tuple(model.coef_[0].tolist()), float(model.intercept_[0]), tuple(mean.tolist()), tuple(scale.tolist())
+    )
+    print(
+        f"  {len(y)} Beispiele ({int(y.sum())} positiv); kreuzvalidierte Genauigkeit {folds.mean():.3f}, "
+        f"Mehrheit {max(y.mean(), 1 - y.mean()):.3f}"
+    )
     for name, weight in sorted(zip(names, model.coef_[0], strict=True), key=lambda p: -abs(p[1])):
         print(f"    {name:18s} {weight:+.3f}")
     return learned, float(folds.mean())
 
 
-def fit_listwise(names: tuple[str, ...], groups: list[list[list[float]]], marks: list[list[int]],
-                 l2: float = 0.01, steps: int = 400, rate: float = 0.5) -> LogisticModel:
+def fit_listwise(
+    names: tuple[str, ...],
+    groups: list[list[list[float]]],
+    marks: list[list[int]],
+    l2: float = 0.01,
+    steps: int = 400,
+    rate: float = 0.5,
+) -> LogisticModel:
     """A linear scorer trained so that, per question, a softmax over its spans puts the weight
     on the spans that hold the answer (listwise); its scores rank, its logistic is a belief."""
     xs = [np.array(g, dtype=float) for g in groups]
@@ -116,8 +125,10 @@ def fit_listwise(names: tuple[str, ...], groups: list[list[list[float]]], marks:
     folds = [data[i::5] for i in range(5)]
     held = [top1(train([d for j, f in enumerate(folds) if j != i for d in f]), folds[i]) for i in range(5)]
     w = train(data)
-    print(f"  {len(data)} Fragen, {len(everything)} Textstellen; beste Textstelle richtig: "
-          f"kreuzvalidiert {np.mean(held):.3f}, auf allen {top1(w, data):.3f}")  # fmt: skip
+    print(
+        f"  {len(data)} Fragen, {len(everything)} Textstellen; beste Textstelle richtig: "
+        f"kreuzvalidiert {np.mean(held):.3f}, auf allen {top1(w, data):.3f}"
+    )
     for name, weight in sorted(zip(names, w, strict=True), key=lambda p: -abs(p[1])):
         print(f"    {name:18s} {weight:+.3f}")
     # the logistic of the listwise score is a belief that rises with it, not a calibrated

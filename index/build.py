@@ -83,8 +83,11 @@ def build_index(settings: Settings, *, rebuild: bool = False, progress: bool = F
         manifest.documents, manifest.chunks = len(documents), len(chunks)
         report.chunks = len(chunks)
         same_build = previous is not None and previous.manifest.differences(manifest) == []
-        before = {c.id for d in previous.documents for c in chunk_document(d, settings.chunk_max_chars)} \
-            if same_build and previous else set()  # fmt: skip
+        before = (
+            {c.id for d in previous.documents for c in chunk_document(d, settings.chunk_max_chars)}
+            if same_build and previous
+            else set()
+        )
         report.added = len({c.id for c in chunks} - before)
         report.removed = len(before - {c.id for c in chunks})
         if same_build and previous and previous.manifest.corpus_hash == manifest.corpus_hash and not rebuild:
@@ -111,17 +114,20 @@ def build_index(settings: Settings, *, rebuild: bool = False, progress: bool = F
 
 
 def _fill(
-    store: Store, manifest: Manifest, documents: list[Document], chunks: list[Chunk],
-    embedder: Embedder, sparse: SparseEncoder, progress: bool,
+    store: Store,
+    manifest: Manifest,
+    documents: list[Document],
+    chunks: list[Chunk],
+    embedder: Embedder,
+    sparse: SparseEncoder,
+    progress: bool,
 ) -> None:
     store.ensure_collections(manifest)
-    bar = tqdm(total=len(chunks), desc="Einbetten", unit="Abschnitte", file=sys.stderr,
-               disable=not progress)  # fmt: skip
+    bar = tqdm(total=len(chunks), desc="Einbetten", unit="Abschnitte", file=sys.stderr, disable=not progress)
     for i in range(0, len(chunks), BATCH):
         batch = chunks[i : i + BATCH]
         texts = [c.indexed_text for c in batch]
-        store.upsert_chunks(batch, embedder.embed(texts).tolist(),
-                            [sparse.encode_document(t) for t in texts])  # fmt: skip
+        store.upsert_chunks(batch, embedder.embed(texts).tolist(), [sparse.encode_document(t) for t in texts])
         bar.update(len(batch))
     bar.close()
     store.put_documents(documents)
@@ -138,8 +144,14 @@ def smoke_test(store: Store, embedder: Embedder, sparse: SparseEncoder, chunks: 
         raise CorpusError(f"Der neue Index ist unvollständig ({stored} von {chunks} Abschnitten).")
     if chunks:
         probe = "Förderung Antrag Frist"
-        hits = store.search(embedder.embed_query([probe])[0].tolist(), sparse.encode_query(probe, {}),
-                            mode="hybrid", limit=1, prefetch_k=10, weights=(1.0, 1.0))  # fmt: skip
+        hits = store.search(
+            embedder.embed_query([probe])[0].tolist(),
+            sparse.encode_query(probe, {}),
+            mode="hybrid",
+            limit=1,
+            prefetch_k=10,
+            weights=(1.0, 1.0),
+        )
         if not hits:
             raise CorpusError("Der neue Index beantwortet keine Probeabfrage; er wird nicht übernommen.")
 

@@ -197,8 +197,11 @@ def chunk_document(doc: Document, max_chars: int = 900) -> list[Chunk]:
         same_section = last is not None and last[-1].section == unit.section
         fits = last is not None and unit.span.end - last[0].span.start <= max_chars
         # A heading opens its own section, so it starts a chunk with the text below it.
-        if last is not None and (same_section or last[-1].heading) and fits and not (
-            unit.heading and not last[-1].heading
+        if (
+            last is not None
+            and (same_section or last[-1].heading)
+            and fits
+            and not (unit.heading and not last[-1].heading)
         ):
             last.append(unit)
         else:
@@ -211,10 +214,7 @@ def chunk_document(doc: Document, max_chars: int = 900) -> list[Chunk]:
         section_parts = group[-1].section or group[0].section
         section = " > ".join(section_parts)
         text = doc.text[start:end]
-        header = " | ".join(
-            p for p in (meta.title, meta.programme_title or "", section, leads[ordinal])
-            if p
-        )
+        header = " | ".join(p for p in (meta.title, meta.programme_title or "", section, leads[ordinal]) if p)
         digest = hashlib.sha256(
             f"{CHUNKER_VERSION}\x00{doc.content_hash}\x00{start}\x00{end}\x00{section}".encode()
         ).hexdigest()

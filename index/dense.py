@@ -68,14 +68,13 @@ class SentenceTransformerEmbedder(_RemembersQuestions):
                 "FOERDERLOTSE_DENSE_MODEL anpassen.",
                 code="model_unavailable",
             ) from exc
-        dimension = getattr(self._model, "get_embedding_dimension", None) or \
-            self._model.get_sentence_embedding_dimension  # fmt: skip
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        )
         self.dim = int(dimension())
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        vectors = self._model.encode(
-            texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False
-        )
+        vectors = self._model.encode(texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)
 
     def _embed_queries(self, texts: list[str]) -> np.ndarray:

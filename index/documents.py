@@ -123,8 +123,11 @@ def split_front_matter(raw: str) -> tuple[dict | None, str]:
 def load_document(path: Path) -> Document:
     """Load one file; raises ValueError/ValidationError with the reason."""
     suffix = path.suffix.lower()
-    extractors = {**dict.fromkeys(PDF_SUFFIXES, pdf_text), **dict.fromkeys(HTML_SUFFIXES, html_text),
-                  **dict.fromkeys(DOCX_SUFFIXES, docx_text)}  # fmt: skip
+    extractors = {
+        **dict.fromkeys(PDF_SUFFIXES, pdf_text),
+        **dict.fromkeys(HTML_SUFFIXES, html_text),
+        **dict.fromkeys(DOCX_SUFFIXES, docx_text),
+    }
     if suffix in extractors:
         text, found = extractors[suffix](path)
         meta = DocumentMeta.model_validate({**found, **sidecar(path)})
@@ -161,9 +164,7 @@ def load_corpus(corpus_dir: Path) -> LoadedCorpus:
             problems.append(CorpusProblem(path.name, "-", str(exc).splitlines()[0]))
             continue
         if doc.id in seen:
-            problems.append(
-                CorpusProblem(path.name, "id", f"ID '{doc.id}' ist schon in {seen[doc.id]} vergeben.")
-            )
+            problems.append(CorpusProblem(path.name, "id", f"ID '{doc.id}' ist schon in {seen[doc.id]} vergeben."))
             continue
         seen[doc.id] = path.name
         documents.append(doc)

@@ -97,10 +97,13 @@ class EdgeStore:
                     "'foerderlotse index build --rebuild'."
                 )
             return
-        self._chunks = qe.EdgeShard.create(str(self.path / "chunks"), qe.EdgeConfig(
-            vectors={DENSE: qe.EdgeVectorParams(size=manifest.dense_dim, distance=qe.Distance.Cosine)},
-            sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
-        ))  # fmt: skip
+        self._chunks = qe.EdgeShard.create(
+            str(self.path / "chunks"),
+            qe.EdgeConfig(
+                vectors={DENSE: qe.EdgeVectorParams(size=manifest.dense_dim, distance=qe.Distance.Cosine)},
+                sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+            ),
+        )
         for field in FILTER_FIELDS:
             self._chunks.update(qe.UpdateOperation.create_field_index(field, qe.PayloadSchemaType.Keyword))
         self._docs = qe.EdgeShard.create(
@@ -143,9 +146,17 @@ class EdgeStore:
 
     def put_documents(self, documents: list[Document]) -> None:
         for d in documents:
-            self._put(self.docs, point_id("doc:" + d.id),
-                      {"type": "document", "meta": d.meta.model_dump(mode="json"), "text": d.text,
-                       "path": d.path, "hash": d.content_hash})  # fmt: skip
+            self._put(
+                self.docs,
+                point_id("doc:" + d.id),
+                {
+                    "type": "document",
+                    "meta": d.meta.model_dump(mode="json"),
+                    "text": d.text,
+                    "path": d.path,
+                    "hash": d.content_hash,
+                },
+            )
 
     def put_term_stats(self, stats: TermStats) -> None:
         self._put(self.docs, STATS_ID, {"type": "termstats", "n_docs": stats.n_docs, "df": stats.df})
@@ -182,22 +193,25 @@ class EdgeStore:
         sparse_query = qe.SparseVector(indices=sparse.indices, values=sparse.values) if sparse else None
         kind = query_kind(mode, sparse)
         if kind == "dense":
-            request = qe.QueryRequest(limit=limit, query=qe.Query.Nearest(dense, using=DENSE),
-                                      filter=query_filter, with_payload=True)  # fmt: skip
+            request = qe.QueryRequest(
+                limit=limit, query=qe.Query.Nearest(dense, using=DENSE), filter=query_filter, with_payload=True
+            )
         elif kind == "sparse":
-            request = qe.QueryRequest(limit=limit, query=qe.Query.Nearest(sparse_query, using=SPARSE),
-                                      filter=query_filter, with_payload=True)  # fmt: skip
+            request = qe.QueryRequest(
+                limit=limit, query=qe.Query.Nearest(sparse_query, using=SPARSE), filter=query_filter, with_payload=True
+            )
         else:
             request = qe.QueryRequest(
                 limit=limit,
                 prefetches=[
                     qe.Prefetch(limit=prefetch_k, query=qe.Query.Nearest(dense, using=DENSE), filter=query_filter),
-                    qe.Prefetch(limit=prefetch_k, query=qe.Query.Nearest(sparse_query, using=SPARSE),
-                                filter=query_filter),
+                    qe.Prefetch(
+                        limit=prefetch_k, query=qe.Query.Nearest(sparse_query, using=SPARSE), filter=query_filter
+                    ),
                 ],
                 query=qe.Fusion.Rrf(k=RRF_K, weights=list(weights)),
                 with_payload=True,
-            )  # fmt: skip
+            )
         return ranked([Hit(chunk_from_payload(p.payload or {}), float(p.score)) for p in self.chunks.query(request)])
 
     def close(self) -> None:
@@ -215,8 +229,9 @@ class EdgeStore:
     def _scroll(shard: qe.EdgeShard, where: qe.Filter | None) -> Iterable[dict[str, Any]]:
         offset = None
         while True:
-            points, offset = shard.scroll(qe.ScrollRequest(offset=offset, limit=512, filter=where,
-                                                           with_payload=True, with_vector=False))  # fmt: skip
+            points, offset = shard.scroll(
+                qe.ScrollRequest(offset=offset, limit=512, filter=where, with_payload=True, with_vector=False)
+            )
             yield from (p.payload or {} for p in points)
             if offset is None:
                 return

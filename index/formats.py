@@ -66,8 +66,13 @@ def html_text(path: Path) -> tuple[str, dict]:
 
     raw = path.read_bytes()
     try:
-        doc = trafilatura.bare_extraction(raw.decode("utf-8", errors="replace"), with_metadata=True,
-                                          include_tables=True, include_comments=False, as_dict=True)  # fmt: skip
+        doc = trafilatura.bare_extraction(
+            raw.decode("utf-8", errors="replace"),
+            with_metadata=True,
+            include_tables=True,
+            include_comments=False,
+            as_dict=True,
+        )
     except Exception as exc:  # noqa: BLE001 - the parser raises many kinds; the user needs one reason
         raise ExtractionError(f"Die HTML-Seite ist nicht lesbar ({type(exc).__name__}).") from exc
     text = _tidy((doc or {}).get("text") or "")

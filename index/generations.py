@@ -80,11 +80,19 @@ class Generations:
             for suffix in ("", "_docs"):
                 alias = f"{self.settings.collection}{suffix}"
                 ops.append(models.DeleteAliasOperation(delete_alias=models.DeleteAlias(alias_name=alias)))
-                ops.append(models.CreateAliasOperation(create_alias=models.CreateAlias(
-                    collection_name=f"{self._physical(name)}{suffix}", alias_name=alias)))  # fmt: skip
+                ops.append(
+                    models.CreateAliasOperation(
+                        create_alias=models.CreateAlias(
+                            collection_name=f"{self._physical(name)}{suffix}", alias_name=alias
+                        )
+                    )
+                )
             existing = {a.alias_name for a in self.client().get_aliases().aliases}
-            ops = [op for op in ops if not isinstance(op, models.DeleteAliasOperation)
-                   or op.delete_alias.alias_name in existing]  # fmt: skip
+            ops = [
+                op
+                for op in ops
+                if not isinstance(op, models.DeleteAliasOperation) or op.delete_alias.alias_name in existing
+            ]
             self.client().update_collection_aliases(change_aliases_operations=ops)
             return
         pointer = self.settings.store_path / "CURRENT"
@@ -103,8 +111,12 @@ class Generations:
     def open(self, name: str) -> Store:
         """The store of one generation (created empty if new)."""
         if self.server:
-            return QdrantStore(self.client(), self._physical(name), self.settings.qdrant_shards,
-                               self.settings.qdrant_replication_factor)  # fmt: skip
+            return QdrantStore(
+                self.client(),
+                self._physical(name),
+                self.settings.qdrant_shards,
+                self.settings.qdrant_replication_factor,
+            )
         root = self.settings.store_path / name
         engine = self.settings.embedded_engine
         other = "local" if engine == "edge" else "edge"
@@ -116,8 +128,7 @@ class Generations:
         if engine == "edge":
             return EdgeStore(root / ENGINE_DIRS["edge"])
         path = root / ENGINE_DIRS["local"]
-        return QdrantStore(open_client(self.settings.model_copy(update={"store_path": path})),
-                           self.settings.collection)  # fmt: skip
+        return QdrantStore(open_client(self.settings.model_copy(update={"store_path": path})), self.settings.collection)
 
     def open_current(self) -> tuple[str, Store]:
         name = self.current()
@@ -145,8 +156,9 @@ class Generations:
         if self.server:
             prefix = f"{self.settings.collection}--"
             collections = self.client().get_collections().collections
-            names = sorted({c.name.removeprefix(prefix).removesuffix("_docs")
-                            for c in collections if c.name.startswith(prefix)})  # fmt: skip
+            names = sorted(
+                {c.name.removeprefix(prefix).removesuffix("_docs") for c in collections if c.name.startswith(prefix)}
+            )
         else:
             root = self.settings.store_path
             dirs = root.iterdir() if root.is_dir() else iter(())

@@ -114,8 +114,14 @@ class GermanAnalyzer:
             if words[0][0] not in STOP_WORDS and words[1][0] in _ARTICLES:
                 verb: str | None = words[0][0]  # the verb comes first: "Läuft die Frist bald ab?"
             else:
-                verb = next((tok for tok, cap in words[:-1] if not cap and not tok.isdigit()
-                             and tok not in STOP_WORDS and len(tok) > 2), None)  # fmt: skip
+                verb = next(
+                    (
+                        tok
+                        for tok, cap in words[:-1]
+                        if not cap and not tok.isdigit() and tok not in STOP_WORDS and len(tok) > 2
+                    ),
+                    None,
+                )
             if verb:
                 # "wählt ... aus" -> "auswähl" (like "Auswahl"), "läuft ... ab" -> "abläuf" ("Ablauf")
                 base = verb[:-1] if verb.endswith("t") and len(verb) > 4 else verb
@@ -201,7 +207,10 @@ class SparseEncoder:
     """BM25-style sparse vectors over `GermanAnalyzer` terms."""
 
     def __init__(
-        self, analyzer: GermanAnalyzer | None = None, k1: float = 1.2, b: float = 0.75,
+        self,
+        analyzer: GermanAnalyzer | None = None,
+        k1: float = 1.2,
+        b: float = 0.75,
         avg_len: float = 80.0,
     ) -> None:
         self.analyzer = analyzer or GermanAnalyzer()
@@ -209,8 +218,7 @@ class SparseEncoder:
 
     @property
     def description(self) -> dict[str, object]:
-        return {"analyzer": self.analyzer.version, "k1": self.k1, "b": self.b,
-                "avg_len": self.avg_len}  # fmt: skip
+        return {"analyzer": self.analyzer.version, "k1": self.k1, "b": self.b, "avg_len": self.avg_len}
 
     def encode_document(self, text: str) -> SparseVector:
         terms = self.analyzer.terms(text)

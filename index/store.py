@@ -88,8 +88,14 @@ class Store(Protocol):
     def term_stats(self) -> TermStats: ...
     def documents(self) -> list[Document]: ...
     def search(
-        self, dense: list[float] | None, sparse: SparseVector | None, *, mode: Mode = "hybrid", limit: int = 6,
-        prefetch_k: int = 40, weights: tuple[float, float] = (1.0, 1.0),
+        self,
+        dense: list[float] | None,
+        sparse: SparseVector | None,
+        *,
+        mode: Mode = "hybrid",
+        limit: int = 6,
+        prefetch_k: int = 40,
+        weights: tuple[float, float] = (1.0, 1.0),
         filters: dict[str, str | list[str]] | None = None,
     ) -> list[Hit]: ...
     def close(self) -> None: ...
@@ -117,9 +123,7 @@ def open_client(settings: Settings) -> QdrantClient:
             ) from exc
         raise
     except OSError as exc:
-        raise StoreUnavailable(
-            f"Der Index-Speicher ist nicht erreichbar: {type(exc).__name__}."
-        ) from exc
+        raise StoreUnavailable(f"Der Index-Speicher ist nicht erreichbar: {type(exc).__name__}.") from exc
 
 
 class QdrantStore:
@@ -133,9 +137,7 @@ class QdrantStore:
 
     # ---- schema -------------------------------------------------------------------------
     def exists(self) -> bool:
-        return self.client.collection_exists(self.collection) and self.client.collection_exists(
-            self.docs_collection
-        )
+        return self.client.collection_exists(self.collection) and self.client.collection_exists(self.docs_collection)
 
     def ensure_collections(self, manifest: Manifest) -> None:
         """Create the collections if missing; refuse to mix an index built differently."""
@@ -150,37 +152,28 @@ class QdrantStore:
         else:
             self.client.create_collection(
                 self.collection,
-                vectors_config={
-                    DENSE: models.VectorParams(size=manifest.dense_dim, distance=models.Distance.COSINE)
-                },
-                sparse_vectors_config={
-                    SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)
-                },
+                vectors_config={DENSE: models.VectorParams(size=manifest.dense_dim, distance=models.Distance.COSINE)},
+                sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
                 metadata=manifest.model_dump(mode="json"),
                 **self.layout,
             )
             # Local mode filters by scanning and warns that payload indexes have no effect there.
             server = not isinstance(getattr(self.client, "_client", None), QdrantLocal)
             for field in FILTER_FIELDS if server else ():
-                self.client.create_payload_index(
-                    self.collection, field, models.PayloadSchemaType.KEYWORD
-                )
+                self.client.create_payload_index(self.collection, field, models.PayloadSchemaType.KEYWORD)
         if not self.client.collection_exists(self.docs_collection):
             self.client.create_collection(self.docs_collection, vectors_config={}, **self.layout)
 
     def read_manifest(self) -> Manifest:
         if not self.exists():
-            raise IndexMissing(
-                "Es gibt noch keinen Index. Bitte zuerst 'foerderlotse index build' ausführen."
-            )
+            raise IndexMissing("Es gibt noch keinen Index. Bitte zuerst 'foerderlotse index build' ausführen.")
         info = self.client.get_collection(self.collection)
         metadata = info.config.metadata or {}
         try:
             return Manifest.model_validate(metadata)
         except ValueError as exc:
             raise IndexMismatch(
-                "Der Index hat kein gültiges Manifest. Bitte neu aufbauen: "
-                "'foerderlotse index build --rebuild'."
+                "Der Index hat kein gültiges Manifest. Bitte neu aufbauen: 'foerderlotse index build --rebuild'."
             ) from exc
 
     def write_manifest(self, manifest: Manifest) -> None:
@@ -197,9 +190,7 @@ class QdrantStore:
             if offset is None:
                 return
 
-    def upsert_chunks(
-        self, chunks: list[Chunk], dense: Iterable[list[float]], sparse: list[SparseVector]
-    ) -> None:
+    def upsert_chunks(self, chunks: list[Chunk], dense: Iterable[list[float]], sparse: list[SparseVector]) -> None:
         points = [
             models.PointStruct(
                 id=point_id(chunk.id),
@@ -217,22 +208,30 @@ class QdrantStore:
     def put_documents(self, documents: list[Document]) -> None:
         points = [
             models.PointStruct(
-                id=point_id("doc:" + d.id), vector={},
-                payload={"type": "document", "meta": d.meta.model_dump(mode="json"),
-                         "text": d.text, "path": d.path, "hash": d.content_hash},
+                id=point_id("doc:" + d.id),
+                vector={},
+                payload={
+                    "type": "document",
+                    "meta": d.meta.model_dump(mode="json"),
+                    "text": d.text,
+                    "path": d.path,
+                    "hash": d.content_hash,
+                },
             )
             for d in documents
-        ]  # fmt: skip
+        ]
         if points:
             self.client.upsert(self.docs_collection, points=points, wait=True)
 
     def put_term_stats(self, stats: TermStats) -> None:
         self.client.upsert(
             self.docs_collection,
-            points=[models.PointStruct(id=STATS_ID, vector={},
-                                       payload={"type": "termstats", "n_docs": stats.n_docs,
-                                                "df": stats.df})],
-        )  # fmt: skip
+            points=[
+                models.PointStruct(
+                    id=STATS_ID, vector={}, payload={"type": "termstats", "n_docs": stats.n_docs, "df": stats.df}
+                )
+            ],
+        )
 
     def finish(self) -> None:
         """After a build; a server and the local mode index on their own."""
@@ -252,10 +251,14 @@ class QdrantStore:
         offset = None
         while True:
             points, offset = self.client.scroll(
-                self.docs_collection, limit=256, offset=offset, with_payload=True,
-                scroll_filter=models.Filter(must=[models.FieldCondition(
-                    key="type", match=models.MatchValue(value="document"))]),
-            )  # fmt: skip
+                self.docs_collection,
+                limit=256,
+                offset=offset,
+                with_payload=True,
+                scroll_filter=models.Filter(
+                    must=[models.FieldCondition(key="type", match=models.MatchValue(value="document"))]
+                ),
+            )
             docs.extend(document_from_payload(p.payload or {}) for p in points)
             if offset is None:
                 break
@@ -274,32 +277,37 @@ class QdrantStore:
     ) -> list[Hit]:
         """Hybrid search through the Query API: dense and sparse prefetch, weighted RRF."""
         query_filter = _filter(filters)
-        sparse_query = (
-            models.SparseVector(indices=sparse.indices, values=sparse.values) if sparse else None
-        )
+        sparse_query = models.SparseVector(indices=sparse.indices, values=sparse.values) if sparse else None
         kind = query_kind(mode, sparse)
         if kind == "dense":
             resp = self.client.query_points(
-                self.collection, query=dense, using=DENSE, limit=limit, query_filter=query_filter,
+                self.collection,
+                query=dense,
+                using=DENSE,
+                limit=limit,
+                query_filter=query_filter,
                 with_payload=True,
             )
         elif kind == "sparse":
             resp = self.client.query_points(
-                self.collection, query=sparse_query, using=SPARSE, limit=limit,
-                query_filter=query_filter, with_payload=True,
+                self.collection,
+                query=sparse_query,
+                using=SPARSE,
+                limit=limit,
+                query_filter=query_filter,
+                with_payload=True,
             )
         else:
             resp = self.client.query_points(
                 self.collection,
                 prefetch=[
                     models.Prefetch(query=dense, using=DENSE, limit=prefetch_k, filter=query_filter),
-                    models.Prefetch(query=sparse_query, using=SPARSE, limit=prefetch_k,
-                                    filter=query_filter),
+                    models.Prefetch(query=sparse_query, using=SPARSE, limit=prefetch_k, filter=query_filter),
                 ],
                 query=models.RrfQuery(rrf=models.Rrf(weights=list(weights))),
                 limit=limit,
                 with_payload=True,
-            )  # fmt: skip
+            )
         return ranked([Hit(chunk_from_payload(p.payload or {}), float(p.score)) for p in resp.points])
 
 
@@ -324,6 +332,4 @@ def chunk_from_payload(payload: dict[str, Any]) -> Chunk:
 
 
 def document_from_payload(payload: dict[str, Any]) -> Document:
-    return Document(
-        meta=DocumentMeta.model_validate(payload["meta"]), text=payload["text"], path=payload["path"]
-    )
+    return Document(meta=DocumentMeta.model_validate(payload["meta"]), text=payload["text"], path=payload["path"])

@@ -31,8 +31,12 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def make_settings(tmp: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = {"corpus_dir": CORPUS, "store_path": tmp / "qdrant",
-                                 "feedback_path": tmp / "feedback.sqlite3", **overrides}
+    values: dict[str, object] = {
+        "corpus_dir": CORPUS,
+        "store_path": tmp / "qdrant",
+        "feedback_path": tmp / "feedback.sqlite3",
+        **overrides,
+    }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
@@ -81,10 +85,12 @@ def server(assistant: Assistant, demo_origin: str, tmp_path_factory: pytest.Temp
     """The whole app (API, widget, page) served by uvicorn on a loopback port."""
     from ui.app import build_app
 
-    settings = assistant.settings.model_copy(update={
-        "allowed_origins": demo_origin,
-        "feedback_path": tmp_path_factory.mktemp("feedback") / "feedback.sqlite3",
-    })  # fmt: skip
+    settings = assistant.settings.model_copy(
+        update={
+            "allowed_origins": demo_origin,
+            "feedback_path": tmp_path_factory.mktemp("feedback") / "feedback.sqlite3",
+        }
+    )
     with running(build_app(settings, assistant)) as base:
         yield base
 

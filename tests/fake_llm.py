@@ -57,8 +57,11 @@ def _handler(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
             if reply.delay:
                 time.sleep(reply.delay)
             if reply.raw is not None or reply.status != 200:
-                payload = reply.raw if reply.raw is not None else json.dumps(
-                    {"error": {"message": "kaputt", "type": "server_error"}}).encode()
+                payload = (
+                    reply.raw
+                    if reply.raw is not None
+                    else json.dumps({"error": {"message": "kaputt", "type": "server_error"}}).encode()
+                )
                 self.send_response(reply.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
@@ -74,10 +77,24 @@ def _handler(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
 
         def _ollama(self, body: dict[str, Any], text: str) -> None:
             pieces = re.findall(r"\S+\s*", text) if body.get("stream", True) else [text]
-            lines = [{"model": body["model"], "created_at": "2026-11-21T00:00:00Z",
-                      "message": {"role": "assistant", "content": p}, "done": False} for p in pieces]
-            lines.append({"model": body["model"], "created_at": "2026-11-21T00:00:00Z",
-                          "message": {"role": "assistant", "content": ""}, "done": True, "done_reason": "stop"})
+            lines = [
+                {
+                    "model": body["model"],
+                    "created_at": "2026-11-21T00:00:00Z",
+                    "message": {"role": "assistant", "content": p},
+                    "done": False,
+                }
+                for p in pieces
+            ]
+            lines.append(
+                {
+                    "model": body["model"],
+                    "created_at": "2026-11-21T00:00:00Z",
+                    "message": {"role": "assistant", "content": ""},
+                    "done": True,
+                    "done_reason": "stop",
+                }
+            )
             if not body.get("stream", True):
                 lines = [{**lines[0], "done": True, "done_reason": "stop"}]
             payload = "".join(json.dumps(line) + "\n" for line in lines).encode()
@@ -88,13 +105,18 @@ def _handler(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(payload)
 
         def _json(self, body: dict[str, Any], text: str) -> None:
-            payload = json.dumps({
-                "id": "chatcmpl-fake", "object": "chat.completion", "created": 0,
-                "model": body["model"],
-                "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": text}}],
-                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-            }).encode()  # fmt: skip
+            payload = json.dumps(
+                {
+                    "id": "chatcmpl-fake",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": body["model"],
+                    "choices": [
+                        {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}
+                    ],
+                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                }
+            ).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
@@ -109,11 +131,18 @@ def _handler(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
             for i, piece in enumerate([*pieces, None]):
                 delta = {"content": piece} if piece is not None else {}
                 chunk = {
-                    "id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0,
+                    "id": "chatcmpl-fake",
+                    "object": "chat.completion.chunk",
+                    "created": 0,
                     "model": body["model"],
-                    "choices": [{"index": 0, "delta": {"role": "assistant", **delta} if i == 0 else delta,
-                                 "finish_reason": None if piece is not None else "stop"}],
-                }  # fmt: skip
+                    "choices": [
+                        {
+                            "index": 0,
+                            "delta": {"role": "assistant", **delta} if i == 0 else delta,
+                            "finish_reason": None if piece is not None else "stop",
+                        }
+                    ],
+                }
                 self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                 self.wfile.flush()
             self.wfile.write(b"data: [DONE]\n\n")

@@ -30,8 +30,12 @@ def test_every_foerderlotse_variable_in_the_compose_files_is_a_setting() -> None
 
 
 def test_compose_values_are_valid_settings() -> None:
-    env = {k.removeprefix("FOERDERLOTSE_").lower(): v for f in sorted(DEPLOY.glob("compose*.yaml"))
-           for k, v in _environment(f).items() if k.startswith("FOERDERLOTSE_") and "${" not in v}  # fmt: skip
+    env = {
+        k.removeprefix("FOERDERLOTSE_").lower(): v
+        for f in sorted(DEPLOY.glob("compose*.yaml"))
+        for k, v in _environment(f).items()
+        if k.startswith("FOERDERLOTSE_") and "${" not in v
+    }
     settings = Settings(_env_file=None, **env)
     assert settings.qdrant_url == "http://qdrant:6333" and settings.qdrant_replication_factor == 2
 

@@ -38,8 +38,9 @@ class AskRequest(BaseModel):
 
     question: str = Field(description="Die Frage auf Deutsch.")
     programme: str | None = Field(None, description="Nur dieses Programm (ID).")
-    history: list[Turn] = Field(default_factory=list, max_length=40,
-                                description="Frühere Gesprächsschritte, älteste zuerst.")  # fmt: skip
+    history: list[Turn] = Field(
+        default_factory=list, max_length=40, description="Frühere Gesprächsschritte, älteste zuerst."
+    )
     today: dt.date | None = Field(None, description="Stichtag (JJJJ-MM-TT); Standard: heute.")
     debug: bool = Field(False, description="Gefundene Abschnitte (retrieved) mitsenden.")
 
@@ -64,8 +65,7 @@ class FeedbackRequest(BaseModel):
     answer_id: str = Field(pattern=r"^[0-9a-f]{32}$")
     helpful: bool
     comment: str | None = Field(None, max_length=2000)
-    question: str | None = Field(None, max_length=2000,
-                                 description="Nur mitsenden, wenn die Person zugestimmt hat.")  # fmt: skip
+    question: str | None = Field(None, max_length=2000, description="Nur mitsenden, wenn die Person zugestimmt hat.")
 
 
 class FeedbackResponse(BaseModel):
@@ -123,8 +123,9 @@ class Served:
         try:
             name = self._generations.current()
         except Exception as exc:  # noqa: BLE001 - a pointer that cannot be read: keep serving
-            log.warning("index pointer unreadable (%s); still serving %s", type(exc).__name__,
-                        self.assistant.generation)  # fmt: skip
+            log.warning(
+                "index pointer unreadable (%s); still serving %s", type(exc).__name__, self.assistant.generation
+            )
             return self.assistant
         if not name or name in (self.assistant.generation, self._refused):
             return self.assistant
@@ -132,8 +133,9 @@ class Served:
             fresh = Assistant(self.settings)
         except FoerderlotseError as exc:  # the new generation cannot be served: keep the old one
             self._refused = name
-            log.warning("index generation %s not served (%s); still serving %s", name, exc.code,
-                        self.assistant.generation)  # fmt: skip
+            log.warning(
+                "index generation %s not served (%s); still serving %s", name, exc.code, self.assistant.generation
+            )
             return self.assistant
         self.assistant, old = fresh, self.assistant
         old.close()
@@ -233,27 +235,33 @@ def install(app: FastAPI, settings: Settings, served: Served) -> Gate:
 
     @app.exception_handler(Saturated)
     async def _busy(request: Request, exc: Saturated) -> JSONResponse:
-        return error(503, "busy", "Der Dienst ist gerade ausgelastet. Bitte gleich noch einmal versuchen.",
-                     {"Retry-After": "2"})  # fmt: skip
+        return error(
+            503, "busy", "Der Dienst ist gerade ausgelastet. Bitte gleich noch einmal versuchen.", {"Retry-After": "2"}
+        )
 
     def respond(answer: Answer, debug: bool) -> AskResponse:
         data = answer.model_dump(exclude={"retrieved"})
         return AskResponse(answer_id=uuid.uuid4().hex, retrieved=answer.retrieved if debug else None, **data)
 
-    @router.post("/ask", response_model=AskResponse, response_model_exclude_none=True,
-                 summary="Eine Frage beantworten, jede Aussage mit Beleg")  # fmt: skip
+    @router.post(
+        "/ask",
+        response_model=AskResponse,
+        response_model_exclude_none=True,
+        summary="Eine Frage beantworten, jede Aussage mit Beleg",
+    )
     def ask(body: AskRequest) -> AskResponse:
         with gate.slot() as assistant:
-            answer = assistant.ask(body.question, programme=body.programme, today=body.today,
-                                   history=body.history)  # fmt: skip
+            answer = assistant.ask(body.question, programme=body.programme, today=body.today, history=body.history)
         return respond(answer, body.debug)
 
-    @router.post("/ask/stream", summary="Wie /ask, als Server-Sent Events (Satz für Satz)",
-                 response_class=StreamingResponse)  # fmt: skip
+    @router.post(
+        "/ask/stream", summary="Wie /ask, als Server-Sent Events (Satz für Satz)", response_class=StreamingResponse
+    )
     def ask_stream(body: AskRequest) -> StreamingResponse:
         with gate.slot() as assistant:  # the whole answer is computed in the slot; bad input raises here
-            events = list(assistant.stream(body.question, programme=body.programme, today=body.today,
-                                           history=body.history))  # fmt: skip
+            events = list(
+                assistant.stream(body.question, programme=body.programme, today=body.today, history=body.history)
+            )
 
         def sse() -> Iterator[str]:
             for event in events:
@@ -263,21 +271,26 @@ def install(app: FastAPI, settings: Settings, served: Served) -> Gate:
                     data = {"text": event.text}
                 yield f"event: {event.type}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
-        return StreamingResponse(sse(), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-store"})  # fmt: skip
+        return StreamingResponse(sse(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
     @router.get("/programmes", response_model=list[ProgrammeInfo], summary="Programme und ihr Stand")
     def programmes(today: dt.date | None = None) -> list[ProgrammeInfo]:
         day = today or settings.reference_date()
         with gate.slot() as assistant:
             states = [programme_status(assistant, pid, day) for pid in assistant.programmes]
-        return [ProgrammeInfo(id=p.programme, title=p.title, documents=p.documents, valid_from=p.valid_from,
-                              valid_until=p.valid_until,
-                              in_force=p.in_force,
-                              open_deadlines=[d.sentence() for d in p.deadlines if d.status == "offen"],
-                              upcoming_deadlines=[d.sentence() for d in p.deadlines
-                                                  if d.status == "noch_nicht_offen"])
-                for p in states]  # fmt: skip
+        return [
+            ProgrammeInfo(
+                id=p.programme,
+                title=p.title,
+                documents=p.documents,
+                valid_from=p.valid_from,
+                valid_until=p.valid_until,
+                in_force=p.in_force,
+                open_deadlines=[d.sentence() for d in p.deadlines if d.status == "offen"],
+                upcoming_deadlines=[d.sentence() for d in p.deadlines if d.status == "noch_nicht_offen"],
+            )
+            for p in states
+        ]
 
     @router.get("/facts", response_model=list[ProgrammeCard], summary="Eckdaten je Programm mit Belegen")
     def facts(programme: str | None = Query(None, max_length=80), today: dt.date | None = None) -> list[ProgrammeCard]:

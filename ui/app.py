@@ -38,13 +38,17 @@ details summary:focus-visible { outline:3px solid #0b4f9c; outline-offset:2px; }
 def render_markdown(answer: Answer) -> str:
     """Answer, warnings and numbered citations as Markdown; all document text is escaped."""
     parts = [html.escape(answer.answer)]
-    parts += [f'<p class="fl-notice" role="alert"><strong>Hinweis:</strong> {html.escape(n)}</p>'
-              for n in answer.notices]  # fmt: skip
+    parts += [
+        f'<p class="fl-notice" role="alert"><strong>Hinweis:</strong> {html.escape(n)}</p>' for n in answer.notices
+    ]
     if answer.citations:
         parts.append("**Quellen**")
     for c in answer.citations:
-        link = (f' – <a href="{html.escape(c.url, quote=True)}" target="_blank" rel="noopener">'
-                "Quelle öffnen</a>") if c.url else ""  # fmt: skip
+        link = (
+            (f' – <a href="{html.escape(c.url, quote=True)}" target="_blank" rel="noopener">Quelle öffnen</a>')
+            if c.url
+            else ""
+        )
         section = f", Abschnitt {html.escape(c.section)}" if c.section else ""
         parts.append(
             f"<details><summary>[{c.n}] {html.escape(c.title)}{section}</summary>\n\n"
@@ -60,8 +64,11 @@ def _static(name: str) -> str:
 
 def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
     served = api.Served(settings, assistant)
-    app = FastAPI(title="Förderlotse", version="0.1.0",
-                  description="Antworten aus Förderrichtlinien, jede Aussage mit wörtlichem Beleg.")  # fmt: skip
+    app = FastAPI(
+        title="Förderlotse",
+        version="0.1.0",
+        description="Antworten aus Förderrichtlinien, jede Aussage mit wörtlichem Beleg.",
+    )
     gate = api.install(app, settings, served)  # one gate for API and page: one store lock
     widget_js, widget_css = _static("widget.js"), _static("widget.css")
 
@@ -71,13 +78,17 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
 
     @app.get("/widget.js", include_in_schema=False)
     def widget_script() -> Response:
-        return Response(widget_js, media_type="application/javascript; charset=utf-8",
-                        headers={"Cache-Control": "public, max-age=300"})  # fmt: skip
+        return Response(
+            widget_js,
+            media_type="application/javascript; charset=utf-8",
+            headers={"Cache-Control": "public, max-age=300"},
+        )
 
     @app.get("/widget.css", include_in_schema=False)
     def widget_style() -> Response:
-        return Response(widget_css, media_type="text/css; charset=utf-8",
-                        headers={"Cache-Control": "public, max-age=300"})  # fmt: skip
+        return Response(
+            widget_css, media_type="text/css; charset=utf-8", headers={"Cache-Control": "public, max-age=300"}
+        )
 
     def answer_markdown(message: str, programme: str | None) -> str:
         try:
@@ -93,23 +104,30 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
         if not message or not message.strip():
             return "", history
         # The user's words are shown as text too: escaped before Gradio renders the message.
-        return "", [*history, {"role": "user", "content": html.escape(message)},
-                    {"role": "assistant", "content": answer_markdown(message, programme)}]  # fmt: skip
+        return "", [
+            *history,
+            {"role": "user", "content": html.escape(message)},
+            {"role": "assistant", "content": answer_markdown(message, programme)},
+        ]
 
     def record_feedback(data: gr.LikeData, history: list, consent: bool) -> None:
         question = None
         if consent and isinstance(data.index, int) and data.index > 0:
             earlier = history[data.index - 1]
             question = html.unescape(earlier["content"]) if isinstance(earlier, dict) else None
-        app.state.feedback.add(uuid.uuid4().hex, bool(data.liked), None,
-                               question if isinstance(question, str) else None)  # fmt: skip
+        app.state.feedback.add(
+            uuid.uuid4().hex, bool(data.liked), None, question if isinstance(question, str) else None
+        )
 
     with gr.Blocks(title="Förderlotse") as page:
-        gr.Markdown("# Förderlotse\nFragen zu Förderrichtlinien – jede Aussage mit wörtlichem Beleg. "
-                    "Hinweise zu abgelaufenen Fristen und Richtlinien stehen gelb hervorgehoben.")  # fmt: skip
+        gr.Markdown(
+            "# Förderlotse\nFragen zu Förderrichtlinien – jede Aussage mit wörtlichem Beleg. "
+            "Hinweise zu abgelaufenen Fristen und Richtlinien stehen gelb hervorgehoben."
+        )
         programme = gr.Dropdown(
             choices=[("Alle Programme", "")] + [(p, p) for p in served.assistant.programmes],
-            value="", label="Programm",
+            value="",
+            label="Programm",
         )
         chatbot = gr.Chatbot(label="Gespräch", height=520, feedback_options=("Like", "Dislike"))
         with gr.Row():
@@ -125,8 +143,13 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(SecurityHeaders, origins=settings.origins)
-    app.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_methods=["GET", "POST"],
-                       allow_headers=["Content-Type"], max_age=600)  # fmt: skip
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        max_age=600,
+    )
     app.add_middleware(AccessLog)
     return app
 

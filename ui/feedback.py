@@ -31,8 +31,7 @@ class FeedbackStore:
     def add(self, answer_id: str, helpful: bool, comment: str | None, question: str | None) -> int:
         now = dt.datetime.now(dt.UTC)
         with self._lock, self._db:
-            self._db.execute("DELETE FROM feedback WHERE created_at < ?",
-                             ((now - self.retention).isoformat(),))  # fmt: skip
+            self._db.execute("DELETE FROM feedback WHERE created_at < ?", ((now - self.retention).isoformat(),))
             cur = self._db.execute(
                 "INSERT INTO feedback (answer_id, helpful, comment, question, created_at) VALUES (?, ?, ?, ?, ?)",
                 (answer_id, int(helpful), comment, question, now.isoformat()),

@@ -30,8 +30,9 @@ class BodyLimit:
         if scope["method"] == "POST":
             ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
             if ctype != b"application/json":
-                await _send_error(send, 415, "unsupported_media_type",
-                                  "Bitte JSON senden (Content-Type: application/json).")  # fmt: skip
+                await _send_error(
+                    send, 415, "unsupported_media_type", "Bitte JSON senden (Content-Type: application/json)."
+                )
                 return
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
             await _send_error(send, 413, "too_large", f"Die Anfrage ist zu groß (höchstens {self.limit} Bytes).")
@@ -60,9 +61,17 @@ async def _send_error(
     send: Send, status: int, code: str, message: str, extra: list[tuple[bytes, bytes]] | None = None
 ) -> None:
     body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()), *(extra or [])]})  # fmt: skip
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *(extra or []),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -72,9 +81,11 @@ class SecurityHeaders:
     def __init__(self, app: ASGIApp, origins: list[str]) -> None:
         self.app = app
         ancestors = " ".join(["'self'", *origins])
-        self.headers = [(b"content-security-policy", f"frame-ancestors {ancestors}".encode()),
-                        (b"x-content-type-options", b"nosniff"),
-                        (b"referrer-policy", b"strict-origin-when-cross-origin")]  # fmt: skip
+        self.headers = [
+            (b"content-security-policy", f"frame-ancestors {ancestors}".encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"strict-origin-when-cross-origin"),
+        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -115,9 +126,13 @@ class RateLimit:
             if len(self._seen) > 10_000:  # forget idle clients
                 self._seen = {k: v for k, v in self._seen.items() if v and now - v[-1] <= 60}
         if not allowed:
-            await _send_error(send, 429, "rate_limited",
-                              "Zu viele Anfragen. Bitte in einer Minute erneut versuchen.",
-                              [(b"retry-after", str(retry).encode())])  # fmt: skip
+            await _send_error(
+                send,
+                429,
+                "rate_limited",
+                "Zu viele Anfragen. Bitte in einer Minute erneut versuchen.",
+                [(b"retry-after", str(retry).encode())],
+            )
             return
         await self.app(scope, receive, send)
 
@@ -149,5 +164,12 @@ class AccessLog:
         try:
             await self.app(scope, counting, recording)
         finally:
-            log.info("request id=%s method=%s path=%s status=%s bytes_in=%d ms=%.1f", uuid.uuid4().hex[:12],
-                     scope["method"], scope["path"], status, size, (time.perf_counter() - started) * 1000)
+            log.info(
+                "request id=%s method=%s path=%s status=%s bytes_in=%d ms=%.1f",
+                uuid.uuid4().hex[:12],
+                scope["method"],
+                scope["path"],
+                status,
+                size,
+                (time.perf_counter() - started) * 1000,
+            )

@@ -20,7 +20,6 @@ def ranks_higher(types: set[str], better: str, worse: str) -> bool:
     return logit(better) > logit(worse)
 
 
-
 def corpus_lexicon():
     """The general lexicon with the programme names derived from the corpus's documents."""
     from assistant.knowledge import derive_programme_names
@@ -29,7 +28,9 @@ def corpus_lexicon():
     from tests.conftest import CORPUS
 
     general = load_lexicon()
-    return general.with_programmes(derive_programme_names(load_corpus(CORPUS).documents, general.regions, general.levels))
+    return general.with_programmes(
+        derive_programme_names(load_corpus(CORPUS).documents, general.regions, general.levels)
+    )
 
 
 def test_a_compound_is_covered_by_its_parts_as_separate_words() -> None:
@@ -58,8 +59,9 @@ def test_a_negated_question_prefers_the_passage_that_negates() -> None:
 
     types = load_lexicon().answer_types_of("Welche Ausgaben sind nicht förderfähig?")
     assert "negation" in types
-    assert ranks_higher(types, "Darüber hinaus sind keine weiteren Ausgaben zuwendungsfähig.",
-                        "Folgende Ausgaben sind förderfähig:")
+    assert ranks_higher(
+        types, "Darüber hinaus sind keine weiteren Ausgaben zuwendungsfähig.", "Folgende Ausgaben sind förderfähig:"
+    )
 
 
 def test_a_question_that_starts_with_a_preposition_can_ask_for_a_list() -> None:
@@ -189,8 +191,11 @@ def test_a_word_built_on_a_known_word_is_not_corrected_as_a_typo() -> None:
 
 
 def test_a_who_question_prefers_the_passage_that_names_an_organisation() -> None:
-    assert ranks_higher({"who"}, "Das BMAS hat die Gesellschaft für soziale Unternehmensberatung (gsub) mbH beauftragt.",
-                        "Die Bewilligungsbehörde prüft die eingereichten Unterlagen auf Vollständigkeit.")
+    assert ranks_higher(
+        {"who"},
+        "Das BMAS hat die Gesellschaft für soziale Unternehmensberatung (gsub) mbH beauftragt.",
+        "Die Bewilligungsbehörde prüft die eingereichten Unterlagen auf Vollständigkeit.",
+    )
 
 
 def test_a_who_question_reads_on_into_the_next_sentence_that_says_the_same_of_another() -> None:
@@ -236,22 +241,30 @@ def test_a_comparison_gives_each_programme_its_best_passage_first() -> None:
     from index.sparse import GermanAnalyzer
 
     def span(programme: str, start: int, score: float) -> Candidate:
-        return Candidate("d-" + programme, "guideline", programme, start, start + 5, "x", "", 0, (1.0,), False,
-                         score=score)  # fmt: skip
+        return Candidate(
+            "d-" + programme, "guideline", programme, start, start + 5, "x", "", 0, (1.0,), False, score=score
+        )
 
     ranked = [span("bund", 0, 1.0), span("bund", 100, 0.95), span("bund", 200, 0.9), span("land", 0, 0.5)]
-    question = QuestionContext("Wer wählt im Land und beim Bund aus?", [Slot("wahl", (), 1.0)],
-                               programmes=("bund", "land"))  # fmt: skip
+    question = QuestionContext(
+        "Wer wählt im Land und beim Bund aus?", [Slot("wahl", (), 1.0)], programmes=("bund", "land")
+    )
     chosen = ExtractiveAnswerer(GermanAnalyzer(), min_support=0.45).select(question, ranked)
     assert [c.programme for c in chosen] == ["bund", "land", "bund"]
 
 
 def test_a_who_question_prefers_the_sentence_that_says_who_is_eligible() -> None:
-    assert ranks_higher({"who"}, "Antragsberechtigt sind Zusammenschlüsse von juristischen Personen.",
-                        "Die Antragsberechtigten werden zur Antragstellung aufgefordert.")
+    assert ranks_higher(
+        {"who"},
+        "Antragsberechtigt sind Zusammenschlüsse von juristischen Personen.",
+        "Die Antragsberechtigten werden zur Antragstellung aufgefordert.",
+    )
     # a call says it with "können ... einreichen", over a date with its full stop
-    assert ranks_higher({"who"}, "Interessierte Träger können ab sofort bis zum 7. Mai 2026 Vorschläge einreichen.",
-                        "Mit dem Förderaufruf wollen wir Träger ermutigen.")
+    assert ranks_higher(
+        {"who"},
+        "Interessierte Träger können ab sofort bis zum 7. Mai 2026 Vorschläge einreichen.",
+        "Mit dem Förderaufruf wollen wir Träger ermutigen.",
+    )
 
 
 def test_a_separable_verb_is_joined_also_when_its_slot_took_the_lemma() -> None:
@@ -291,8 +304,9 @@ def _lead_for(question_text: str, passage: str, cover: float = 1.0) -> str | Non
     analyzer = GermanAnalyzer()
     stats = TermStats.from_texts(analyzer, [passage, "Die Frist endet nach 12 Wochen."])
     question = analyse_question(question_text, analyzer, stats, load_lexicon())
-    span = Candidate("d", "guideline", None, 0, len(passage), passage, "", 0,
-                     tuple(cover for _ in question.slots), False, score=1.0)  # fmt: skip
+    span = Candidate(
+        "d", "guideline", None, 0, len(passage), passage, "", 0, tuple(cover for _ in question.slots), False, score=1.0
+    )
     return yes_no_lead(question, [span])
 
 
@@ -324,8 +338,10 @@ def test_promoting_a_source_moves_its_sentences_first_and_renumbers() -> None:
     from assistant.models import Draft, DraftSentence, Source
 
     sources = [Source(n=1, doc_id="a", start=0, end=1, quote="A"), Source(n=2, doc_id="b", start=0, end=1, quote="B")]
-    draft = Draft(sentences=[DraftSentence(text="Laut X: A.", refs=[1]), DraftSentence(text="Laut Y: B.", refs=[2])],
-                  sources=sources)  # fmt: skip
+    draft = Draft(
+        sentences=[DraftSentence(text="Laut X: A.", refs=[1]), DraftSentence(text="Laut Y: B.", refs=[2])],
+        sources=sources,
+    )
     moved = with_lead(promoted(draft, lambda s: s.doc_id == "b"), "nein")
     assert [(s.text, s.refs) for s in moved.sentences] == [("Nein – laut Y: B.", [1]), ("Laut X: A.", [2])]
     assert [(s.n, s.doc_id) for s in moved.sources] == [(1, "b"), (2, "a")]
@@ -350,12 +366,16 @@ def test_no_lead_where_the_passage_names_only_a_relative_of_what_is_asked() -> N
 
     # "Können Einzelträger gefördert werden?" - "Trägerverbünde werden gefördert." covers the
     # weightiest word only through the lexicon's group of kinds of Träger
-    question = QuestionContext("Können Einzelträger gefördert werden?",
-                               [Slot("einzeltrag", (), 4.0), Slot("gefordert", (), 3.9)], types={"yesno"})  # fmt: skip
+    question = QuestionContext(
+        "Können Einzelträger gefördert werden?",
+        [Slot("einzeltrag", (), 4.0), Slot("gefordert", (), 3.9)],
+        types={"yesno"},
+    )
 
     def span(*cover: float) -> Candidate:
-        return Candidate("d", "guideline", None, 0, 10, "Trägerverbünde werden gefördert.", "", 0, cover, False,
-                         score=1.0)  # fmt: skip
+        return Candidate(
+            "d", "guideline", None, 0, 10, "Trägerverbünde werden gefördert.", "", 0, cover, False, score=1.0
+        )
 
     assert coverage(question, [span(SYNONYM_CREDIT, 1.0)]) >= LEAD_SUPPORT  # enough of the question ...
     assert yes_no_lead(question, [span(SYNONYM_CREDIT, 1.0)]) is None  # ... but not what it is about
@@ -376,15 +396,18 @@ def test_a_comparison_splits_into_halves_only_where_they_ask_different_things() 
 
     lexicon = corpus_lexicon()
     halves = lexicon.clauses("Bis wann konnte man in Sachsen einreichen und wer ist beim BMAS antragsberechtigt?")
-    assert halves == {"sn-modellvorhaben": "Bis wann konnte man in Sachsen einreichen",
-                      "civic-innovation": "wer ist beim BMAS antragsberechtigt?"}  # fmt: skip
+    assert halves == {
+        "sn-modellvorhaben": "Bis wann konnte man in Sachsen einreichen",
+        "civic-innovation": "wer ist beim BMAS antragsberechtigt?",
+    }
     # one question about both programmes: no halves
     assert lexicon.clauses("Wo ist die Förderquote höher, in Sachsen oder beim BMAS?") == {}
     assert lexicon.clauses("Ist das Auswahlverfahren in Sachsen und beim BMAS jeweils zweistufig?") == {}
     assert lexicon.clauses("Wie hoch ist die Förderquote in Sachsen?") == {}
     # the second half's question word may follow a preposition
-    assert set(lexicon.clauses("Wann ist die Infoveranstaltung in Sachsen und bis wann galt die Richtlinie beim BMAS?"))\
-        == {"sn-modellvorhaben", "civic-innovation"}
+    assert set(
+        lexicon.clauses("Wann ist die Infoveranstaltung in Sachsen und bis wann galt die Richtlinie beim BMAS?")
+    ) == {"sn-modellvorhaben", "civic-innovation"}
 
 
 def test_a_light_verb_is_not_a_word_of_the_question() -> None:
@@ -395,7 +418,14 @@ def test_a_light_verb_is_not_a_word_of_the_question() -> None:
     assert lexicon.light_verbs_in("Wen muss man stellen?") == frozenset()  # no noun it goes with
     assert lexicon.light_verbs_in("Muss man mit dem Partner einen Vertrag machen?") == {"machen"}
     assert lexicon.without_light_verbs("Kann man Anträge für neue Stellen stellen?").split() == [
-        "Kann", "man", "Anträge", "für", "neue", "Stellen", "?"]  # fmt: skip
+        "Kann",
+        "man",
+        "Anträge",
+        "für",
+        "neue",
+        "Stellen",
+        "?",
+    ]
 
 
 def test_a_maximum_is_of_money_unless_the_question_asks_for_another_figure() -> None:
@@ -418,7 +448,9 @@ def test_a_level_of_government_beside_a_named_programme_is_its_funder() -> None:
     assert len(lexicon.programmes_in("Welche Quote gilt für Modellvorhaben in Sachsen und welche beim Bund?")) == 2
     assert len(lexicon.programmes_in("Wie hoch ist die Förderquote in Sachsen und beim Bund?")) == 2
     # a passage names a programme by its own words, not by a Land or a level
-    assert lexicon.programmes_named("Mit dem Projekt SINN fördert das Sozialministerium ...") == ["sn-zukunftsplattform"]
+    assert lexicon.programmes_named("Mit dem Projekt SINN fördert das Sozialministerium ...") == [
+        "sn-zukunftsplattform"
+    ]
     assert lexicon.programmes_named("Förderprogramme auf Bundes- und Länderebene in Sachsen") == []
 
 
@@ -433,7 +465,9 @@ def test_a_word_the_lemmatiser_knows_is_not_taken_for_a_typo() -> None:
     assert analyzer.word("beschrieben").stem not in stems
     # nor a word that a longer word of the corpus is built on
     stats = TermStats.from_texts(analyzer, ["Die Förderquote erschließen.", "Mit dem Teilprojektpartner."])
-    stems = [s.stem for s in analyse_question("Schließen die Projektpartner ab?", analyzer, stats, load_lexicon()).slots]
+    stems = [
+        s.stem for s in analyse_question("Schließen die Projektpartner ab?", analyzer, stats, load_lexicon()).slots
+    ]
     assert analyzer.word("erschließen").stem not in stems and analyzer.word("teilprojektpartner").stem not in stems
     typo = [s.stem for s in analyse_question("Wie hoch ist die Förderqoute?", analyzer, stats, load_lexicon()).slots]
     assert analyzer.word("förderquote").stem in typo
@@ -458,10 +492,23 @@ def test_a_signature_block_is_one_span_that_means_the_signing() -> None:
     from assistant.spans import evidence_spans
     from index.chunker import Chunk
 
-    text = "Diese Richtlinie gilt bis 31. Dezember 2024.\n\nBerlin, den 28. März 2023\n\nBundesministerium\n" \
-           "für Arbeit und Soziales\n\nIm Auftrag\nH. Muster\n\n1\nEine Fußnote, die nicht dazugehört."
-    chunk = Chunk(id="c", doc_id="d", ordinal=0, programme=None, region="DE", kind="guideline", section="9", header="",
-                  text=text, start=0, end=len(text))  # fmt: skip
+    text = (
+        "Diese Richtlinie gilt bis 31. Dezember 2024.\n\nBerlin, den 28. März 2023\n\nBundesministerium\n"
+        "für Arbeit und Soziales\n\nIm Auftrag\nH. Muster\n\n1\nEine Fußnote, die nicht dazugehört."
+    )
+    chunk = Chunk(
+        id="c",
+        doc_id="d",
+        ordinal=0,
+        programme=None,
+        region="DE",
+        kind="guideline",
+        section="9",
+        header="",
+        text=text,
+        start=0,
+        end=len(text),
+    )
     signed = [s for s in evidence_spans(chunk) if s.implied]
     assert len(signed) == 1 and signed[0].text.startswith("Berlin, den") and signed[0].text.endswith("H. Muster")
 
@@ -513,10 +560,16 @@ def test_the_number_of_things_a_which_question_asks_for_is_no_word_to_find() -> 
 def test_a_list_inside_a_sentence_is_seen_as_one() -> None:
     from assistant.features import _ENUMERATES
 
-    assert _ENUMERATES.search("aus verschiedenen Sektoren (öffentliche Verwaltung, Wirtschaft, Zivilgesellschaft, Wissenschaft)")
+    assert _ENUMERATES.search(
+        "aus verschiedenen Sektoren (öffentliche Verwaltung, Wirtschaft, Zivilgesellschaft, Wissenschaft)"
+    )
     assert _ENUMERATES.search("Datenschutz, Barrierefreiheit, Gender Mainstreaming und Nachhaltigkeit")
-    assert not _ENUMERATES.search("Finanzierung, Technologie und sozialer Auftrag")  # three things, one comma: too weak a sign
-    assert not _ENUMERATES.search("Gefördert werden ausschließlich interdisziplinäre und/oder sektorenübergreifende Projektverbünde.")
+    assert not _ENUMERATES.search(
+        "Finanzierung, Technologie und sozialer Auftrag"
+    )  # three things, one comma: too weak a sign
+    assert not _ENUMERATES.search(
+        "Gefördert werden ausschließlich interdisziplinäre und/oder sektorenübergreifende Projektverbünde."
+    )
 
 
 def test_a_yes_no_question_on_a_share_asks_whether_not_how_much() -> None:
@@ -542,9 +595,10 @@ def test_a_neighbour_that_only_names_the_programme_is_not_joined() -> None:
         return Candidate("d", "background", "p", start, start + 10, "x", "", 0, cover, False, score=score)
 
     best, names_it, adds = span(12, (1.0, 0.0, 0.5), 1.0), span(0, (0.0, 0.0, 1.0), 0.5), span(24, (0.0, 1.0, 0.0), 0.3)
-    question = QuestionContext("Was gibt es beim Ideenwettbewerb der Plattform außer Preisgeld?",
-                               [Slot("ideenwettbewerb", (), 4.0), Slot("preisgeld", (), 1.0),
-                                Slot("plattform", (), 0.5, context=True)])  # fmt: skip
+    question = QuestionContext(
+        "Was gibt es beim Ideenwettbewerb der Plattform außer Preisgeld?",
+        [Slot("ideenwettbewerb", (), 4.0), Slot("preisgeld", (), 1.0), Slot("plattform", (), 0.5, context=True)],
+    )
     answerer = ExtractiveAnswerer(GermanAnalyzer(), min_support=0.45, max_sentences=1)
     assert answerer.select(question, [best, names_it]) == [best]
     assert answerer.select(question, [best, adds]) == [best, adds]  # one that adds to what is asked is
@@ -580,10 +634,23 @@ def test_a_contact_block_is_one_span_that_says_whom_to_contact() -> None:
     from assistant.spans import CONTACT, evidence_spans
     from index.chunker import Chunk
 
-    text = "Sie haben Fragen? Sprechen Sie uns an.\n\nErika Muster\nProjektleitung\nVerein für Beispiele e. V.\n\n" \
-           "Tel.: 0351 - 123 45\nE-Mail: erika@example.org\n\nDer nächste Absatz ist ein ganzer Satz."
-    chunk = Chunk(id="c", doc_id="d", ordinal=0, programme=None, region="DE", kind="background", section="", header="",
-                  text=text, start=0, end=len(text))  # fmt: skip
+    text = (
+        "Sie haben Fragen? Sprechen Sie uns an.\n\nErika Muster\nProjektleitung\nVerein für Beispiele e. V.\n\n"
+        "Tel.: 0351 - 123 45\nE-Mail: erika@example.org\n\nDer nächste Absatz ist ein ganzer Satz."
+    )
+    chunk = Chunk(
+        id="c",
+        doc_id="d",
+        ordinal=0,
+        programme=None,
+        region="DE",
+        kind="background",
+        section="",
+        header="",
+        text=text,
+        start=0,
+        end=len(text),
+    )
     blocks = [s for s in evidence_spans(chunk) if s.implied == CONTACT]
     assert len(blocks) == 1 and blocks[0].text.startswith("Erika Muster") and blocks[0].text.endswith("example.org")
 
@@ -631,13 +698,29 @@ def test_a_question_or_a_headline_in_capitals_is_no_evidence() -> None:
     from assistant.spans import evidence_spans
     from index.chunker import Chunk
 
-    text = "PLATTFORM FÜR SOZIALE INNOVATION KOMMT.\n\nSie haben Fragen zur Plattform? Sprechen Sie uns an.\n\n" \
-           "Zunächst sollten Sie ein Ziel festlegen: Welches Problem soll die KI lösen? Dann folgt der Plan."
-    chunk = Chunk(id="c", doc_id="d", ordinal=0, programme=None, region="DE", kind="background", section="", header="",
-                  text=text, start=0, end=len(text))  # fmt: skip
+    text = (
+        "PLATTFORM FÜR SOZIALE INNOVATION KOMMT.\n\nSie haben Fragen zur Plattform? Sprechen Sie uns an.\n\n"
+        "Zunächst sollten Sie ein Ziel festlegen: Welches Problem soll die KI lösen? Dann folgt der Plan."
+    )
+    chunk = Chunk(
+        id="c",
+        doc_id="d",
+        ordinal=0,
+        programme=None,
+        region="DE",
+        kind="background",
+        section="",
+        header="",
+        text=text,
+        start=0,
+        end=len(text),
+    )
     spans = [s.text for s in evidence_spans(chunk)]
-    assert spans == ["Sprechen Sie uns an.", "Zunächst sollten Sie ein Ziel festlegen: Welches Problem soll die KI lösen?",
-                     "Dann folgt der Plan."]  # fmt: skip
+    assert spans == [
+        "Sprechen Sie uns an.",
+        "Zunächst sollten Sie ein Ziel festlegen: Welches Problem soll die KI lösen?",
+        "Dann folgt der Plan.",
+    ]
 
 
 def test_a_which_question_for_a_kind_of_thing_the_corpus_never_names_is_unheard() -> None:
@@ -647,12 +730,16 @@ def test_a_which_question_for_a_kind_of_thing_the_corpus_never_names_is_unheard(
     analyzer = GermanAnalyzer()
     stats = TermStats.from_texts(analyzer, ["Die KfW vergibt Kredite.", "Drei Dinge sind wichtig: Vertrauen."])
     lexicon = corpus_lexicon()
-    unheard = [s.stem for s in analyse_question("Welche Zinsen verlangt die KfW?", analyzer, stats, lexicon).slots
-               if s.unheard]  # fmt: skip
+    unheard = [
+        s.stem for s in analyse_question("Welche Zinsen verlangt die KfW?", analyzer, stats, lexicon).slots if s.unheard
+    ]
     assert unheard == [analyzer.word("zinsen", True).stem]
     # a kind the corpus names, a placeholder noun, or an unknown word elsewhere in the question: asked as usual
-    for question in ("Welche Kredite vergibt die KfW?", "Welche drei Dinge sind wichtig?",
-                     "Vergibt die KfW Kredite mit Zinsen?"):  # fmt: skip
+    for question in (
+        "Welche Kredite vergibt die KfW?",
+        "Welche drei Dinge sind wichtig?",
+        "Vergibt die KfW Kredite mit Zinsen?",
+    ):
         assert not any(s.unheard for s in analyse_question(question, analyzer, stats, lexicon).slots)
 
 

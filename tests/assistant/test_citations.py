@@ -5,7 +5,8 @@ from index.documents import Document, DocumentMeta
 TEXT = "Einzelträger können eine Förderung von bis zu 300.000 Euro erhalten. Die Frist endet am 7. Mai 2026."
 DOC = Document(
     meta=DocumentMeta(id="test-doc", title="Test", issuer="Testamt", kind="call", region="DE"),
-    text=TEXT, path="test.md",
+    text=TEXT,
+    path="test.md",
 )
 LOOKUP = {"test-doc": DOC}.get
 FIRST = Source(n=1, doc_id="test-doc", start=0, end=68, quote=TEXT[:68])
@@ -71,13 +72,16 @@ def test_marked_text_is_split_into_cited_sentences() -> None:
 
 
 def test_a_comparison_may_lead_with_the_cited_programme_title_and_nothing_else() -> None:
-    meta = DOC.meta.model_copy(update={"programme": "p", "programme_title": "Modellvorhaben für soziale Innovationen (Sachsen)"})
+    meta = DOC.meta.model_copy(
+        update={"programme": "p", "programme_title": "Modellvorhaben für soziale Innovationen (Sachsen)"}
+    )
     doc = DOC.model_copy(update={"meta": meta})
     claim = "Einzelträger können eine Förderung von bis zu 300.000 Euro erhalten."
     titled = f"Modellvorhaben für soziale Innovationen (Sachsen) – laut Förderaufruf: {claim}"
     foreign = f"Ganz andere Zuschüsse für Kommunen und Landkreise (Bayern) – laut Förderaufruf: {claim}"
-    draft = Draft(sentences=[DraftSentence(text=titled, refs=[1]), DraftSentence(text=foreign, refs=[1])],
-                  sources=[FIRST])
+    draft = Draft(
+        sentences=[DraftSentence(text=titled, refs=[1]), DraftSentence(text=foreign, refs=[1])], sources=[FIRST]
+    )
     result = enforce(draft, {"test-doc": doc}.get)
     assert [s.text for s in result.sentences] == [titled]
     assert len(result.dropped) == 1

@@ -14,8 +14,12 @@ pytestmark = pytest.mark.slow
 
 def cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True,
-        env=env, cwd=cwd, timeout=300,
+        [sys.executable, "-m", "assistant.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=300,
     )
 
 
@@ -23,8 +27,11 @@ def cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProce
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     tmp = tmp_path_factory.mktemp("cli")
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOERDERLOTSE_")}
-    env |= {"FOERDERLOTSE_STORE_PATH": str(tmp / "store"), "FOERDERLOTSE_CORPUS_DIR": str(CORPUS),
-            "PYTHONPATH": str(CORPUS.parent)}  # fmt: skip
+    env |= {
+        "FOERDERLOTSE_STORE_PATH": str(tmp / "store"),
+        "FOERDERLOTSE_CORPUS_DIR": str(CORPUS),
+        "PYTHONPATH": str(CORPUS.parent),
+    }
     built = cli("index", "build", env=env, cwd=tmp)
     assert built.returncode == 0, built.stderr
     assert "5 Dokumente" in built.stdout
@@ -35,8 +42,7 @@ def test_ask_json_has_the_contract_fields(workdir) -> None:
     import json
 
     tmp, env = workdir
-    done = cli("ask", "Wie hoch ist die Förderquote in Sachsen?", "--json", "--today", "2026-11-21",
-               env=env, cwd=tmp)  # fmt: skip
+    done = cli("ask", "Wie hoch ist die Förderquote in Sachsen?", "--json", "--today", "2026-11-21", env=env, cwd=tmp)
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert {"question", "answer", "refused", "citations", "notices", "retrieved", "latency_ms"} <= set(data)
@@ -121,8 +127,10 @@ def test_facts_for_an_unknown_programme_is_one_line(workdir) -> None:
 
 @pytest.mark.parametrize(
     ("today", "expected"),
-    [("2026-11-21", "Keine der hinterlegten Einreichungsfristen ist noch offen"),
-     ("2026-03-01", "1 von 2 hinterlegten Einreichungsfristen noch offen")],
+    [
+        ("2026-11-21", "Keine der hinterlegten Einreichungsfristen ist noch offen"),
+        ("2026-03-01", "1 von 2 hinterlegten Einreichungsfristen noch offen"),
+    ],
 )
 def test_which_deadlines_are_still_open(workdir, today: str, expected: str) -> None:
     import json
@@ -132,7 +140,9 @@ def test_which_deadlines_are_still_open(workdir, today: str, expected: str) -> N
     answer = json.loads(done.stdout)
     assert any(expected in n for n in answer["notices"]), answer["notices"]
     assert {c["doc_id"] for c in answer["citations"]} == {
-        "bmas-civic-innovation-richtlinie-2023", "sn-ki-foerderaufruf-2026"}
+        "bmas-civic-innovation-richtlinie-2023",
+        "sn-ki-foerderaufruf-2026",
+    }
     assert "7. Mai 2026" in answer["answer"] and "20. Juni 2023" in answer["answer"]
 
 

@@ -42,32 +42,43 @@ Bewilligungsbehörde ist das Regierungspräsidium Kassel (RP Kassel). Anträge s
 
 
 def test_abbreviations_the_text_defines_are_found_with_their_long_form() -> None:
-    found = defined_abbreviations("Das Hessische Ministerium für Familie, Senioren, Sport, Gesundheit und Pflege (HMFG) und die "
-                                  "Gesellschaft für soziale Unternehmensberatung (gsub) mbH; Künstliche Intelligenz (KI).")
+    found = defined_abbreviations(
+        "Das Hessische Ministerium für Familie, Senioren, Sport, Gesundheit und Pflege (HMFG) und die "
+        "Gesellschaft für soziale Unternehmensberatung (gsub) mbH; Künstliche Intelligenz (KI)."
+    )
     assert found["HMFG"].startswith("Hessische Ministerium")
     assert found["gsub"] == "Gesellschaft für soziale Unternehmensberatung"
     assert found["KI"] == "Künstliche Intelligenz"
     assert "mbH" not in found
 
 
-@pytest.mark.parametrize(("issuer", "short"), [
-    ("Bundesministerium für Arbeit und Soziales (BMAS)", {"arbeitsministerium", "bundesarbeitsministerium"}),
-    ("Bundesministerium für Familie, Senioren, Frauen und Jugend", {"familienministerium", "bundesfamilienministerium"}),
-    ("Niedersächsisches Ministerium für Soziales, Arbeit, Gesundheit und Gleichstellung", {"sozialministerium"}),
-    ("Ministerium für Soziales, Gesundheit und Integration Baden-Württemberg", {"sozialministerium"}),
-    ("Bundesministerium für Gesundheit", {"gesundheitsministerium", "bundesgesundheitsministerium"}),
-    ("SozialBank AG", set()),
-])
+@pytest.mark.parametrize(
+    ("issuer", "short"),
+    [
+        ("Bundesministerium für Arbeit und Soziales (BMAS)", {"arbeitsministerium", "bundesarbeitsministerium"}),
+        (
+            "Bundesministerium für Familie, Senioren, Frauen und Jugend",
+            {"familienministerium", "bundesfamilienministerium"},
+        ),
+        ("Niedersächsisches Ministerium für Soziales, Arbeit, Gesundheit und Gleichstellung", {"sozialministerium"}),
+        ("Ministerium für Soziales, Gesundheit und Integration Baden-Württemberg", {"sozialministerium"}),
+        ("Bundesministerium für Gesundheit", {"gesundheitsministerium", "bundesgesundheitsministerium"}),
+        ("SozialBank AG", set()),
+    ],
+)
 def test_a_ministry_is_called_by_its_first_subject(issuer: str, short: set[str]) -> None:
     assert ministry_short_forms(issuer) == short
 
 
-@pytest.mark.parametrize(("issuer", "region", "level"), [
-    ("Bundesministerium für Arbeit und Soziales", "DE", "bund"),
-    ("Sächsisches Staatsministerium für Soziales", "DE-SN", "land"),
-    ("Landeshauptstadt München, Sozialreferat", "DE-BY", "kommune"),
-    ("Stiftung Miteinander", "DE", "stiftung"),
-])
+@pytest.mark.parametrize(
+    ("issuer", "region", "level"),
+    [
+        ("Bundesministerium für Arbeit und Soziales", "DE", "bund"),
+        ("Sächsisches Staatsministerium für Soziales", "DE-SN", "land"),
+        ("Landeshauptstadt München, Sozialreferat", "DE-BY", "kommune"),
+        ("Stiftung Miteinander", "DE", "stiftung"),
+    ],
+)
 def test_the_level_comes_from_the_issuer(issuer: str, region: str, level: str) -> None:
     assert level_of(issuer, region) == level
 
@@ -79,18 +90,22 @@ def test_folding_makes_hyphens_case_and_umlauts_equal() -> None:
 
 @pytest.fixture(scope="module")
 def with_new_programme(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    with assistant_on(tmp_path_factory.mktemp("new-programme"), {"he-teilhabe-richtlinie-2026.md": NEW_GUIDELINE},
-                      with_corpus=True) as helper:  # fmt: skip
+    with assistant_on(
+        tmp_path_factory.mktemp("new-programme"), {"he-teilhabe-richtlinie-2026.md": NEW_GUIDELINE}, with_corpus=True
+    ) as helper:
         yield helper
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("question", [
-    "Wie viel Geld gibt es bei den Teilhabelotsen Hessen?",  # by title
-    "Wie viel zahlt das HMFG je Lotsenstelle?",  # by the abbreviation the text defines
-    "wieviel gibts vom hessischen familienministerium pro lotsenstelle",  # by the ministry's short form
-    "Wie viel gibt es beim TLH?",  # by the abbreviation in the programme's title
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wie viel Geld gibt es bei den Teilhabelotsen Hessen?",  # by title
+        "Wie viel zahlt das HMFG je Lotsenstelle?",  # by the abbreviation the text defines
+        "wieviel gibts vom hessischen familienministerium pro lotsenstelle",  # by the ministry's short form
+        "Wie viel gibt es beim TLH?",  # by the abbreviation in the programme's title
+    ],
+)
 def test_a_never_seen_programme_is_reached_by_its_names(with_new_programme: Assistant, question: str) -> None:
     assert with_new_programme.lexicon.programmes_in(question) == ["he-teilhabelotsen"]
     answer = with_new_programme.ask(question)

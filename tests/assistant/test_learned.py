@@ -14,11 +14,23 @@ PACKAGED = Path(__file__).resolve().parents[2] / "assistant" / WEIGHTS_FILE
 
 def test_the_packaged_gate_answers_a_covered_question_and_refuses_an_uncovered_one() -> None:
     model = gate.load_gate().model
-    covered = dict.fromkeys(gate.FEATURES, 0.0) | {"coverage": 1.0, "coverage_asked": 1.0, "ranker": 3.0,
-                                                   "lead": 0.5, "has_type": 1.0, "slots_log": 1.4,
-                                                   "dense": 0.88, "dense_best": 0.88}
-    uncovered = dict.fromkeys(gate.FEATURES, 0.0) | {"heaviest_missing": 0.9, "ranker": -3.0, "slots_log": 1.4,
-                                                     "dense": 0.75, "dense_best": 0.76}
+    covered = dict.fromkeys(gate.FEATURES, 0.0) | {
+        "coverage": 1.0,
+        "coverage_asked": 1.0,
+        "ranker": 3.0,
+        "lead": 0.5,
+        "has_type": 1.0,
+        "slots_log": 1.4,
+        "dense": 0.88,
+        "dense_best": 0.88,
+    }
+    uncovered = dict.fromkeys(gate.FEATURES, 0.0) | {
+        "heaviest_missing": 0.9,
+        "ranker": -3.0,
+        "slots_log": 1.4,
+        "dense": 0.75,
+        "dense_best": 0.76,
+    }
     assert model.probability(covered) > 0.5 > model.probability(uncovered)
 
 
@@ -38,13 +50,16 @@ def _weights(tmp_path: Path, **changes: object) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("make", "said"), [
-    (lambda tmp: tmp / "missing.json", "fehlen"),
-    (lambda tmp: (tmp / "broken.json").write_text("{nicht json") and tmp / "broken.json", "beschädigt"),
-    (lambda tmp: _weights(tmp, features=["coverage"]), "passen nicht zu den Merkmalen"),
-    (lambda tmp: _weights(tmp, weights=[1.0]), "beschädigt"),
-    (lambda tmp: _weights(tmp, scale=[0.0] * len(gate.FEATURES)), "beschädigt"),
-])
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda tmp: tmp / "missing.json", "fehlen"),
+        (lambda tmp: (tmp / "broken.json").write_text("{nicht json") and tmp / "broken.json", "beschädigt"),
+        (lambda tmp: _weights(tmp, features=["coverage"]), "passen nicht zu den Merkmalen"),
+        (lambda tmp: _weights(tmp, weights=[1.0]), "beschädigt"),
+        (lambda tmp: _weights(tmp, scale=[0.0] * len(gate.FEATURES)), "beschädigt"),
+    ],
+)
 def test_bad_weights_say_how_to_retrain(tmp_path: Path, make, said: str) -> None:
     with pytest.raises(ModelError) as caught:
         load_model("gate", gate.FEATURES, make(tmp_path))

@@ -17,21 +17,49 @@ QUESTIONS = [
     ("Wie viel Geld kann ein Einzelträger in Sachsen bekommen?", r"300\.000 Euro", "sn-ki-foerderaufruf-2026"),
     ("Wie hoch ist die Förderquote in Sachsen?", r"95 Prozent", "sn-ki-foerderaufruf-2026"),
     ("Bis wann kann man in Sachsen Projektvorschläge einreichen?", r"7\. Mai 2026", "sn-ki-foerderaufruf-2026"),
-    ("Wer ist beim Bund antragsberechtigt?", r"Zusammenschlüsse von juristischen Personen", "bmas-civic-innovation-richtlinie-2023"),
+    (
+        "Wer ist beim Bund antragsberechtigt?",
+        r"Zusammenschlüsse von juristischen Personen",
+        "bmas-civic-innovation-richtlinie-2023",
+    ),
     ("Wie hoch ist die Gemeinkostenpauschale?", r"15 %", "bmas-civic-innovation-richtlinie-2023"),
-    ("Was passiert wenn die Gesamtkosten 500000 Euro übersteigen?", r"500 000 Euro begrenzt", "bmas-civic-innovation-richtlinie-2023"),
-    ("Gibt es beim BMAS ein Verbot der Doppelförderung?", r"Kumulationsverbot", "bmas-civic-innovation-richtlinie-2023"),
+    (
+        "Was passiert wenn die Gesamtkosten 500000 Euro übersteigen?",
+        r"500 000 Euro begrenzt",
+        "bmas-civic-innovation-richtlinie-2023",
+    ),
+    (
+        "Gibt es beim BMAS ein Verbot der Doppelförderung?",
+        r"Kumulationsverbot",
+        "bmas-civic-innovation-richtlinie-2023",
+    ),
     ("Wie hoch ist das Preisgeld beim Ideenwettbewerb?", r"20\.000 Euro", "cip-projekt-leitbild"),
-    ("Wie viele Vollzeitstellen hat die Zukunftsplattform?", r"13 Vollzeitstellen", "paritaet-sn-zukunftsplattform-2023"),
+    (
+        "Wie viele Vollzeitstellen hat die Zukunftsplattform?",
+        r"13 Vollzeitstellen",
+        "paritaet-sn-zukunftsplattform-2023",
+    ),
     ("Seit wann läuft die Umsetzung der Zukunftsplattform?", r"August 2023", None),
     ("Wann ist der Kongress der Sozialwirtschaft?", r"November 2025", "sozialbank-interview-ki-finanzierung"),
-    ("Was empfiehlt die SozialBank als nächsten Schritt?", r"Wirtschaftlichkeitsanalyse", "sozialbank-interview-ki-finanzierung"),
-    ("Wie viele soziale Innovationen werden in Sachsen aktuell gefördert?", r"21 soziale Innovationen", "sn-ki-foerderaufruf-2026"),
+    (
+        "Was empfiehlt die SozialBank als nächsten Schritt?",
+        r"Wirtschaftlichkeitsanalyse",
+        "sozialbank-interview-ki-finanzierung",
+    ),
+    (
+        "Wie viele soziale Innovationen werden in Sachsen aktuell gefördert?",
+        r"21 soziale Innovationen",
+        "sn-ki-foerderaufruf-2026",
+    ),
     ("Dürfen Projekte in Sachsen länger als zwei Jahre laufen?", r"24 Monaten", "sn-ki-foerderaufruf-2026"),
     ("Gibt es eine Benachrichtigung, wenn man beim BMAS nicht ausgewählt wird?", r"schriftliche Mitteilung", None),
     ("Welche Förderstelle ist beim BMAS zuständig?", r"\(gsub\) mbH", "bmas-civic-innovation-richtlinie-2023"),
     # a weight asks for a share; the line of the table answers first
-    ("Wie viel zählt die Datenbasis bei der Auswahl der BMAS-Projekte?", r"^Laut Förderrichtlinie: Datenbasis: [^%]*20 %\. \[1\]", None),
+    (
+        "Wie viel zählt die Datenbasis bei der Auswahl der BMAS-Projekte?",
+        r"^Laut Förderrichtlinie: Datenbasis: [^%]*20 %\. \[1\]",
+        None,
+    ),
 ]
 
 
@@ -60,10 +88,12 @@ def test_answer_names_the_kind_of_source(assistant: Assistant) -> None:
 
 
 def test_unanswerable_question_is_refused(assistant: Assistant) -> None:
-    for question in ("Wie hoch ist die Förderquote für Kitas in Bayern?",
-                     "Wie viel Geld bekommt ein Einzelträger in Thüringen?",
-                     # a guideline's end date is no length of time
-                     "Dürfen Projekte beim Ideenwettbewerb der Civic Innovation Platform länger als ein Jahr dauern?"):
+    for question in (
+        "Wie hoch ist die Förderquote für Kitas in Bayern?",
+        "Wie viel Geld bekommt ein Einzelträger in Thüringen?",
+        # a guideline's end date is no length of time
+        "Dürfen Projekte beim Ideenwettbewerb der Civic Innovation Platform länger als ein Jahr dauern?",
+    ):
         answer = assistant.ask(question, today=TODAY)
         assert answer.refused and answer.grade in ("related", "none")
         if answer.grade == "none":  # nothing on what is asked: the refusal, no passage
@@ -122,8 +152,7 @@ def test_a_question_for_things_the_documents_never_name_is_refused(assistant: As
 def test_expired_deadline_and_guideline_are_said_plainly(assistant: Assistant) -> None:
     answer = assistant.ask("Bis wann kann man in Sachsen Projektvorschläge einreichen?", today=TODAY)
     assert any("am 7. Mai 2026 abgelaufen" in n for n in answer.notices)
-    early = assistant.ask("Bis wann kann man in Sachsen Projektvorschläge einreichen?",
-                          today=dt.date(2026, 5, 1))
+    early = assistant.ask("Bis wann kann man in Sachsen Projektvorschläge einreichen?", today=dt.date(2026, 5, 1))
     assert any("läuft noch bis 7. Mai 2026 (noch 6 Tage)" in n for n in early.notices)
     old = assistant.ask("Wie hoch ist die Gemeinkostenpauschale?", today=TODAY)
     assert any("nicht mehr in Kraft" in n for n in old.notices)
@@ -161,13 +190,17 @@ def test_a_follow_up_that_refers_back_with_a_pronoun_keeps_the_subject(assistant
 
 
 def test_a_comparison_says_which_half_the_documents_leave_open(assistant: Assistant) -> None:
-    answer = assistant.ask("Wie viele Mitarbeiter hat die SAB in Sachsen und wie lange galt die Richtlinie beim BMAS?",
-                           today=TODAY)  # fmt: skip
+    answer = assistant.ask(
+        "Wie viele Mitarbeiter hat die SAB in Sachsen und wie lange galt die Richtlinie beim BMAS?", today=TODAY
+    )
     assert "31. Dezember 2024" in answer.answer
-    assert "Zu „Wie viele Mitarbeiter hat die SAB in Sachsen“ enthalten die hinterlegten Förderdokumente " \
-           "keine Angaben." in answer.notices
-    both = assistant.ask("Wie lange laufen die Projekte in Sachsen und wie lange galt die BMAS-Richtlinie?",
-                         today=TODAY)  # fmt: skip
+    assert (
+        "Zu „Wie viele Mitarbeiter hat die SAB in Sachsen“ enthalten die hinterlegten Förderdokumente "
+        "keine Angaben." in answer.notices
+    )
+    both = assistant.ask(
+        "Wie lange laufen die Projekte in Sachsen und wie lange galt die BMAS-Richtlinie?", today=TODAY
+    )
     assert not any(n.startswith("Zu „") for n in both.notices)
     # a question both programmes share, answered for one of them only
     one = assistant.ask("Wie lange laufen Projekte in Sachsen und wie lange beim Bund?", today=TODAY)
@@ -177,12 +210,16 @@ def test_a_comparison_says_which_half_the_documents_leave_open(assistant: Assist
 def test_a_land_no_document_is_about_is_not_answered_from_a_federal_guideline(assistant: Assistant) -> None:
     answer = assistant.ask("Wie hoch ist die Förderquote in Niedersachsen?", today=TODAY)
     assert answer.refused and answer.citations == []
-    assert any(n.startswith("Zu Niedersachsen enthalten die hinterlegten Dokumente kein eigenes Förderprogramm")
-               and "Civic Innovation Platform" in n for n in answer.notices)
+    assert any(
+        n.startswith("Zu Niedersachsen enthalten die hinterlegten Dokumente kein eigenes Förderprogramm")
+        and "Civic Innovation Platform" in n
+        for n in answer.notices
+    )
     # a passage that names the Land answers; so does the federal programme asked by name
     assert "Kronenstraße 6" in assistant.ask("In welcher Berliner Straße sitzt die gsub?", today=TODAY).answer
-    named = assistant.ask("Können auch Vereine aus Bayern bei der Civic Innovation Platform einen Antrag stellen?",
-                          today=TODAY)
+    named = assistant.ask(
+        "Können auch Vereine aus Bayern bei der Civic Innovation Platform einen Antrag stellen?", today=TODAY
+    )
     assert not named.refused and "Verein" in named.answer
 
 
@@ -235,9 +272,7 @@ def test_a_bare_when_follow_up_gets_the_programmes_deadline(assistant: Assistant
     assert assistant.ask("Und bis wann?", today=TODAY).refused
 
 
-@pytest.mark.parametrize(
-    "question", ["", "   \n\t ", "x" * 100_000, None, "\x00\x01\x02", 42]
-)
+@pytest.mark.parametrize("question", ["", "   \n\t ", "x" * 100_000, None, "\x00\x01\x02", 42])
 def test_bad_questions_get_a_german_message(assistant: Assistant, question: object) -> None:
     with pytest.raises(InvalidInput) as info:
         assistant.ask(question)
@@ -253,13 +288,13 @@ def test_unknown_programme_is_rejected(assistant: Assistant) -> None:
     with pytest.raises(InvalidInput, match="Unbekanntes Programm"):
         assistant.ask("Wie hoch ist die Förderquote?", programme="gibt-es-nicht")
     ok = assistant.ask("Wie hoch ist die Förderquote?", programme="civic-innovation", today=TODAY)
-    assert {c.doc_id for c in ok.citations} <= {"bmas-civic-innovation-richtlinie-2023",
-                                                "cip-projekt-leitbild"}
+    assert {c.doc_id for c in ok.citations} <= {"bmas-civic-innovation-richtlinie-2023", "cip-projekt-leitbild"}
 
 
 def test_a_sentence_that_points_back_comes_with_the_one_before(assistant: Assistant) -> None:
-    answer = assistant.ask("Muss beim BMAS neben dem Hauptantragsteller noch ein Teilprojektpartner beteiligt sein?",
-                           today=TODAY)  # fmt: skip
+    answer = assistant.ask(
+        "Muss beim BMAS neben dem Hauptantragsteller noch ein Teilprojektpartner beteiligt sein?", today=TODAY
+    )
     assert "oben Genannten" in answer.answer
     before, after = answer.answer.index("Projektverbünde"), answer.answer.index("oben Genannten")
     assert before < after  # in reading order, each with its citation
@@ -296,7 +331,10 @@ def test_a_quoted_event_says_whether_it_lies_behind_or_ahead(assistant: Assistan
     question = "Wann findet die digitale Informationsveranstaltung in Sachsen statt?"
     after = assistant.ask(question, today=TODAY)
     assert "26. Februar 2026" in after.answer
-    assert "Der Termin „Digitale Informationsveranstaltung zum Förderaufruf“ am 26. Februar 2026 liegt zurück." in after.notices
+    assert (
+        "Der Termin „Digitale Informationsveranstaltung zum Förderaufruf“ am 26. Februar 2026 liegt zurück."
+        in after.notices
+    )
     before = assistant.ask(question, today=dt.date(2026, 2, 20))
     assert any(n.endswith("am 26. Februar 2026 steht bevor (in 6 Tagen).") for n in before.notices)
     on_the_day = assistant.ask(question, today=dt.date(2026, 2, 26))
@@ -332,12 +370,15 @@ def test_the_search_reads_a_separable_verb_as_the_joined_word(assistant: Assista
 
 
 def test_a_refusal_says_why(assistant: Assistant) -> None:
-    reasons = {q: assistant.ask(q, today=TODAY) for q in (
-        "Wie hoch ist die Förderquote in Niedersachsen?",  # a Land no document is about
-        "Welche Förderquote gilt beim BMFSFJ?",  # an abbreviation no passage that answers names
-        "Was kostet ein Kaffee in der Kantine?",  # nothing the documents answer
-        "Wie viel Geld bekommt ein Einzelträger in Sachsen?",  # answered: no reason
-    )}
+    reasons = {
+        q: assistant.ask(q, today=TODAY)
+        for q in (
+            "Wie hoch ist die Förderquote in Niedersachsen?",  # a Land no document is about
+            "Welche Förderquote gilt beim BMFSFJ?",  # an abbreviation no passage that answers names
+            "Was kostet ein Kaffee in der Kantine?",  # nothing the documents answer
+            "Wie viel Geld bekommt ein Einzelträger in Sachsen?",  # answered: no reason
+        )
+    }
     got = {q: (a.grade, a.refusal_reason) for q, a in reasons.items()}
     assert got["Wie hoch ist die Förderquote in Niedersachsen?"] == ("none", "region")
     assert got["Welche Förderquote gilt beim BMFSFJ?"][1] == "abbreviation"

@@ -49,8 +49,9 @@ Diese Richtlinie tritt am 1. Januar 2027 in Kraft und gilt bis 31. Dezember 2029
 
 @pytest.fixture(scope="module")
 def upcoming(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    with assistant_on(tmp_path_factory.mktemp("upcoming"), {"be-quartier-digital-2027.md": UPCOMING},
-                      with_corpus=False) as helper:  # fmt: skip
+    with assistant_on(
+        tmp_path_factory.mktemp("upcoming"), {"be-quartier-digital-2027.md": UPCOMING}, with_corpus=False
+    ) as helper:
         yield helper
 
 
@@ -60,8 +61,10 @@ QUESTION = "Bis wann können Projektskizzen für Digitale Teilhabe im Quartier e
 def test_a_window_that_opens_later_is_not_called_open(upcoming: Assistant) -> None:
     answer = upcoming.ask(QUESTION, today=TODAY)
     assert not answer.refused and "31. März 2027" in answer.answer
-    assert any("hat noch nicht begonnen: Einreichung erst ab 1. Februar 2027 (in 72 Tagen), bis 31. März 2027"
-               in n for n in answer.notices), answer.notices
+    assert any(
+        "hat noch nicht begonnen: Einreichung erst ab 1. Februar 2027 (in 72 Tagen), bis 31. März 2027" in n
+        for n in answer.notices
+    ), answer.notices
     assert any("gilt erst ab 1. Januar 2027 und ist noch nicht in Kraft" in n for n in answer.notices)
     assert not any("läuft noch" in n or "abgelaufen" in n for n in answer.notices)
 
@@ -79,12 +82,15 @@ def test_status_and_overview_know_the_window(upcoming: Assistant) -> None:
     assert not before.in_force and before.valid_from == dt.date(2027, 1, 1)
     [deadline] = before.deadlines
     assert deadline.status == "noch_nicht_offen" and deadline.citation is not None
-    assert deadline.sentence() == ("Einreichung der Projektskizzen: noch nicht begonnen, "
-                                   "Einreichung vom 1. Februar 2027 bis 31. März 2027.")
+    assert deadline.sentence() == (
+        "Einreichung der Projektskizzen: noch nicht begonnen, Einreichung vom 1. Februar 2027 bis 31. März 2027."
+    )
     assert programme_status(upcoming, "be-quartier-digital", dt.date(2027, 2, 10)).in_force
     overview = upcoming.ask("Welche Fristen laufen noch?", today=TODAY)
-    assert any("Keine der hinterlegten Einreichungsfristen ist noch offen. 1 weitere beginnt erst später." in n
-               for n in overview.notices), overview.notices
+    assert any(
+        "Keine der hinterlegten Einreichungsfristen ist noch offen. 1 weitere beginnt erst später." in n
+        for n in overview.notices
+    ), overview.notices
     # The cited passage is the sentence that states the window, without the heading above it.
     assert overview.citations[0].quote.startswith("Projektskizzen können vom 1. Februar 2027")
     assert any("Einreichung erst ab 1. Februar 2027" in n for n in overview.notices)
@@ -94,8 +100,15 @@ def test_a_window_that_closes_before_it_opens_is_rejected() -> None:
     with pytest.raises(ValidationError, match="Fristbeginn"):
         Deadline(date=dt.date(2027, 1, 1), opens=dt.date(2027, 2, 1), purpose="Einreichung")
     with pytest.raises(ValidationError, match="valid_from"):
-        DocumentMeta(id="abc-doc", title="Titel", issuer="Amt", kind="guideline", region="DE",
-                     valid_from=dt.date(2028, 1, 1), valid_until=dt.date(2027, 1, 1))
+        DocumentMeta(
+            id="abc-doc",
+            title="Titel",
+            issuer="Amt",
+            kind="guideline",
+            region="DE",
+            valid_from=dt.date(2028, 1, 1),
+            valid_until=dt.date(2027, 1, 1),
+        )
 
 
 def test_corpus_file_with_such_a_window_is_reported_by_name(tmp_path: Path) -> None:
@@ -118,4 +131,6 @@ def test_a_yes_no_question_about_the_window_is_answered_for_the_reference_date(u
     assert upcoming.ask(over, today=during).answer.startswith("Nein – ")
     # before the window opens neither "Ja" nor "Nein" is right: the notice says when it opens
     not_yet = upcoming.ask(still, today=before)
-    assert not_yet.answer.startswith("Laut Förderrichtlinie") and any("noch nicht begonnen" in n for n in not_yet.notices)
+    assert not_yet.answer.startswith("Laut Förderrichtlinie") and any(
+        "noch nicht begonnen" in n for n in not_yet.notices
+    )

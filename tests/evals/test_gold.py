@@ -12,10 +12,14 @@ import pytest
 from evals.gold import GOLD_DIR, GoldError, load_gold
 
 GOOD = {
-    "id": "x-1", "question": "Wie hoch ist die Förderquote?", "answerable": True,
-    "kind": "rate", "facts": ["95 Prozent"], "sources": ["sn-ki-foerderaufruf-2026"],
+    "id": "x-1",
+    "question": "Wie hoch ist die Förderquote?",
+    "answerable": True,
+    "kind": "rate",
+    "facts": ["95 Prozent"],
+    "sources": ["sn-ki-foerderaufruf-2026"],
     "evidence": "95 Prozent",
-}  # fmt: skip
+}
 
 
 def _write(tmp_path: Path, lines: list[str]) -> Path:
@@ -63,8 +67,20 @@ def test_project_gold_set_is_valid_and_balanced() -> None:
     unanswerable = [i for i in items if not i.answerable]
     assert len(unanswerable) >= 0.2 * len(items)
     kinds = {i.kind for i in items}
-    assert {"amount", "rate", "deadline", "date", "eligibility", "procedure", "rule", "list",
-            "comparison", "temporal", "follow-up", "unanswerable"} <= kinds  # fmt: skip
+    assert {
+        "amount",
+        "rate",
+        "deadline",
+        "date",
+        "eligibility",
+        "procedure",
+        "rule",
+        "list",
+        "comparison",
+        "temporal",
+        "follow-up",
+        "unanswerable",
+    } <= kinds
 
 
 def test_runner_rejects_broken_gold_before_running(tmp_path: Path) -> None:
@@ -72,8 +88,10 @@ def test_runner_rejects_broken_gold_before_running(tmp_path: Path) -> None:
     out = tmp_path / "out"
     proc = subprocess.run(
         [sys.executable, "-m", "evals", "run", "--gold", str(path), "--out", str(out)],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip().startswith("Fehler in der Gold-Datei: private.jsonl:2: Feld 'facts'")
     assert "Traceback" not in proc.stderr
@@ -88,8 +106,22 @@ def test_evidence_is_found_across_non_breaking_spaces_and_line_breaks(tmp_path: 
     [item] = load_gold(_write(tmp_path, [_line(evidence=r"bis zum 20\. Juni 2023")]))
 
     def hit(text: str, doc_id: str = "sn-ki-foerderaufruf-2026") -> Hit:
-        return Hit(Chunk(id=text[:8], doc_id=doc_id, ordinal=0, section="", start=0, end=len(text), text=text,
-                         header="", programme=None, region="DE", kind="call"), 1.0)  # fmt: skip
+        return Hit(
+            Chunk(
+                id=text[:8],
+                doc_id=doc_id,
+                ordinal=0,
+                section="",
+                start=0,
+                end=len(text),
+                text=text,
+                header="",
+                programme=None,
+                region="DE",
+                kind="call",
+            ),
+            1.0,
+        )
 
     hits = [hit("Frist bis zum 21. Juni 2023."), hit("Frist bis zum 20.\xa0Juni\n2023 an die gsub.")]
     assert evidence_rank(item, hits) == 2
@@ -107,9 +139,11 @@ def test_leads_of_yes_no_answers_are_scored_against_the_gold() -> None:
         return {"answer": text, "refused": False, "citations": [], "notices": [], "latency_ms": 1.0}
 
     items = [item(1, ["ja"]), item(2, ["nein"]), item(3, ["ja", "bedingt"]), item(4, ["nein"])]
-    answers = {"x-1": answer("Ja – laut Förderrichtlinie: Regel. [1]"),
-               "x-2": answer("Ja – laut Förderrichtlinie: Regel. [1]"),
-               "x-3": answer("Nur unter Bedingungen – laut Förderrichtlinie: Regel. [1]"),
-               "x-4": answer("Laut Förderrichtlinie: Regel. [1]")}  # fmt: skip
+    answers = {
+        "x-1": answer("Ja – laut Förderrichtlinie: Regel. [1]"),
+        "x-2": answer("Ja – laut Förderrichtlinie: Regel. [1]"),
+        "x-3": answer("Nur unter Bedingungen – laut Förderrichtlinie: Regel. [1]"),
+        "x-4": answer("Laut Förderrichtlinie: Regel. [1]"),
+    }
     metrics = answer_metrics(items, answers, {})
     assert metrics["lead_rate"] == 0.5 and metrics["wrong_leads"] == 1

@@ -16,6 +16,8 @@ def test_listwise_training_learns_the_feature_that_marks_the_answer() -> None:
         marks.append([int(i == answer) for i in range(8)])
     model = fit_listwise(("signal", "noise_a", "noise_b"), groups, marks, steps=200)
     assert model.weights[0] > 5 * max(abs(model.weights[1]), abs(model.weights[2]))
-    right = sum(int(np.argmax([model.logit(dict(zip(model.features, row, strict=True))) for row in g]) == m.index(1))
-                for g, m in zip(groups, marks, strict=True))  # fmt: skip
+    right = sum(
+        int(np.argmax([model.logit(dict(zip(model.features, row, strict=True))) for row in g]) == m.index(1))
+        for g, m in zip(groups, marks, strict=True)
+    )
     assert right / len(groups) > 0.8

@@ -53,9 +53,14 @@ def test_index_built_with_other_settings_is_refused(tmp_path: Path) -> None:
         Assistant(make_settings(tmp_path))
 
 
-QUESTIONS = ["Wie hoch ist die Förderquote in Sachsen?", "Wer ist beim Bund antragsberechtigt?",
-             "Bis wann kann man in Sachsen Projektvorschläge einreichen?", "Wie hoch ist die Gemeinkostenpauschale?",
-             "Welche Partner wirken bei der Zukunftsplattform mit?", "Was empfiehlt die SozialBank?"]
+QUESTIONS = [
+    "Wie hoch ist die Förderquote in Sachsen?",
+    "Wer ist beim Bund antragsberechtigt?",
+    "Bis wann kann man in Sachsen Projektvorschläge einreichen?",
+    "Wie hoch ist die Gemeinkostenpauschale?",
+    "Welche Partner wirken bei der Zukunftsplattform mit?",
+    "Was empfiehlt die SozialBank?",
+]
 
 
 def test_both_embedded_engines_retrieve_the_same_chunks(tmp_path: Path) -> None:
@@ -70,8 +75,10 @@ def test_both_embedded_engines_retrieve_the_same_chunks(tmp_path: Path) -> None:
             assert assistant.manifest.store_engine == engine
             rankings[engine] = [
                 [h.chunk.id for h in assistant.retriever.search(Query(q, programmes=p), mode=mode)]
-                for q in QUESTIONS for p in ((), ("sn-modellvorhaben",)) for mode in ("hybrid", "sparse", "dense")
-            ]  # fmt: skip
+                for q in QUESTIONS
+                for p in ((), ("sn-modellvorhaben",))
+                for mode in ("hybrid", "sparse", "dense")
+            ]
             filtered = assistant.ask("Wie hoch ist die Förderquote?", programme="sn-modellvorhaben")
             assert {c.doc_id for c in filtered.citations} == {"sn-ki-foerderaufruf-2026"}
         finally:

@@ -75,8 +75,9 @@ def test_new_generation_uses_the_cluster_layout(tmp_path: Path, qdrant_stand_in:
     store = generations.open("g1")
     store.ensure_collections(Manifest(package_version="0", embedding_model="m", dense_dim=4, sparse={}, chunker={}))
     generations.close()
-    created = {path.split("/")[2]: body for method, path, body in Recorder.requests
-               if method == "PUT" and path.count("/") == 2}  # fmt: skip
+    created = {
+        path.split("/")[2]: body for method, path, body in Recorder.requests if method == "PUT" and path.count("/") == 2
+    }
     assert set(created) == {"foerderlotse--g1", "foerderlotse--g1_docs"}
     for body in created.values():
         assert (body["shard_number"], body["replication_factor"]) == (6, 2)

@@ -34,10 +34,13 @@ deadlines:
 SECTIONS = [
     ("1 Zuwendungszweck", "Das Land fördert Projekte der offenen Jugendarbeit im ländlichen Raum."),
     ("2 Zuwendungsempfänger", "Antragsberechtigt sind anerkannte Träger der freien Jugendhilfe mit Sitz in Thüringen."),
-    ("3 Höhe der Zuwendung", "Die Förderquote beträgt bis zu 80 Prozent der zuwendungsfähigen Ausgaben. "
-                             "Je Projekt werden höchstens 60.000 Euro bewilligt."),
+    (
+        "3 Höhe der Zuwendung",
+        "Die Förderquote beträgt bis zu 80 Prozent der zuwendungsfähigen Ausgaben. "
+        "Je Projekt werden höchstens 60.000 Euro bewilligt.",
+    ),
     ("4 Verfahren", "Anträge sind bis zum 31. März 2027 beim Landesamt für Beispiele einzureichen."),
-]  # fmt: skip
+]
 
 
 def _pdf(path: Path, title: str, sections=SECTIONS) -> None:
@@ -59,13 +62,16 @@ def _pdf(path: Path, title: str, sections=SECTIONS) -> None:
 
 def _html(path: Path) -> None:
     body = "".join(f"<h2>{h}</h2>\n<p>{b}</p>\n" for h, b in SECTIONS)
-    path.write_text(f"""<!doctype html><html lang="de"><head><title>Richtlinie Jugendarbeit (HTML)</title>
+    path.write_text(
+        f"""<!doctype html><html lang="de"><head><title>Richtlinie Jugendarbeit (HTML)</title>
 <meta name="date" content="2026-09-01"></head><body>
 <nav><a href="/">Startseite</a> | <a href="/kontakt">Kontakt</a> | Cookie-Einstellungen</nav>
 <main><article><h1>Richtlinie Jugendarbeit (HTML)</h1>
 {body}</article></main>
 <footer>Impressum · Datenschutz · © Landesamt</footer><script>window.tracking = true;</script>
-</body></html>""", encoding="utf-8")
+</body></html>""",
+        encoding="utf-8",
+    )
 
 
 def _docx(path: Path) -> None:

@@ -38,10 +38,19 @@ Die Förderquote im neuen Thüringer Programm beträgt bis zu 70 Prozent der zuw
 
 def _cli_build(settings, env_extra: dict[str, str] | None = None) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOERDERLOTSE_")}
-    env |= {"FOERDERLOTSE_STORE_PATH": str(settings.store_path), "FOERDERLOTSE_CORPUS_DIR": str(settings.corpus_dir),
-            "PYTHONPATH": str(CORPUS.parent), **(env_extra or {})}  # fmt: skip
-    return subprocess.Popen([sys.executable, "-m", "assistant.cli", "index", "build"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    env |= {
+        "FOERDERLOTSE_STORE_PATH": str(settings.store_path),
+        "FOERDERLOTSE_CORPUS_DIR": str(settings.corpus_dir),
+        "PYTHONPATH": str(CORPUS.parent),
+        **(env_extra or {}),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "index", "build"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 @pytest.fixture()

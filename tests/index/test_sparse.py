@@ -25,14 +25,17 @@ def test_document_vector_saturates_term_frequency() -> None:
     assert once.values[0] < thrice.values[0] < 3 * once.values[0]
 
 
-@pytest.mark.parametrize(("text", "joined"), [
-    ("Welche Partner wirken bei der Zukunftsplattform mit?", [("wirken", "mitwirken")]),
-    ("Die SAB wählt die Projekte in einem zweistufigen Verfahren aus.", [("wählt", "auswähl")]),
-    ("Läuft die Frist bald ab?", [("läuft", "abläuf")]),
-    ("Die Partner regeln ihre Zusammenarbeit und reichen diese mit dem Antrag ein.", [("reichen", "einreichen")]),
-    ("Gefördert werden bis zu 300.000 Euro.", []),
-    ("Einzelträger erhalten bis zu", []),  # "zu" after a figure's "bis": no verb before it
-])
+@pytest.mark.parametrize(
+    ("text", "joined"),
+    [
+        ("Welche Partner wirken bei der Zukunftsplattform mit?", [("wirken", "mitwirken")]),
+        ("Die SAB wählt die Projekte in einem zweistufigen Verfahren aus.", [("wählt", "auswähl")]),
+        ("Läuft die Frist bald ab?", [("läuft", "abläuf")]),
+        ("Die Partner regeln ihre Zusammenarbeit und reichen diese mit dem Antrag ein.", [("reichen", "einreichen")]),
+        ("Gefördert werden bis zu 300.000 Euro.", []),
+        ("Einzelträger erhalten bis zu", []),  # "zu" after a figure's "bis": no verb before it
+    ],
+)
 def test_separable_verbs_are_joined(text: str, joined: list[tuple[str, str]]) -> None:
     assert GermanAnalyzer().separable_verbs(text) == joined
 

@@ -17,30 +17,39 @@ JSON = {"Content-Type": "application/json"}
 
 
 def test_ask_returns_the_cli_contract(server: str) -> None:
-    r = httpx.post(server + ASK, json={"question": "Wie hoch ist die Förderquote in Sachsen?",
-                                       "today": "2026-11-21"}, timeout=30)  # fmt: skip
+    r = httpx.post(
+        server + ASK, json={"question": "Wie hoch ist die Förderquote in Sachsen?", "today": "2026-11-21"}, timeout=30
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert {"answer_id", "question", "answer", "refused", "citations", "notices", "latency_ms", "today"} <= set(body)
     assert "retrieved" not in body
     assert "95 Prozent" in body["answer"] and body["citations"][0]["doc_id"] == "sn-ki-foerderaufruf-2026"
-    debug = httpx.post(server + ASK, json={"question": "Wie hoch ist die Förderquote in Sachsen?",
-                                           "debug": True}, timeout=30).json()  # fmt: skip
+    debug = httpx.post(
+        server + ASK, json={"question": "Wie hoch ist die Förderquote in Sachsen?", "debug": True}, timeout=30
+    ).json()
     assert debug["retrieved"] and "text" in debug["retrieved"][0]
 
 
 def test_follow_up_uses_history(server: str) -> None:
-    body = httpx.post(server + ASK, json={
-        "question": "Und wie lange laufen die Projekte dort?",
-        "history": [{"role": "user", "content": "Wie hoch ist die Förderquote in Sachsen?"}],
-    }, timeout=30).json()  # fmt: skip
+    body = httpx.post(
+        server + ASK,
+        json={
+            "question": "Und wie lange laufen die Projekte dort?",
+            "history": [{"role": "user", "content": "Wie hoch ist die Förderquote in Sachsen?"}],
+        },
+        timeout=30,
+    ).json()
     assert "24 Monaten" in body["answer"]
 
 
 def test_stream_sends_checked_sentences_then_the_answer(server: str) -> None:
-    with httpx.stream("POST", server + ASK + "/stream", json={
-            "question": "Bis wann kann man in Sachsen Projektvorschläge einreichen?", "today": "2026-11-21"},
-            timeout=30) as r:  # fmt: skip
+    with httpx.stream(
+        "POST",
+        server + ASK + "/stream",
+        json={"question": "Bis wann kann man in Sachsen Projektvorschläge einreichen?", "today": "2026-11-21"},
+        timeout=30,
+    ) as r:
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
         events = [block for block in r.read().decode().split("\n\n") if block.strip()]
     kinds = [e.split("\n")[0].removeprefix("event: ") for e in events]
@@ -60,14 +69,24 @@ def test_programmes_facts_ready(server: str) -> None:
     ready = httpx.get(server + "/readyz", timeout=10)
     assert ready.status_code == 200 and ready.json()["status"] == "ready"
     spec = httpx.get(server + "/openapi.json", timeout=10).json()
-    assert {"/api/v1/ask", "/api/v1/ask/stream", "/api/v1/programmes", "/api/v1/facts",
-            "/api/v1/feedback", "/healthz", "/readyz"} <= set(spec["paths"])  # fmt: skip
+    assert {
+        "/api/v1/ask",
+        "/api/v1/ask/stream",
+        "/api/v1/programmes",
+        "/api/v1/facts",
+        "/api/v1/feedback",
+        "/healthz",
+        "/readyz",
+    } <= set(spec["paths"])
 
 
 def test_feedback_is_stored_without_ip_and_question_only_with_consent(server: str, assistant) -> None:
     answer_id = "0" * 31 + "1"
-    r = httpx.post(server + "/api/v1/feedback", json={"answer_id": answer_id, "helpful": False,
-                                                      "comment": "Quelle fehlt"}, timeout=10)  # fmt: skip
+    r = httpx.post(
+        server + "/api/v1/feedback",
+        json={"answer_id": answer_id, "helpful": False, "comment": "Quelle fehlt"},
+        timeout=10,
+    )
     assert r.status_code == 200 and r.json() == {"stored": True}
     rows, columns = [], set()
     for path in _feedback_paths(server):  # every feedback store in this test process
@@ -94,8 +113,9 @@ def test_cors_only_for_allowed_origins_and_frame_ancestors(server: str, demo_ori
     assert allowed.headers.get("access-control-allow-origin") == demo_origin
     foreign = httpx.post(server + ASK, json=q, headers={"Origin": "https://evil.example"}, timeout=30)
     assert "access-control-allow-origin" not in foreign.headers
-    preflight = httpx.options(server + ASK, headers={"Origin": "https://evil.example",
-                                                     "Access-Control-Request-Method": "POST"})  # fmt: skip
+    preflight = httpx.options(
+        server + ASK, headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+    )
     assert "access-control-allow-origin" not in preflight.headers
     page = httpx.get(server + "/", follow_redirects=True, timeout=30)
     assert page.headers["content-security-policy"] == f"frame-ancestors 'self' {demo_origin}"
@@ -124,7 +144,12 @@ BAD_INPUTS = [
     ("history not a list", b'{"question": "Wie hoch?", "history": "bla"}', JSON, 422),
     ("history wrong role", b'{"question": "Wie hoch?", "history": [{"role": "system", "content": "x"}]}', JSON, 422),
     ("history item not object", b'{"question": "Wie hoch?", "history": [1, 2]}', JSON, 422),
-    ("huge history", json.dumps({"question": "Wie hoch?", "history": [{"role": "user", "content": "x"}] * 500}).encode(), JSON, 422),
+    (
+        "huge history",
+        json.dumps({"question": "Wie hoch?", "history": [{"role": "user", "content": "x"}] * 500}).encode(),
+        JSON,
+        422,
+    ),
     ("bad date", b'{"question": "Wie hoch?", "today": "21.11.2026"}', JSON, 422),
     ("impossible date", b'{"question": "Wie hoch?", "today": "2026-02-30"}', JSON, 422),
     ("debug not bool", b'{"question": "Wie hoch?", "debug": "vielleicht"}', JSON, 422),
@@ -132,7 +157,7 @@ BAD_INPUTS = [
     ("deeply nested JSON", NESTED.encode(), JSON, 400),
     ("wrong content type", b'{"question": "Wie hoch?"}', {"Content-Type": "text/plain"}, 415),
     ("form body", b"question=Wie+hoch", {"Content-Type": "application/x-www-form-urlencoded"}, 415),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("name", "body", "headers", "status"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
@@ -147,8 +172,11 @@ def test_bad_input_is_a_german_4xx_json_error(server: str, name: str, body: byte
 
 @pytest.mark.parametrize(
     ("path", "params"),
-    [("/api/v1/facts", {"programme": "gibtsnicht"}), ("/api/v1/programmes", {"today": "gestern"}),
-     ("/api/v1/facts", {"today": "2026-13-01"})],
+    [
+        ("/api/v1/facts", {"programme": "gibtsnicht"}),
+        ("/api/v1/programmes", {"today": "gestern"}),
+        ("/api/v1/facts", {"today": "2026-13-01"}),
+    ],
 )
 def test_bad_query_parameters(server: str, path: str, params: dict) -> None:
     r = httpx.get(server + path, params=params, timeout=30)
@@ -156,8 +184,11 @@ def test_bad_query_parameters(server: str, path: str, params: dict) -> None:
 
 
 def test_bad_feedback(server: str) -> None:
-    for body in ({"answer_id": "x", "helpful": True}, {"answer_id": "0" * 32}, {"answer_id": "0" * 32, "helpful": True,
-                 "comment": "x" * 5000}):  # fmt: skip
+    for body in (
+        {"answer_id": "x", "helpful": True},
+        {"answer_id": "0" * 32},
+        {"answer_id": "0" * 32, "helpful": True, "comment": "x" * 5000},
+    ):
         r = httpx.post(server + "/api/v1/feedback", json=body, timeout=10)
         assert r.status_code == 422 and "Feld" in r.json()["error"]["message"]
 
@@ -170,11 +201,17 @@ def strict_server(assistant, tmp_path):
     from ui.app import build_app
     from ui.background import running
 
-    settings = assistant.settings.model_copy(update={
-        "max_concurrent_answers": 1, "queue_timeout": 0.0, "rate_limit_per_minute": 0,
-        "feedback_path": tmp_path / "fb.sqlite3"})  # fmt: skip
-    limited = settings.model_copy(update={"rate_limit_per_minute": 3, "max_concurrent_answers": 4,
-                                          "queue_timeout": 5.0})  # fmt: skip
+    settings = assistant.settings.model_copy(
+        update={
+            "max_concurrent_answers": 1,
+            "queue_timeout": 0.0,
+            "rate_limit_per_minute": 0,
+            "feedback_path": tmp_path / "fb.sqlite3",
+        }
+    )
+    limited = settings.model_copy(
+        update={"rate_limit_per_minute": 3, "max_concurrent_answers": 4, "queue_timeout": 5.0}
+    )
     with ExitStack() as stack:
         yield [stack.enter_context(running(build_app(s, assistant))) for s in (settings, limited)]
 

@@ -137,19 +137,43 @@ def test_widget_on_foreign_host_keeps_the_conversation(page, demo: str) -> None:
 
 def test_widget_renders_hostile_server_and_user_text_as_text(page, demo: str) -> None:
     hostile_answer = {
-        "answer_id": "0" * 32, "question": "x", "answer": HOSTILE + " Antwort [1]", "refused": False,
-        "notices": [HOSTILE], "latency_ms": 1, "today": "2026-11-21",
-        "citations": [{"n": 1, "doc_id": "d", "title": HOSTILE, "section": HOSTILE, "quote": HOSTILE,
-                       "url": "javascript:window.__xss=2", "kind": "call", "start": 0, "end": 1}],
-    }  # fmt: skip
-    page.route("**/api/v1/ask", lambda route: route.fulfill(
-        status=200, content_type="application/json", body=json.dumps(hostile_answer),
-        headers={"Access-Control-Allow-Origin": "*"}))  # fmt: skip
+        "answer_id": "0" * 32,
+        "question": "x",
+        "answer": HOSTILE + " Antwort [1]",
+        "refused": False,
+        "notices": [HOSTILE],
+        "latency_ms": 1,
+        "today": "2026-11-21",
+        "citations": [
+            {
+                "n": 1,
+                "doc_id": "d",
+                "title": HOSTILE,
+                "section": HOSTILE,
+                "quote": HOSTILE,
+                "url": "javascript:window.__xss=2",
+                "kind": "call",
+                "start": 0,
+                "end": 1,
+            }
+        ],
+    }
+    page.route(
+        "**/api/v1/ask",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="application/json",
+            body=json.dumps(hostile_answer),
+            headers={"Access-Control-Allow-Origin": "*"},
+        ),
+    )
     _open_widget(page, demo).click()
     _widget_ask(page, HOSTILE + " Frage", "Antwort")
     page.locator("#foerderlotse-widget summary").first.click()
     assert page.evaluate("window.__xss") is None
-    shadow_imgs = page.evaluate("document.getElementById('foerderlotse-widget').shadowRoot.querySelectorAll('img').length")
+    shadow_imgs = page.evaluate(
+        "document.getElementById('foerderlotse-widget').shadowRoot.querySelectorAll('img').length"
+    )
     assert shadow_imgs == 0
     assert page.locator("#foerderlotse-widget a[href^=javascript]").count() == 0
     assert HOSTILE in page.locator("#foerderlotse-widget .msg.user").last.inner_text()
@@ -157,8 +181,10 @@ def test_widget_renders_hostile_server_and_user_text_as_text(page, demo: str) ->
 
 def test_widget_works_with_the_keyboard_alone(page, demo: str) -> None:
     _open_widget(page, demo)
-    active = "() => { const r = document.getElementById('foerderlotse-widget').shadowRoot; " \
-             "const a = r.activeElement; return a ? (a.id || a.className || a.tagName) : null; }"
+    active = (
+        "() => { const r = document.getElementById('foerderlotse-widget').shadowRoot; "
+        "const a = r.activeElement; return a ? (a.id || a.className || a.tagName) : null; }"
+    )
     page.keyboard.press("Tab")
     assert page.evaluate(active) == "bubble"
     page.keyboard.press("Enter")
