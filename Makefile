@@ -48,8 +48,8 @@ loadtest: install
 	$(BIN)/python -m evals loadtest
 
 lint: install
-	$(BIN)/ruff check assistant index ui evals tests
-	$(BIN)/ruff format --check assistant index ui evals tests
+	$(BIN)/ruff check core assistant index ui evals tests
+	$(BIN)/ruff format --check core assistant index ui evals tests
 
 clean:
 	rm -rf .foerderlotse eval-out bench-out test-output

@@ -1,3 +1,5 @@
 """Förderlotse: answers about German funding guidelines, every statement cited."""
 
-__version__ = "0.1.0"
+from core import __version__
+
+__all__ = ["__version__"]

@@ -13,11 +13,11 @@ whole draft; `StreamingEnforcer` checks sentence by sentence while an LLM is sti
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from assistant.dates import find_dates
-from assistant.models import Draft, DraftSentence, Source
+from assistant.models import Citation, Draft, DraftSentence, Source
 from index.documents import Document
 from index.sparse import GermanAnalyzer
 from index.text import split_sentences
@@ -245,3 +245,21 @@ def parse_marked_text(text: str) -> list[DraftSentence]:
         if body:
             sentences.append(DraftSentence(text=body, refs=refs))
     return sentences
+
+
+def citation_for(documents: Mapping[str, Document], source: Source) -> Citation:
+    """The citation shown for a checked source: the quote with its document's title, section and link."""
+    meta = documents[source.doc_id].meta
+    # A text without numbering often has its title as the first "section": not repeated.
+    section = "" if source.section.strip() == meta.title.strip() else source.section
+    return Citation(
+        n=source.n,
+        doc_id=source.doc_id,
+        title=meta.title,
+        section=section,
+        quote=source.quote,
+        url=meta.url,
+        kind=meta.kind,
+        start=source.start,
+        end=source.end,
+    )

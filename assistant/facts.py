@@ -1,35 +1,25 @@
-"""Key facts per programme and the deadline overview, each fact with its citation.
-
-Facts are not a second source of truth: each one is the answer of the normal pipeline (with its
-enforcement) to a fixed question, restricted to the programme; deadlines come from the corpus
-metadata and cite the sentence of the document that states them.
+"""Dates of the documents on the reference date: deadline status, programme validity, the deadline
+overview and publication dates. Deadlines come from the corpus metadata and cite the sentence of the
+document that states them. Works on the documents alone; the pipeline calls it, never the reverse.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Mapping
+from typing import Literal
 
 from pydantic import BaseModel
 
 from assistant.answer import SOURCE_PREFIX, as_sentence
+from assistant.citations import citation_for
 from assistant.dates import asked_year, days_phrase, find_dates, german_date, period_end, period_start
 from assistant.models import Citation, Draft, DraftSentence, Source
 from index.documents import Deadline, Document, DocumentMeta
 from index.text import iter_lines, split_sentences
 
-if TYPE_CHECKING:
-    from assistant.pipeline import Assistant
-
-# What a card shows, and the question whose checked answer fills each line.
-FACT_QUESTIONS: list[tuple[str, str, str]] = [
-    ("rate", "Förderquote", "Wie hoch ist die Förderquote in Prozent?"),
-    ("amount", "Höchstbetrag", "Wie hoch ist der Höchstbetrag der Förderung in Euro?"),
-    ("duration", "Laufzeit", "Wie lange ist die Laufzeit der Projekte in Monaten?"),
-    ("who", "Antragsberechtigt", "Wer ist antragsberechtigt?"),
-    ("where", "Antrag stellen", "Wo und wie wird der Antrag eingereicht?"),
-]
+Documents = Mapping[str, Document]
 
 Status = Literal["abgelaufen", "offen", "noch_nicht_offen", "vorbei", "bevorstehend"]
 
@@ -57,13 +47,6 @@ class DeadlineStatus(BaseModel):
         return f"{self.purpose}: am {when} (in {days_phrase(self.days_left, dative=True)})."
 
 
-class Fact(BaseModel):
-    key: str
-    label: str
-    answer: str
-    citations: list[Citation]
-
-
 class ProgrammeStatus(BaseModel):
     """A programme on the reference date: its documents, validity and deadlines."""
 
@@ -74,10 +57,6 @@ class ProgrammeStatus(BaseModel):
     valid_until: dt.date | None
     in_force: bool
     deadlines: list[DeadlineStatus]
-
-
-class ProgrammeCard(ProgrammeStatus):
-    facts: list[Fact]
 
 
 def deadline_status(deadline: Deadline, today: dt.date) -> tuple[Status, int]:
@@ -148,15 +127,15 @@ def stating_passage(doc: Document, day: dt.date) -> Source | None:
     return None
 
 
-def deadlines(assistant: Assistant, programme: str | None, today: dt.date) -> list[DeadlineStatus]:
+def deadlines(documents: Documents, programme: str | None, today: dt.date) -> list[DeadlineStatus]:
     out: list[DeadlineStatus] = []
-    for doc in assistant.documents.values():
+    for doc in documents.values():
         if programme and doc.meta.programme != programme:
             continue
         for deadline in doc.meta.deadlines:
             status, left = deadline_status(deadline, today)
             source = stating_passage(doc, deadline.date)
-            citation = assistant.citation_for(source) if source else None
+            citation = citation_for(documents, source) if source else None
             out.append(
                 DeadlineStatus(
                     date=deadline.date,
@@ -172,10 +151,10 @@ def deadlines(assistant: Assistant, programme: str | None, today: dt.date) -> li
     return sorted(out, key=lambda d: d.date)
 
 
-def deadline_overview(assistant: Assistant, programmes: tuple[str, ...], today: dt.date) -> tuple[Draft, list[str]]:
+def deadline_overview(documents: Documents, programmes: tuple[str, ...], today: dt.date) -> tuple[Draft, list[str]]:
     """'Welche Fristen laufen noch?': the submission deadlines, each sentence citing the passage
     that states it; their status on the reference date goes into the notices."""
-    found = [d for p in (programmes or (None,)) for d in deadlines(assistant, p, today) if d.kind == "submission"]
+    found = [d for p in (programmes or (None,)) for d in deadlines(documents, p, today) if d.kind == "submission"]
     sources: list[Source] = []
     sentences: list[DraftSentence] = []
     for d in found:
@@ -192,7 +171,8 @@ def deadline_overview(assistant: Assistant, programmes: tuple[str, ...], today: 
                 section=d.citation.section,
             )
         )
-        label = assistant.documents[d.doc_id].meta.programme_title or assistant.documents[d.doc_id].meta.title
+        meta = documents[d.doc_id].meta
+        label = meta.programme_title or meta.title
         sentences.append(DraftSentence(text=f"{label}: {' '.join(d.citation.quote.split())}", refs=[n]))
     still_open = sum(d.status == "offen" for d in found)
     summary = f"Stand {german_date(today)}: " + (
@@ -206,12 +186,12 @@ def deadline_overview(assistant: Assistant, programmes: tuple[str, ...], today: 
     return Draft(sentences=sentences, sources=sources), [summary]
 
 
-def publication(assistant: Assistant, programmes: tuple[str, ...]) -> Draft:
+def publication(documents: Documents, programmes: tuple[str, ...]) -> Draft:
     """'Wann ist die Meldung erschienen?': the publication date of the programmes' documents,
     each citing the sentence of the document that states it."""
     sources: list[Source] = []
     sentences: list[DraftSentence] = []
-    for doc in assistant.documents.values():
+    for doc in documents.values():
         if doc.meta.programme not in programmes or doc.meta.published is None:
             continue
         source = stating_passage(doc, doc.meta.published)
@@ -223,8 +203,8 @@ def publication(assistant: Assistant, programmes: tuple[str, ...]) -> Draft:
     return Draft(sentences=sentences, sources=sources)
 
 
-def programme_status(assistant: Assistant, programme: str, today: dt.date) -> ProgrammeStatus:
-    docs = [d for d in assistant.documents.values() if d.meta.programme == programme]
+def programme_status(documents: Documents, programme: str, today: dt.date) -> ProgrammeStatus:
+    docs = [d for d in documents.values() if d.meta.programme == programme]
     titles = [d.meta.programme_title for d in docs if d.meta.programme_title]
     guidelines = [d.meta for d in docs if d.meta.kind == "guideline"]
     ends = [m.valid_until for m in guidelines if m.valid_until]
@@ -236,17 +216,5 @@ def programme_status(assistant: Assistant, programme: str, today: dt.date) -> Pr
         valid_from=min(starts) if starts else None,
         valid_until=max(ends) if ends else None,
         in_force=not guidelines or any(m.in_force(today) for m in guidelines),
-        deadlines=deadlines(assistant, programme, today),
+        deadlines=deadlines(documents, programme, today),
     )
-
-
-def programme_cards(assistant: Assistant, today: dt.date, programme: str | None = None) -> list[ProgrammeCard]:
-    cards: list[ProgrammeCard] = []
-    for pid in [programme] if programme else assistant.programmes:
-        facts: list[Fact] = []
-        for key, label, question in FACT_QUESTIONS:
-            answer = assistant.ask(question, programme=pid, today=today)
-            if not answer.refused:
-                facts.append(Fact(key=key, label=label, answer=answer.answer, citations=answer.citations))
-        cards.append(ProgrammeCard(**dict(programme_status(assistant, pid, today)), facts=facts))
-    return cards

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from assistant.errors import FoerderlotseError
 from assistant.features import SPAN_FEATURES
+from core.errors import FoerderlotseError
 
 WEIGHTS_FILE = "data/learned.json"
 RETRAIN = "Neu trainieren mit 'python -m evals train'."

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from typing import Any, Protocol
 
 from assistant.answer import ExtractiveAnswerer
-from assistant.errors import FoerderlotseError
 from assistant.models import Draft, Source
 from assistant.question import QuestionContext
-from assistant.settings import Settings
+from core.errors import FoerderlotseError
+from core.settings import Settings
 from index.documents import Document
 from index.store import Hit
 

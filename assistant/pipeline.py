@@ -11,9 +11,8 @@ from dataclasses import dataclass, replace
 from itertools import islice
 
 from assistant.answer import ExtractiveAnswerer, promoted, with_lead
-from assistant.citations import Enforced, StreamingEnforcer, enforce
+from assistant.citations import Enforced, StreamingEnforcer, citation_for, enforce
 from assistant.dates import asked_year, days_phrase, german_date, period_end
-from assistant.errors import IndexMismatch, InvalidInput
 from assistant.facts import (
     deadline_overview,
     deadline_status,
@@ -31,7 +30,8 @@ from assistant.llm import LLMAnswerer, LLMUnavailable, make_backend
 from assistant.models import Answer, AnswerEvent, Citation, Draft, DraftSentence, Grade, Retrieved, Source, Turn
 from assistant.question import QuestionContext, analyse_question
 from assistant.retrieval import Query, Retriever
-from assistant.settings import Settings
+from core.errors import IndexMismatch, InvalidInput
+from core.settings import Settings
 from index.build import manifest_for, sparse_encoder_for
 from index.dense import load_embedder
 from index.documents import Document
@@ -299,10 +299,10 @@ class Assistant:
     def _extractive(self, turn: _Turn) -> tuple[Enforced, list[str]]:
         notices: list[str] = []
         if "deadlines" in turn.context.types:  # "Welche Fristen laufen noch?"
-            draft, notices = deadline_overview(self, turn.context.programmes, turn.today)
+            draft, notices = deadline_overview(self.documents, turn.context.programmes, turn.today)
         elif {"published", "date"} <= turn.context.types and turn.context.programmes:
             # "Wann wurde die Richtlinie veröffentlicht?": the date the document gives for itself
-            draft = publication(self, turn.context.programmes)
+            draft = publication(self.documents, turn.context.programmes)
         else:
             draft = self.answerer.draft(turn.context, turn.hits)
             if not draft.sentences:
@@ -333,10 +333,10 @@ class Assistant:
         if turn.only_type and context.figure_types == {"date"} and len(context.programmes) == 1:
             # "Und bis wann?" where no passage dates what the last question asked: the
             # programme's submission deadlines
-            return deadline_overview(self, context.programmes, turn.today)
+            return deadline_overview(self.documents, context.programmes, turn.today)
         if {"published", "date"} <= context.types and context.programmes:
             # "Wann ist die Meldung zur Zukunftsplattform erschienen?"
-            return publication(self, context.programmes), []
+            return publication(self.documents, context.programmes), []
         return Draft(sentences=[], sources=[]), []
 
     def _unknown_programme(self, turn: _Turn) -> str | None:
@@ -480,20 +480,7 @@ class Assistant:
         return {"winner": described(1, ranked[0]) if ranked else None, "right": right}
 
     def citation_for(self, source: Source) -> Citation:
-        meta = self.documents[source.doc_id].meta
-        # A text without numbering often has its title as the first "section": not repeated.
-        section = "" if source.section.strip() == meta.title.strip() else source.section
-        return Citation(
-            n=source.n,
-            doc_id=source.doc_id,
-            title=meta.title,
-            section=section,
-            quote=source.quote,
-            url=meta.url,
-            kind=meta.kind,
-            start=source.start,
-            end=source.end,
-        )
+        return citation_for(self.documents, source)
 
     def notices(
         self, citations: list[Citation], types: set[str], today: dt.date, asked: tuple[str, ...] = ()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from itertools import zip_longest
 
 from assistant.lexicon import Lexicon
-from assistant.settings import Settings
+from core.settings import Settings
 from index.dense import Embedder
 from index.sparse import SparseEncoder, SparseVector
 from index.store import Hit, Mode, Store

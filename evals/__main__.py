@@ -8,13 +8,13 @@ import time
 from pathlib import Path
 
 from assistant.dates import parse_reference_date
-from assistant.errors import FoerderlotseError
+from core.errors import FoerderlotseError
 from evals.gold import GoldError, load_gold
 from evals.suites import REPORTED, all_splits, load_splits
 
 
 def _run(args: argparse.Namespace) -> int:
-    from assistant.settings import Settings
+    from core.settings import Settings
     from evals import runner
 
     settings = Settings()

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from assistant.pipeline import Assistant
-from assistant.settings import PACKAGED_E5, PACKAGED_MINILM, PACKAGED_USE, Settings
+from core.settings import PACKAGED_E5, PACKAGED_MINILM, PACKAGED_USE, Settings
 from evals.gold import GOLD_DIR, load_gold
 from evals.metrics import retrieval_metrics
 from evals.runner import MODES, run_items

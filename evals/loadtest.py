@@ -69,7 +69,7 @@ def drive(base: str, questions: list[str], clients: int, requests: int, seconds:
 
 def run_loadtest(requests: int = 400, seconds: float = 120.0) -> int:
     """Serve the app from the built index on a free loopback port and drive it."""
-    from assistant.settings import Settings
+    from core.settings import Settings
     from ui.app import build_app
     from ui.background import running
 

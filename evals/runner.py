@@ -12,9 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import CorpusError
 from assistant.pipeline import Assistant
-from assistant.settings import Settings
+from core.errors import CorpusError
+from core.settings import Settings
 from evals.gold import GoldItem
 from evals.metrics import answer_metrics, facts_ok, lead_of, per_kind, retrieval_metrics
 from evals.suites import BLIND, combined_corpus

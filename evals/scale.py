@@ -88,7 +88,7 @@ def synthetic_corpus(source: Path, target: Path, chunks_wanted: int, seed: int =
 def measure(engine: str, size: int) -> dict[str, Any]:
     """One engine at one corpus size; meant to run in its own process."""
     from assistant.pipeline import Assistant
-    from assistant.settings import Settings
+    from core.settings import Settings
     from evals.gold import GOLD_DIR, load_gold
     from evals.metrics import facts_ok
     from evals.runner import evidence_rank

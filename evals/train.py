@@ -20,7 +20,7 @@ import numpy as np
 from assistant import gate
 from assistant.features import SPAN_FEATURES
 from assistant.learned import WEIGHTS_FILE, LogisticModel, write_models
-from assistant.settings import Settings
+from core.settings import Settings
 from evals import runner
 from evals.gold import GoldItem
 from evals.metrics import facts_ok

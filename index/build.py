@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
-from assistant import __version__
-from assistant.errors import CorpusError
-from assistant.settings import Settings
+from core import __version__
+from core.errors import CorpusError
+from core.settings import Settings
 from index.chunker import CHUNKER_VERSION, Chunk, chunk_document
 from index.dense import Embedder, load_embedder
 from index.documents import CorpusProblem, Document, load_corpus

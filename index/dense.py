@@ -8,8 +8,8 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.errors import FoerderlotseError
-from assistant.settings import PACKAGED_E5, PACKAGED_MINILM, PACKAGED_USE
+from core.errors import FoerderlotseError
+from core.settings import PACKAGED_E5, PACKAGED_MINILM, PACKAGED_USE
 
 # The default models ship inside PyPI packages; a hub lookup must never happen at run time.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

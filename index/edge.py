@@ -18,7 +18,7 @@ from typing import Any
 
 import qdrant_edge as qe
 
-from assistant.errors import IndexMismatch, IndexMissing, StoreUnavailable
+from core.errors import IndexMismatch, IndexMissing, StoreUnavailable
 from index.chunker import Chunk
 from index.documents import Document
 from index.sparse import SparseVector, TermStats

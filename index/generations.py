@@ -24,8 +24,8 @@ import uuid
 from pydantic import BaseModel
 from qdrant_client import QdrantClient, models
 
-from assistant.errors import IndexMismatch, IndexMissing
-from assistant.settings import Settings
+from core.errors import IndexMismatch, IndexMissing
+from core.settings import Settings
 from index.documents import Document
 from index.edge import EdgeStore
 from index.store import Manifest, QdrantStore, Store, open_client

@@ -12,8 +12,8 @@ from pydantic import BaseModel
 from qdrant_client import QdrantClient, models
 from qdrant_client.local.qdrant_local import QdrantLocal
 
-from assistant.errors import IndexMismatch, IndexMissing, StoreUnavailable
-from assistant.settings import Settings
+from core.errors import IndexMismatch, IndexMissing, StoreUnavailable
+from core.settings import Settings
 from index.chunker import Chunk
 from index.documents import Document, DocumentMeta
 from index.sparse import SparseVector, TermStats

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.pipeline import Assistant
-from assistant.settings import Settings
+from core.settings import Settings
 from index.build import build_index
 from ui.background import free_port, running
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from assistant.settings import Settings
+from core.settings import Settings
 from tests.conftest import ROOT
 
 DEPLOY = ROOT / "deploy"

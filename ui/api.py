@@ -22,11 +22,12 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.errors import FoerderlotseError, InvalidInput, StoreUnavailable
-from assistant.facts import ProgrammeCard, programme_cards, programme_status
+from assistant.cards import ProgrammeCard, programme_cards
+from assistant.facts import programme_status
 from assistant.models import Answer, Citation, Grade, Retrieved, Turn
 from assistant.pipeline import Assistant
-from assistant.settings import Settings
+from core.errors import FoerderlotseError, InvalidInput, StoreUnavailable
+from core.settings import Settings
 from index.generations import Generations
 from ui.feedback import FeedbackStore
 
@@ -277,7 +278,7 @@ def install(app: FastAPI, settings: Settings, served: Served) -> Gate:
     def programmes(today: dt.date | None = None) -> list[ProgrammeInfo]:
         day = today or settings.reference_date()
         with gate.slot() as assistant:
-            states = [programme_status(assistant, pid, day) for pid in assistant.programmes]
+            states = [programme_status(assistant.documents, pid, day) for pid in assistant.programmes]
         return [
             ProgrammeInfo(
                 id=p.programme,

@@ -11,10 +11,10 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 
-from assistant.errors import FoerderlotseError
 from assistant.models import Answer
 from assistant.pipeline import Assistant
-from assistant.settings import Settings
+from core.errors import FoerderlotseError
+from core.settings import Settings
 from ui import api
 from ui.middleware import AccessLog, BodyLimit, RateLimit, SecurityHeaders
 

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from assistant.errors import InvalidInput
 from assistant.models import Turn
 from assistant.pipeline import Assistant
+from core.errors import InvalidInput
 
 pytestmark = pytest.mark.slow
 TODAY = dt.date(2026, 11, 21)

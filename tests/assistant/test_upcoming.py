@@ -78,14 +78,14 @@ def test_the_same_window_is_open_and_then_passed(upcoming: Assistant) -> None:
 
 
 def test_status_and_overview_know_the_window(upcoming: Assistant) -> None:
-    before = programme_status(upcoming, "be-quartier-digital", TODAY)
+    before = programme_status(upcoming.documents, "be-quartier-digital", TODAY)
     assert not before.in_force and before.valid_from == dt.date(2027, 1, 1)
     [deadline] = before.deadlines
     assert deadline.status == "noch_nicht_offen" and deadline.citation is not None
     assert deadline.sentence() == (
         "Einreichung der Projektskizzen: noch nicht begonnen, Einreichung vom 1. Februar 2027 bis 31. März 2027."
     )
-    assert programme_status(upcoming, "be-quartier-digital", dt.date(2027, 2, 10)).in_force
+    assert programme_status(upcoming.documents, "be-quartier-digital", dt.date(2027, 2, 10)).in_force
     overview = upcoming.ask("Welche Fristen laufen noch?", today=TODAY)
     assert any(
         "Keine der hinterlegten Einreichungsfristen ist noch offen. 1 weitere beginnt erst später." in n

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import IndexMismatch
 from assistant.pipeline import Assistant
 from assistant.retrieval import Query
+from core.errors import IndexMismatch
 from index.build import build_index
 from index.generations import Generations
 from tests.conftest import make_settings

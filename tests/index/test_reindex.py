@@ -45,7 +45,7 @@ def _cli_build(settings, env_extra: dict[str, str] | None = None) -> subprocess.
         **(env_extra or {}),
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "index", "build"],
+        [sys.executable, "-m", "ui.cli", "index", "build"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

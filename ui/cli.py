@@ -11,8 +11,8 @@ from pathlib import Path
 from pydantic import TypeAdapter, ValidationError
 
 from assistant.dates import parse_reference_date
-from assistant.errors import FoerderlotseError, InvalidInput
 from assistant.models import Answer, Turn
+from core.errors import FoerderlotseError, InvalidInput
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _settings(**overrides: object):
-    from assistant.settings import Settings
+    from core.settings import Settings
 
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
@@ -135,7 +135,7 @@ def run(argv: list[str]) -> int:
         )
         return 0 if report.ok else 1
     if args.command == "facts":
-        from assistant.facts import programme_cards
+        from assistant.cards import programme_cards
         from assistant.pipeline import Assistant
 
         assistant = Assistant(_settings())

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 
 def cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args],
+        [sys.executable, "-m", "ui.cli", *args],
         capture_output=True,
         text=True,
         env=env,
@@ -149,7 +149,7 @@ def test_which_deadlines_are_still_open(workdir, today: str, expected: str) -> N
 def test_store_in_use_by_another_process_is_one_line(workdir) -> None:
     tmp, env = workdir
     from assistant.pipeline import Assistant
-    from assistant.settings import Settings
+    from core.settings import Settings
 
     holder = Assistant(Settings(_env_file=None, store_path=Path(env["FOERDERLOTSE_STORE_PATH"]), corpus_dir=CORPUS))
     try:
