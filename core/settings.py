@@ -101,11 +101,17 @@ class Settings(BaseSettings):
         2.0, ge=0, description="How often a running server looks for a newly built index generation."
     )
     max_body_bytes: int = Field(64_000, ge=1_000, description="Largest accepted API request body.")
+    admin_token: SecretStr | None = Field(
+        None, description="Turns the document admin page /admin on; the token logs in. Unset: /admin is off."
+    )
+    admin_max_upload_bytes: int = Field(
+        20_000_000, ge=1_000, description="Largest document accepted for upload on /admin."
+    )
 
     host: str = "127.0.0.1"
     port: int = Field(7860, gt=0, lt=65536)
 
-    @field_validator("qdrant_url", mode="before")
+    @field_validator("qdrant_url", "admin_token", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -16,6 +16,7 @@ from assistant.pipeline import Assistant
 from core.errors import FoerderlotseError
 from core.settings import Settings
 from ui import api
+from ui.admin import AdminGuard, install_admin
 from ui.middleware import AccessLog, BodyLimit, RateLimit, SecurityHeaders
 
 EXAMPLES = [
@@ -139,6 +140,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
         send.click(submit, [question, chatbot, programme], [question, chatbot])
         chatbot.like(record_feedback, [chatbot, consent], None)
 
+    app.state.admin_builds = install_admin(app, settings)  # before the page takes '/'
     app = gr.mount_gradio_app(app, page, path="/", css=PAGE_CSS, footer_links=[])
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
@@ -151,6 +153,8 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
         max_age=600,
     )
     app.add_middleware(AccessLog)
+    if settings.admin_token is not None:  # outermost: no CORS origin ever reaches /admin
+        app.add_middleware(AdminGuard, upload_limit=settings.admin_max_upload_bytes)
     return app
 
 
