@@ -89,6 +89,7 @@ class DocumentMeta(BaseModel):
     note: str | None = None
     origin: dict[str, Origin] = {}  # per field: given, from the file's own metadata, inferred, or missing
     evidence: dict[str, Quote] = {}  # per inferred field: the passage it was read from
+    review_notes: list[str] = []  # what the inference could not decide (German), for `foerderlotse documents`
 
     @model_validator(mode="before")
     @classmethod
@@ -217,6 +218,7 @@ def merge_metadata(inference: Inference, found: dict, given: dict) -> DocumentMe
     fields.update(given)
     origin.update(dict.fromkeys(given, "given"))
     evidence = {k: v.as_dict() for k, v in inference.evidence.items() if origin.get(k) == "inferred"}
+    fields.setdefault("review_notes", list(inference.notes))
     for _ in range(4):
         try:
             return DocumentMeta.model_validate({**fields, "origin": origin, "evidence": evidence})
@@ -226,6 +228,7 @@ def merge_metadata(inference: Inference, found: dict, given: dict) -> DocumentMe
                 raise
             for key in at_fault:
                 evidence.pop(key, None)
+                fields["review_notes"] = [*fields["review_notes"], f"Erschlossener Wert für '{key}' verworfen"]
                 if key in FALLBACKS:
                     fields[key], origin[key] = FALLBACKS[key], "missing"
                 elif key == "title":

@@ -290,7 +290,7 @@ def _regions(text: str, issuer: str | None) -> tuple[list[str], Evidence | None]
     code, count = max(counts.items(), key=lambda kv: kv[1])
     if count >= 2:
         return [code], None
-    return ["DE"], None
+    return [], None  # nothing said: the caller falls back to DE and says so
 
 
 # ---------------------------------------------------------------- dates
@@ -517,7 +517,8 @@ def infer_metadata(text: str, stem: str, found: dict | None = None) -> Inference
         fields["programme"] = programme
         fields["programme_title"] = programme_title
     regions, ev = _regions(text, issuer)
-    fields["region"] = regions if len(regions) > 1 else regions[0]
+    if regions:
+        fields["region"] = regions if len(regions) > 1 else regions[0]
     if ev:
         inference.evidence["region"] = ev
 
