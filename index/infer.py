@@ -78,7 +78,7 @@ _CAP = r"[A-ZÄÖÜ][\wäöüß.-]*"
 _SP = r"(?:[ \t]|(?<!\n)\n(?!\s*\n))"  # a space or one line break, never a blank line
 ISSUER = re.compile(
     rf"(?:(?!{_ARTICLE}\b){_CAP}(?:e|en|er|es)\s+)?\b{_ISSUER_HEAD}\b"
-    rf"(?:(?:{_SP}*,{_SP}*|{_SP}+(?:für|der|des|und|von|–|-){_SP}+|{_SP}+)(?!{_ARTICLE}\b|Zur\b){_CAP})*"
+    rf"(?:(?:[ \t]*,[ \t]*|{_SP}+(?:für|der|des|und|von|–|-){_SP}+|[ \t]+)(?!{_ARTICLE}\b|Zur\b){_CAP})*"
     r"(?:\s*\([A-ZÄÖÜ][\w-]{1,12}\))?"
 )
 ISSUER_LABEL = re.compile(
@@ -178,11 +178,31 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
+_NEW_ITEM = re.compile(r"(?:[•*–-]|\d+(?:\.\d+)*\.?|§\s*\d+|[a-z]\))\s")
+
+
 def sentences(text: str) -> list[Span]:
-    """Sentences line by line (a heading or bullet is one), with offsets into the text."""
-    out: list[Span] = []
+    """Sentences with offsets into the text. A line broken inside a sentence (PDF text wraps lines) is
+    joined to the next one; a heading, a bullet or a numbered item starts anew."""
+    units: list[tuple[int, int]] = []
+    previous: Span | None = None
     for line in iter_lines(text):
-        out += split_sentences(line.text, base=line.start)
+        joined = (
+            previous is not None
+            and units
+            and text.count("\n", previous.end, line.start) == 1
+            and len(previous.text) > 60
+            and previous.text[-1] not in ".!?:;"
+            and not _NEW_ITEM.match(line.text)
+        )
+        if joined:
+            units[-1] = (units[-1][0], line.end)
+        else:
+            units.append((line.start, line.end))
+        previous = line
+    out: list[Span] = []
+    for start, end in units:
+        out += split_sentences(text[start:end], base=start)
     return out
 
 

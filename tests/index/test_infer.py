@@ -148,3 +148,74 @@ def test_day_after_publication_without_a_publication_date_is_left_open() -> None
 def test_slug() -> None:
     assert slug("Lebendige Quartiere – Förderung") == "lebendige-quartiere-foerderung"
     assert slug("Straße & Größe") == "strasse-groesse"
+
+
+# ---------------------------------------------------------------- the same guideline as PDF, Word and HTML
+
+SOURCE = DOCS / "th-familienzentren-richtlinie-2025.txt"
+EXPECTED_DEADLINES = [
+    (D(2025, 5, 22), "event", None),
+    (D(2025, 6, 30), "submission", None),
+    (D(2025, 9, 1), "start", None),
+    (D(2025, 10, 31), "submission", None),
+    (D(2026, 10, 31), "submission", None),
+]
+
+
+def _blocks() -> list[str]:
+    return [b.strip() for b in SOURCE.read_text(encoding="utf-8").split("\n\n") if b.strip()]
+
+
+def _as_pdf(path: Path) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    for block in _blocks():  # long paragraphs wrap: the text layer has line breaks inside sentences
+        pdf.multi_cell(0, 6, block)
+        pdf.ln(4)
+    pdf.output(str(path))
+
+
+def _as_docx(path: Path) -> None:
+    from docx import Document as WordDocument
+
+    word = WordDocument()
+    word.core_properties.title = "Richtlinie Familienzentren stärken (Word)"
+    for block in _blocks():
+        word.add_paragraph(block)
+    word.save(str(path))
+
+
+def _as_html(path: Path) -> None:
+    body = "".join(f"<p>{b}</p>\n" for b in _blocks())
+    path.write_text(
+        '<!doctype html><html lang="de"><head><title>Richtlinie Familienzentren stärken (Web)</title>'
+        '<meta name="date" content="2025-03-20"></head><body><nav>Startseite | Kontakt</nav>'
+        f"<main><article>{body}</article></main><footer>Impressum</footer></body></html>",
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.parametrize(("suffix", "write"), [(".pdf", _as_pdf), (".docx", _as_docx), (".html", _as_html)])
+def test_pdf_word_and_html_without_sidecar_infer_the_same_dates(tmp_path: Path, suffix: str, write) -> None:
+    path = tmp_path / f"th-familienzentren{suffix}"
+    write(path)
+    loaded = load_corpus(tmp_path)
+    assert loaded.problems == []
+    doc = loaded.documents[0]
+    m = doc.meta
+    assert m.id == "th-familienzentren" and m.kind == "guideline" and m.region == "DE-TH"
+    assert m.issuer == "Thüringer Ministerium für Soziales, Gesundheit, Arbeit und Familie"
+    assert (m.valid_from, m.valid_until) == (D(2025, 4, 1), D(2027, 12, 31))
+    assert m.published == D(2025, 3, 14)  # the text's "Vom" line outranks a page's own date
+    assert _deadlines(m) == EXPECTED_DEADLINES
+    for q in [*m.evidence.values(), *(d.evidence for d in m.deadlines)]:
+        assert doc.text[q.start : q.end] == q.quote
+    if suffix == ".docx":
+        assert m.title == "Richtlinie Familienzentren stärken (Word)" and m.origin["title"] == "file"
+    if suffix == ".html":
+        assert m.title == "Richtlinie Familienzentren stärken (Web)" and m.origin["title"] == "file"
+    if suffix == ".pdf":
+        assert "\n" in m.deadlines[1].evidence.quote  # a wrapped sentence, found whole
