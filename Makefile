@@ -31,7 +31,8 @@ test: install
 
 eval: install
 	$(BIN)/foerderlotse index build
-	$(BIN)/python -m evals run --split all --out eval-out --today 2026-11-21
+	$(BIN)/python -m evals run --split all --out eval-out --today 2026-11-21; rc=$$?; \
+	$(BIN)/python -m evals metadata --out eval-out; exit $$rc
 
 # Learn the answerability gate (assistant/data/answerability.json) from dev and the training documents.
 train: install

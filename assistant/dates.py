@@ -4,31 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 
-from index.text import MONTHS
-
-_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
-DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})\.\s*({_MONTH_RE})\s+(\d{{4}})\b", re.IGNORECASE)
-NUMERIC_DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
-ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-MONTH_YEAR = re.compile(rf"\b({_MONTH_RE})\s+(\d{{4}})\b", re.IGNORECASE)
-
-GERMAN_MONTHS = [
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-]
-
+from index.dates import (  # noqa: F401 - the answerer imports these from here
+    DAY_MONTH_YEAR,
+    GERMAN_MONTHS,
+    FoundDate,
+    find_dates,
+    german_date,
+)
 
 # "Wie lange gilt/läuft ...?" is answered by the end of a validity or a running time: "gilt bis
 # 31. Dezember 2024", "seit August 2023 bis Dezember 2028" (not by a deadline: "bis zum 7. Mai einreichen").
@@ -68,43 +51,6 @@ def period_end(text: str) -> dt.date | None:
         following = dt.date(end.date.year + end.date.month // 12, end.date.month % 12 + 1, 1)
         return following - dt.timedelta(days=1)
     return end.date
-
-
-@dataclass(frozen=True)
-class FoundDate:
-    start: int
-    end: int
-    date: dt.date
-    precision: str  # "day" or "month"
-
-
-def find_dates(text: str) -> list[FoundDate]:
-    """All dates in a German text: '7. Mai 2026', '07.05.2026', '2026-05-07', 'August 2023'."""
-    found: list[FoundDate] = []
-    taken: list[tuple[int, int]] = []
-
-    def add(m: re.Match[str], y: int, mo: int, d: int, precision: str) -> None:
-        if any(s <= m.start() < e for s, e in taken):
-            return
-        try:
-            found.append(FoundDate(m.start(), m.end(), dt.date(y, mo, d), precision))
-            taken.append((m.start(), m.end()))
-        except ValueError:
-            return
-
-    for m in DAY_MONTH_YEAR.finditer(text):
-        add(m, int(m.group(3)), MONTHS[m.group(2).lower()], int(m.group(1)), "day")
-    for m in NUMERIC_DATE.finditer(text):
-        add(m, int(m.group(3)), int(m.group(2)), int(m.group(1)), "day")
-    for m in ISO_DATE.finditer(text):
-        add(m, int(m.group(1)), int(m.group(2)), int(m.group(3)), "day")
-    for m in MONTH_YEAR.finditer(text):
-        add(m, int(m.group(2)), MONTHS[m.group(1).lower()], 1, "month")
-    return sorted(found, key=lambda f: f.start)
-
-
-def german_date(day: dt.date) -> str:
-    return f"{day.day}. {GERMAN_MONTHS[day.month - 1]} {day.year}"
 
 
 def parse_reference_date(value: str) -> dt.date:

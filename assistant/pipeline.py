@@ -120,7 +120,7 @@ class Assistant:
             derive_programme_names(self.documents.values(), general.regions, general.levels)
         )
         self.programmes = sorted({d.meta.programme for d in self.documents.values() if d.meta.programme})
-        self.regions = {d.meta.region for d in self.documents.values() if d.meta.region}
+        self.regions = {r for d in self.documents.values() for r in (d.meta.regions or [d.meta.region])}
         self.retriever = Retriever(self.store, self.embedder, self.sparse, self.lexicon, settings)
         self.answerer = ExtractiveAnswerer(
             self.sparse.analyzer,

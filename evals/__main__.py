@@ -1,4 +1,4 @@
-"""python -m evals run | bench | scale | loadtest"""
+"""python -m evals run | train | metadata | bench | scale | loadtest"""
 
 from __future__ import annotations
 
@@ -88,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
         default=10_000,
         help="qdrant-client-Local-Modus nur bis zu so vielen Abschnitten messen",
     )
+    meta = sub.add_parser("metadata", help="Erschlossene Metadaten an den Held-out-Dokumenten messen")
+    meta.add_argument("--docs", help="Ordner mit Dokumenten samt handgeschriebenem Front Matter")
+    meta.add_argument("--out", help="metadata.json in diesen Ordner schreiben")
+    meta.add_argument("--json", action="store_true", help="Als JSON ausgeben")
     load = sub.add_parser("loadtest", help="Server auf Loopback mit 1, 4, 16 Clients belasten")
     load.add_argument("--requests", type=int, default=400, help="Anfragen je Stufe (höchstens)")
     load.add_argument("--seconds", type=float, default=120.0, help="Zeit je Stufe (höchstens)")
@@ -99,6 +103,11 @@ def main(argv: list[str] | None = None) -> int:
             from evals.train import run_train
 
             return run_train(parse_reference_date(args.today), Path(args.out))
+        if args.command == "metadata":
+            from evals.metadata import HELDOUT_DOCS, run_metadata
+
+            docs = Path(args.docs) if args.docs else HELDOUT_DOCS
+            return run_metadata(docs, Path(args.out) if args.out else None, args.json)
         if args.command == "scale":
             from evals.scale import run_scale
 

@@ -1,9 +1,11 @@
-"""Corpus documents: text plus validated metadata from a YAML front matter block."""
+"""Corpus documents: text plus validated metadata, given (YAML front matter or a sidecar) or inferred
+from the document's own text (index/infer.py); given fields override inferred ones field by field."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -11,7 +13,16 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from index.formats import DOCX_SUFFIXES, HTML_SUFFIXES, PDF_SUFFIXES, docx_text, html_text, pdf_text, sidecar
+from index.formats import (
+    DOCX_SUFFIXES,
+    HTML_SUFFIXES,
+    PDF_SUFFIXES,
+    docx_text,
+    find_sidecar,
+    html_text,
+    pdf_text,
+)
+from index.infer import Inference, infer_metadata
 
 DocumentKind = Literal["guideline", "call", "background"]
 KIND_LABELS: dict[str, str] = {
@@ -20,6 +31,24 @@ KIND_LABELS: dict[str, str] = {
     "background": "Hintergrundtext",
 }
 SUPPORTED_SUFFIXES = (".md", ".txt", ".pdf", ".html", ".htm", ".docx")
+REGION_PATTERN = re.compile(r"^DE(-[A-Z]{2})?$")
+Origin = Literal["given", "file", "inferred", "missing"]
+ORIGIN_LABELS: dict[str, str] = {
+    "given": "angegeben",
+    "file": "aus der Datei",
+    "inferred": "erschlossen",
+    "missing": "nicht gefunden",
+}
+
+
+class Quote(BaseModel):
+    """The verbatim passage of the document text a value was inferred from: text[start:end] == quote."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    quote: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
 
 
 class Deadline(BaseModel):
@@ -29,6 +58,7 @@ class Deadline(BaseModel):
     kind: Literal["submission", "event", "start", "other"] = "submission"
     purpose: str = Field(min_length=1)
     opens: dt.date | None = None  # first day of a submission window that opens later
+    evidence: Quote | None = None  # the document's own sentence, where the deadline was inferred
 
     @model_validator(mode="after")
     def _opens_before_closing(self) -> Deadline:
@@ -48,7 +78,8 @@ class DocumentMeta(BaseModel):
     kind: DocumentKind
     programme: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]{1,60}$")
     programme_title: str | None = None
-    region: str = Field(pattern=r"^DE(-[A-Z]{2})?$")
+    region: str = Field(pattern=r"^DE(-[A-Z]{2})?$")  # one Land, or DE: the whole country or several Länder
+    regions: list[str] = []  # every Land funded in (a foundation active in three Länder); [region] if one
     published: dt.date | None = None
     valid_from: dt.date | None = None  # a guideline that enters into force later
     valid_until: dt.date | None = None
@@ -56,6 +87,30 @@ class DocumentMeta(BaseModel):
     url: str | None = Field(None, pattern=r"^https?://\S+$")
     source_file: str | None = None
     note: str | None = None
+    origin: dict[str, Origin] = {}  # per field: given, from the file's own metadata, inferred, or missing
+    evidence: dict[str, Quote] = {}  # per inferred field: the passage it was read from
+    review_notes: list[str] = []  # what the inference could not decide (German), for `foerderlotse documents`
+
+    @model_validator(mode="before")
+    @classmethod
+    def _region_list(cls, data: object) -> object:
+        """`region` may be one code (as before) or a list of codes; `regions` always lists them all."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        region = data.get("region")
+        if isinstance(region, list | tuple):
+            codes = [str(c) for c in region]
+            if not codes:
+                raise ValueError("region: mindestens ein Regionscode (DE oder DE-XX) ist nötig")
+            data["regions"] = codes
+            data["region"] = codes[0] if len(codes) == 1 else "DE"
+        elif isinstance(region, str) and not data.get("regions"):
+            data["regions"] = [region]
+        for code in data.get("regions") or []:
+            if not isinstance(code, str) or not REGION_PATTERN.match(code):
+                raise ValueError(f"region: '{code}' ist kein Regionscode (DE oder DE-XX)")
+        return data
 
     @model_validator(mode="after")
     def _valid_from_before_until(self) -> DocumentMeta:
@@ -121,7 +176,10 @@ def split_front_matter(raw: str) -> tuple[dict | None, str]:
 
 
 def load_document(path: Path) -> Document:
-    """Load one file; raises ValueError/ValidationError with the reason."""
+    """Load one file; raises ValueError/ValidationError with the reason.
+
+    Metadata: what the text says (index/infer.py), the file's own title/date where the format has
+    them, then front matter or sidecar fields, each overriding the one before it field by field."""
     suffix = path.suffix.lower()
     extractors = {
         **dict.fromkeys(PDF_SUFFIXES, pdf_text),
@@ -130,16 +188,55 @@ def load_document(path: Path) -> Document:
     }
     if suffix in extractors:
         text, found = extractors[suffix](path)
-        meta = DocumentMeta.model_validate({**found, **sidecar(path)})
-        return Document(meta=meta, text=text, path=path.name)
-    raw = path.read_text(encoding="utf-8")
-    data, body = split_front_matter(raw)
-    if data is None:
-        raise ValueError("Metadaten (YAML-Front-Matter zwischen '---'-Zeilen) fehlen.")
-    if not body.strip():
-        raise ValueError("Das Dokument enthält keinen Text.")
-    meta = DocumentMeta.model_validate(data)
-    return Document(meta=meta, text=body, path=path.name)
+        given = find_sidecar(path) or {}
+    else:
+        raw = path.read_text(encoding="utf-8")
+        data, text = split_front_matter(raw)
+        given, found = data or {}, {}
+        if not text.strip():
+            raise ValueError("Das Dokument enthält keinen Text.")
+    meta = merge_metadata(infer_metadata(text, path.stem, found), found, given)
+    return Document(meta=meta, text=text, path=path.name)
+
+
+FALLBACKS: dict[str, object] = {"issuer": "Herausgeber unbekannt", "region": "DE", "kind": "background"}
+
+
+def merge_metadata(inference: Inference, found: dict, given: dict) -> DocumentMeta:
+    """Given fields over inferred ones; an inferred value that does not validate is dropped (or falls
+    back where the field is required) rather than losing the document."""
+    fields = dict(inference.fields)
+    origin: dict[str, str] = dict.fromkeys(fields, "inferred")
+    for key in ("title", "published"):
+        if key in found and key not in inference.evidence and key in fields:
+            origin[key] = "file"
+    for key, value in FALLBACKS.items():
+        if key not in fields:
+            fields[key], origin[key] = value, "missing"
+    if "title" not in fields:
+        fields["title"], origin["title"] = fields["id"], "missing"
+    fields.update(given)
+    origin.update(dict.fromkeys(given, "given"))
+    evidence = {k: v.as_dict() for k, v in inference.evidence.items() if origin.get(k) == "inferred"}
+    fields.setdefault("review_notes", list(inference.notes))
+    for _ in range(4):
+        try:
+            return DocumentMeta.model_validate({**fields, "origin": origin, "evidence": evidence})
+        except ValidationError as exc:
+            at_fault = {str(e["loc"][0]) for e in exc.errors() if e["loc"]} or {"region"}
+            if any(origin.get(k) != "inferred" for k in at_fault):
+                raise
+            for key in at_fault:
+                evidence.pop(key, None)
+                fields["review_notes"] = [*fields["review_notes"], f"Erschlossener Wert für '{key}' verworfen"]
+                if key in FALLBACKS:
+                    fields[key], origin[key] = FALLBACKS[key], "missing"
+                elif key == "title":
+                    fields[key], origin[key] = fields["id"], "missing"
+                else:
+                    fields.pop(key, None)
+                    origin.pop(key, None)
+    return DocumentMeta.model_validate({**fields, "origin": origin, "evidence": evidence})
 
 
 def load_corpus(corpus_dir: Path) -> LoadedCorpus:

@@ -2,9 +2,10 @@
 PDF (text layer, via pypdf), HTML pages (main text, title and date, via trafilatura) and Word
 files (paragraphs and tables, via python-docx).
 
-PDF, HTML and DOCX carry their metadata in a sidecar file next to them (`name.meta.yaml`, the same
-fields as a front matter block); a title or date found in the file fills a field the sidecar
-leaves out. The extracted text is what citations quote and what offsets point into.
+PDF, HTML and DOCX may carry their metadata in a sidecar file next to them (`name.meta.yaml`, the
+same fields as a front matter block); without one, metadata is inferred from the text, and a title
+or date found in the file fills a field the sidecar leaves out. The extracted text is what
+citations quote and what offsets point into.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ class ExtractionError(ValueError):
     """A file whose text cannot be read; the message (German) says why."""
 
 
-def sidecar(path: Path) -> dict:
+def find_sidecar(path: Path) -> dict | None:
+    """The sidecar's fields, or None where the file has none (its metadata is then inferred)."""
     side = path.with_name(path.stem + SIDECAR_SUFFIX)
     if not side.is_file():
-        raise ExtractionError(f"Metadaten fehlen: Datei '{side.name}' neben dem Dokument anlegen.")
+        return None
     data = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
         raise ExtractionError(f"'{side.name}' ist keine Zuordnung von Feldern.")

@@ -43,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
     facts.add_argument("--json", action="store_true", help="Als JSON ausgeben")
     facts.add_argument("--today", help="Stichtag JJJJ-MM-TT für Fristen und Gültigkeit")
 
+    documents = sub.add_parser("documents", help="Dokumente mit Metadaten prüfen (angegeben oder erschlossen)")
+    documents.add_argument("--corpus", type=Path, help="Korpus-Ordner (Standard: corpus/)")
+    documents.add_argument("--json", action="store_true", help="Als JSON ausgeben")
+
     serve = sub.add_parser("serve", help="Web-Oberfläche starten")
     serve.add_argument("--host", help="Adresse (Standard 127.0.0.1)")
     serve.add_argument("--port", type=int, help="Port (Standard 7860)")
@@ -120,8 +124,56 @@ def _print_cards(cards: list, today) -> None:
         print()
 
 
+def _documents(args: argparse.Namespace) -> int:
+    """`foerderlotse documents`: each document's metadata, given or inferred (with its quote), and warnings."""
+    import datetime as dt
+
+    from index.dates import german_date
+    from index.documents import KIND_LABELS, load_corpus
+    from index.review import DEADLINE_LABELS, origin_label, review
+
+    settings = _settings(corpus_dir=args.corpus)
+    if not settings.corpus_dir.is_dir():
+        raise InvalidInput(f"Korpus-Ordner {settings.corpus_dir} nicht gefunden.")
+    loaded = load_corpus(settings.corpus_dir)
+    reviews = [review(doc) for doc in loaded.documents]
+    if args.json:
+        payload = {
+            "documents": [r.model_dump(mode="json") for r in reviews],
+            "problems": [{"file": p.file, "field": p.field, "message": p.message} for p in loaded.problems],
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        for r in reviews:
+            print(f"■ {r.id} ({r.path})")
+            for f in r.fields:
+                value = ", ".join(f.value) if isinstance(f.value, list) else ("–" if f.value is None else f.value)
+                if f.name in {"published", "valid_from", "valid_until"} and f.value:
+                    value = german_date(dt.date.fromisoformat(str(f.value)))
+                elif f.name == "kind":
+                    value = KIND_LABELS.get(str(f.value), value)
+                quote = f": „{' '.join(f.quote.split())}“" if f.quote else ""
+                print(f"  {f.label}: {value} [{origin_label(f.origin)}{quote}]")
+            if not r.deadlines:
+                print("  Fristen: –")
+            for d in r.deadlines:
+                day = german_date(dt.date.fromisoformat(d.date))
+                opens = f" (ab {german_date(dt.date.fromisoformat(d.opens))})" if d.opens else ""
+                quote = f": „{' '.join(d.quote.split())}“" if d.quote else ""
+                print(f"  Frist {day}{opens} – {DEADLINE_LABELS.get(d.kind, d.kind)} [{origin_label(d.origin)}{quote}]")
+            for w in r.warnings:
+                print(f"  ⚠ {w}")
+            print()
+        print(f"{len(reviews)} Dokumente, {sum(bool(r.warnings) for r in reviews)} mit Warnungen.")
+    for problem in loaded.problems:
+        print(f"Fehler im Korpus: {problem}", file=sys.stderr)
+    return 1 if loaded.problems else 0
+
+
 def run(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "documents":
+        return _documents(args)
     if args.command == "index":
         from index.build import build_index
 

@@ -151,6 +151,6 @@ def test_broken_files_are_reported_and_the_rest_indexed(mixed_corpus: Path, tmp_
     assert "beschädigt" in reasons["kaputt.pdf"]
     assert "passwortgeschützt" in reasons["geheim.pdf"]
     assert "keinen Textlayer" in reasons["scan.pdf"]
-    assert "ohne-meta.meta.yaml" in reasons["ohne-meta.pdf"]
+    assert "ohne-meta.pdf" not in reasons  # no sidecar: its metadata is inferred from the text
     assert "Word-Datei ist beschädigt" in reasons["kaputt.docx"]
-    assert report.documents == 3 and report.chunks > 0  # the good PDF, HTML and DOCX are indexed
+    assert report.documents == 4 and report.chunks > 0  # the good PDF, HTML and DOCX and the one without sidecar
