@@ -36,7 +36,7 @@ BUSY = "Der Dienst ist gerade ausgelastet. Bitte gleich noch einmal versuchen."
 PAGE_CSS = """
 .fl-notice { background:#fff4ce; color:#3d2c00; border-left:4px solid #8a6100; padding:.5em .75em; }
 .fl-quote { color:#1f2328; }
-.fl-kind { font-weight:600; }
+.fl-kind { font-weight:600; font-size:inherit; }
 .fl-loading { font-style:italic; }
 .fl-hint { color:#8b0000; font-weight:600; margin:0; }
 a.fl-ref { color:#0b4f9c; font-weight:600; text-decoration:underline; }
@@ -45,7 +45,10 @@ button.primary[disabled] { background:#57606a !important; border-color:#57606a !
 details summary { cursor:pointer; color:#0b4f9c; text-decoration:underline; }
 #fl-head h1 { font-size:1.4rem; margin:0; }
 #fl-head p { margin:.15rem 0 0; }
+@media (max-width: 600px) { #fl-head p { display:none; } }  /* the question box stays in view on a phone */
 textarea, input, select { font-size:16px !important; }
+/* Gradio's own progress text is English ("processing | 0.6s"); the chat shows a German loading state. */
+[data-testid="status-tracker"] { display:none !important; }
 :focus-visible, #frage textarea:focus, #fl-programm input:focus {
   outline:3px solid #0b4f9c !important; outline-offset:2px !important; box-shadow:0 0 0 5px #ffffff !important; }
 """
@@ -56,7 +59,9 @@ PAGE_HEAD = """
 <script>
 (function () {
   var LABELS = {"chatbot conversation": "Gespräch", "Copy message": "Nachricht kopieren",
-    "Copied message": "Nachricht kopiert", "Like": "Gefällt mir", "Dislike": "Gefällt mir nicht",
+    "Copied message": "Nachricht kopiert",
+    "Copy conversation": "Gespräch kopieren", "Copied conversation": "Gespräch kopiert",
+    "Like": "Gefällt mir", "Dislike": "Gefällt mir nicht",
     "Clear": "Leeren", "Scroll down": "Nach unten", "Copy": "Kopieren", "Share": "Teilen",
     "Retry": "Erneut versuchen", "Undo": "Rückgängig", "Edit": "Bearbeiten"};
   var seen = null;
@@ -84,7 +89,13 @@ PAGE_HEAD = """
       box = box.parentElement;
     }
     if (!box || box === document.body) return;
-    box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+    // the question too, where it leaves most of the view to the answer
+    var users = document.querySelectorAll("#fl-chat .message.user, #fl-chat [data-testid=user]");
+    var target = last, question = users.length ? users[users.length - 1] : null;
+    if (question && last.getBoundingClientRect().top - question.getBoundingClientRect().top < box.clientHeight / 3) {
+      target = question;
+    }
+    box.scrollTop += target.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
   }
   var pending = false;
   new MutationObserver(function () {
@@ -282,18 +293,20 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
         )
         chatbot = gr.Chatbot(
             label="Gespräch",
+            show_label=False,
+            buttons=["copy"],
             elem_id="fl-chat",
             height="calc(100dvh - 360px)",
             min_height=220,
             autoscroll=False,
             feedback_options=("Like", "Dislike"),
         )
+        hint = gr.HTML("", elem_id="fl-hinweis")  # above the box: in view with it
         with gr.Row(equal_height=True):
             question = gr.Textbox(
                 placeholder="Ihre Frage …", label="Frage", elem_id="frage", scale=5, min_width=180, lines=1
             )
             send = gr.Button("Fragen", variant="primary", scale=1, min_width=90, elem_id="fl-senden")
-        hint = gr.HTML("", elem_id="fl-hinweis")
         pending = gr.State(None)
         consent = gr.Checkbox(False, label="Meine Frage darf mit der Bewertung gespeichert werden")
         gr.Examples(EXAMPLES, inputs=[question], label="Beispielfragen")

@@ -145,6 +145,8 @@ def _print_cards(cards: list, today) -> None:
             print(f"  Richtlinie gültig {span}: {state} (Stand {german_date(today)})")
         for d in card.deadlines:
             print(f"  Frist – {d.sentence()}")
+        for d in card.events:
+            print(f"  Termin – {d.sentence()}")
         for fact in card.facts:
             sources = "; ".join(f"[{c.n}] {c.title}" + (f", {c.section}" if c.section else "") for c in fact.citations)
             print(f"  {fact.label}: {fact.answer}\n      Belege: {sources}")
@@ -196,7 +198,10 @@ def run(argv: list[str]) -> int:
             body = {"question": args.question, "programme": args.programme, "debug": True}
             body |= {"today": today.isoformat()} if today else {}
             body |= {"history": [t.model_dump() for t in history]} if history else {}
-            answer = Answer.model_validate(_from_server(settings, exc, "POST", "/api/v1/ask", json=body))
+            data = _from_server(settings, exc, "POST", "/api/v1/ask", json=body)
+            for citation in data.get("citations", []):  # the API leaves out what is empty
+                citation.setdefault("url", None)
+            answer = Answer.model_validate(data)
         else:
             answer = assistant.ask(args.question, programme=args.programme, today=today, history=history)
         if args.json:

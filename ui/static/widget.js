@@ -47,7 +47,7 @@
   var input = el("input", { id: "fl-input", type: "text", autocomplete: "off", placeholder: "Ihre Frage …",
     "aria-describedby": "fl-hint" });
   var send = el("button", { type: "submit" }, "Senden");
-  var hint = el("p", { class: "hint", id: "fl-hint", role: "status", "aria-live": "polite" });
+  var hint = el("p", { class: "hint", id: "fl-hint", role: "status" }); // role=status: announced politely
   form.appendChild(label); form.appendChild(input); form.appendChild(send);
   panel.appendChild(header); panel.appendChild(log); panel.appendChild(form); panel.appendChild(hint);
   root.appendChild(bubble); root.appendChild(panel);
@@ -127,7 +127,7 @@
     hint.textContent = ""; input.removeAttribute("aria-invalid");
     quietPast();
     log.appendChild(el("p", { class: "msg user" }, question));
-    var waiting = el("p", { class: "msg bot loading", role: "status" }, "Antwort wird gesucht …");
+    var waiting = el("p", { class: "msg pending loading", role: "status" }, "Antwort wird gesucht …");
     log.appendChild(waiting);
     showStart(waiting);
     input.value = ""; send.disabled = true; input.disabled = true; log.setAttribute("aria-busy", "true");
