@@ -337,7 +337,9 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
 
 def serve(settings: Settings) -> None:
     """Serve the app; says where it listens once it does. Other local commands find it there."""
+    import signal
     import socket
+    import sys
 
     import uvicorn
 
@@ -363,6 +365,9 @@ def serve(settings: Settings) -> None:
         f"Förderlotse läuft auf {url}/ (Schnittstelle {url}/api/v1, Widget-Beispiel {url}/demo). Beenden mit Strg+C.",
         flush=True,
     )
+    # uvicorn shuts down on SIGTERM and then raises it again: end with SystemExit, not the default
+    # handler, so that the record below is removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
     finally:

@@ -43,7 +43,7 @@
     "Fragen Sie zu Förderrichtlinien. Jede Aussage wird mit der Textstelle belegt."));
   var form = el("form");
   var label = el("label", { class: "sr", for: "fl-input" }, "Ihre Frage");
-  // No maxlength: a longer question is not cut silently; the hint says the limit instead.
+  // No length attribute: a longer question is not cut silently; the hint says the limit instead.
   var input = el("input", { id: "fl-input", type: "text", autocomplete: "off", placeholder: "Ihre Frage …",
     "aria-describedby": "fl-hint" });
   var send = el("button", { type: "submit" }, "Senden");
