@@ -45,7 +45,8 @@ class ProgrammeCard(ProgrammeStatus):
 
 def binding_part(assistant: Assistant, answer: Answer, programme: str) -> Fact | None:
     """The sentences of an answer that rest only on the programme's guideline or call and are not
-    about another programme (name another one and not this one), with their citations renumbered from 1; None if no sentence is left."""
+    about another programme (name another one and not this one), with their citations renumbered
+    from 1; None if no sentence is left."""
     by_n = {c.n: c for c in answer.citations}
     kept: list[tuple[str, list[int]]] = []
     renumber: dict[int, int] = {}
