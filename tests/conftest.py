@@ -81,8 +81,8 @@ def demo_origin() -> str:
 
 
 @pytest.fixture(scope="session")
-def server(assistant: Assistant, demo_origin: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The whole app (API, widget, page) served by uvicorn on a loopback port."""
+def served_app(assistant: Assistant, demo_origin: str, tmp_path_factory: pytest.TempPathFactory):
+    """The whole app (API, widget, page, demo) as `server` serves it."""
     from ui.app import build_app
 
     settings = assistant.settings.model_copy(
@@ -91,7 +91,13 @@ def server(assistant: Assistant, demo_origin: str, tmp_path_factory: pytest.Temp
             "feedback_path": tmp_path_factory.mktemp("feedback") / "feedback.sqlite3",
         }
     )
-    with running(build_app(settings, assistant)) as base:
+    return build_app(settings, assistant)
+
+
+@pytest.fixture(scope="session")
+def server(served_app) -> Iterator[str]:
+    """The whole app (API, widget, page) served by uvicorn on a loopback port."""
+    with running(served_app) as base:
         yield base
 
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.cards import ProgrammeCard, programme_cards
 from assistant.facts import programme_status
-from assistant.models import Answer, Citation, Grade, Retrieved, Turn
+from assistant.models import Answer, AnswerEvent, Citation, Grade, Retrieved, Turn
 from assistant.pipeline import Assistant
 from core.errors import FoerderlotseError, InvalidInput, StoreUnavailable
 from core.settings import Settings
@@ -206,122 +208,212 @@ def validation_message(exc: RequestValidationError) -> tuple[int, str, str]:
     return 422, "invalid_field", f"Feld '{'.'.join(loc)}' {what}."
 
 
+class BoundedCache:
+    """A small thread-safe LRU map: at most `maxsize` entries, the least recently used goes first.
+    Keys may hold client input (a date), so the size, not the client, sets the bound."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: Hashable) -> Any | None:
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
+
+
+FACTS_CACHE_SIZE = 64  # programme x reference date; one entry is a few kilobytes
+
+
+# -- dependencies: what a route needs, from the app's state --------------------------------------
+def get_gate(request: Request) -> Gate:
+    return request.app.state.gate
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_feedback(request: Request) -> FeedbackStore:
+    return request.app.state.feedback
+
+
+def get_facts_cache(request: Request) -> BoundedCache:
+    return request.app.state.facts_cache
+
+
+GateDep = Annotated[Gate, Depends(get_gate)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+# -- error handlers --------------------------------------------------------------------------------
+async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    status, code, message = validation_message(exc)
+    return error(status, code, message)
+
+
+async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    status = exc.status_code
+    message = HTTP_MESSAGES.get(status, "Die Anfrage konnte nicht bearbeitet werden.")
+    code = "invalid_json" if status == 400 else f"http_{status}"
+    return error(status, code, message, getattr(exc, "headers", None))
+
+
+async def on_known(request: Request, exc: FoerderlotseError) -> JSONResponse:
+    if isinstance(exc, InvalidInput):
+        return error(400, exc.code, exc.message)
+    if isinstance(exc, StoreUnavailable):
+        return error(503, exc.code, exc.message, {"Retry-After": "5"})
+    return error(500, exc.code, exc.message)
+
+
+async def on_busy(request: Request, exc: Saturated) -> JSONResponse:
+    return error(
+        503, "busy", "Der Dienst ist gerade ausgelastet. Bitte gleich noch einmal versuchen.", {"Retry-After": "2"}
+    )
+
+
+# -- routes ------------------------------------------------------------------------------------------
+router = APIRouter(prefix="/api/v1", responses=ERRORS)
+probes = APIRouter()
+
+
+def respond(answer: Answer, debug: bool) -> AskResponse:
+    data = answer.model_dump(exclude={"retrieved"})
+    return AskResponse(answer_id=uuid.uuid4().hex, retrieved=answer.retrieved if debug else None, **data)
+
+
+@router.post(
+    "/ask",
+    response_model=AskResponse,
+    response_model_exclude_none=True,
+    summary="Eine Frage beantworten, jede Aussage mit Beleg",
+)
+def ask(body: AskRequest, gate: GateDep) -> AskResponse:
+    with gate.slot() as assistant:
+        answer = assistant.ask(body.question, programme=body.programme, today=body.today, history=body.history)
+    return respond(answer, body.debug)
+
+
+def _sse(event: AnswerEvent, debug: bool) -> str:
+    if event.type == "answer" and event.answer is not None:
+        data = respond(event.answer, debug).model_dump(mode="json", exclude_none=True)
+    else:
+        data = {"text": event.text}
+    return f"event: {event.type}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+@router.post(
+    "/ask/stream", summary="Wie /ask, als Server-Sent Events (Satz für Satz)", response_class=StreamingResponse
+)
+def ask_stream(body: AskRequest, gate: GateDep) -> StreamingResponse:
+    """Each sentence goes out as soon as it has passed citation enforcement. The slot is held
+    while the answer is written; bad input raises before the response starts (a 4xx JSON error)."""
+    slot = gate.slot()
+    assistant = slot.__enter__()
+    try:
+        events = assistant.stream(body.question, programme=body.programme, today=body.today, history=body.history)
+        first = next(events)  # validation and retrieval happen here
+    except BaseException:
+        slot.__exit__(*sys.exc_info())
+        raise
+
+    def sse() -> Iterator[str]:
+        try:
+            yield _sse(first, body.debug)
+            for event in events:
+                yield _sse(event, body.debug)
+        finally:
+            events.close()
+            slot.__exit__(None, None, None)
+
+    return StreamingResponse(sse(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/programmes", response_model=list[ProgrammeInfo], summary="Programme und ihr Stand")
+def programmes(gate: GateDep, settings: SettingsDep, today: dt.date | None = None) -> list[ProgrammeInfo]:
+    day = today or settings.reference_date()
+    with gate.slot() as assistant:
+        states = [programme_status(assistant.documents, pid, day) for pid in assistant.programmes]
+    return [
+        ProgrammeInfo(
+            id=p.programme,
+            title=p.title,
+            documents=p.documents,
+            valid_from=p.valid_from,
+            valid_until=p.valid_until,
+            in_force=p.in_force,
+            open_deadlines=[d.sentence() for d in p.deadlines if d.status == "offen"],
+            upcoming_deadlines=[d.sentence() for d in p.deadlines if d.status == "noch_nicht_offen"],
+        )
+        for p in states
+    ]
+
+
+@router.get("/facts", response_model=list[ProgrammeCard], summary="Eckdaten je Programm mit Belegen")
+def facts(
+    gate: GateDep,
+    settings: SettingsDep,
+    cache: Annotated[BoundedCache, Depends(get_facts_cache)],
+    programme: str | None = Query(None, max_length=80),
+    today: dt.date | None = None,
+) -> list[ProgrammeCard]:
+    day = today or settings.reference_date()
+    with gate.slot() as assistant:
+        assistant.check_programme(programme)
+        key = (assistant.generation, programme, day)
+        cards = cache.get(key)
+        if cards is None:
+            cards = programme_cards(assistant, day, programme)
+            cache.put(key, cards)
+    return cards
+
+
+@router.post("/feedback", response_model=FeedbackResponse, summary="Rückmeldung zu einer Antwort")
+def give_feedback(body: FeedbackRequest, feedback: Annotated[FeedbackStore, Depends(get_feedback)]) -> FeedbackResponse:
+    feedback.add(body.answer_id, body.helpful, body.comment, body.question)
+    return FeedbackResponse(stored=True)
+
+
+@probes.get("/readyz", summary="Index geladen und abfragbar", responses={503: {"model": ErrorResponse}})
+def readyz(gate: GateDep) -> Any:
+    try:
+        with gate.slot() as assistant:
+            assistant.retriever.search(assistant.query_for("Förderquote", None, None), limit=1)
+            generation, chunks = assistant.generation, assistant.manifest.chunks
+            documents = len(assistant.documents)
+    except Saturated:
+        raise
+    except Exception:  # noqa: BLE001 - any failure means: not ready
+        return error(503, "not_ready", "Der Index ist nicht abfragbar.")
+    return {"status": "ready", "generation": generation, "documents": documents, "chunks": chunks}
+
+
 def install(app: FastAPI, settings: Settings, served: Served) -> Gate:
     """Add the API routes and its error handling to the app; returns the gate that every
     answer (API and page) must pass."""
     gate = Gate(settings, served)
-    feedback = FeedbackStore(settings.feedback_path, settings.feedback_retention_days)
-    router = APIRouter(prefix="/api/v1", responses=ERRORS)
-    facts_cache: dict[tuple[str, str | None, dt.date], list[ProgrammeCard]] = {}
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        status, code, message = validation_message(exc)
-        return error(status, code, message)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        status = exc.status_code
-        message = HTTP_MESSAGES.get(status, "Die Anfrage konnte nicht bearbeitet werden.")
-        code = "invalid_json" if status == 400 else f"http_{status}"
-        return error(status, code, message, getattr(exc, "headers", None))
-
-    @app.exception_handler(FoerderlotseError)
-    async def _known(request: Request, exc: FoerderlotseError) -> JSONResponse:
-        if isinstance(exc, InvalidInput):
-            return error(400, exc.code, exc.message)
-        if isinstance(exc, StoreUnavailable):
-            return error(503, exc.code, exc.message, {"Retry-After": "5"})
-        return error(500, exc.code, exc.message)
-
-    @app.exception_handler(Saturated)
-    async def _busy(request: Request, exc: Saturated) -> JSONResponse:
-        return error(
-            503, "busy", "Der Dienst ist gerade ausgelastet. Bitte gleich noch einmal versuchen.", {"Retry-After": "2"}
-        )
-
-    def respond(answer: Answer, debug: bool) -> AskResponse:
-        data = answer.model_dump(exclude={"retrieved"})
-        return AskResponse(answer_id=uuid.uuid4().hex, retrieved=answer.retrieved if debug else None, **data)
-
-    @router.post(
-        "/ask",
-        response_model=AskResponse,
-        response_model_exclude_none=True,
-        summary="Eine Frage beantworten, jede Aussage mit Beleg",
-    )
-    def ask(body: AskRequest) -> AskResponse:
-        with gate.slot() as assistant:
-            answer = assistant.ask(body.question, programme=body.programme, today=body.today, history=body.history)
-        return respond(answer, body.debug)
-
-    @router.post(
-        "/ask/stream", summary="Wie /ask, als Server-Sent Events (Satz für Satz)", response_class=StreamingResponse
-    )
-    def ask_stream(body: AskRequest) -> StreamingResponse:
-        with gate.slot() as assistant:  # the whole answer is computed in the slot; bad input raises here
-            events = list(
-                assistant.stream(body.question, programme=body.programme, today=body.today, history=body.history)
-            )
-
-        def sse() -> Iterator[str]:
-            for event in events:
-                if event.type == "answer" and event.answer is not None:
-                    data = respond(event.answer, body.debug).model_dump(mode="json", exclude_none=True)
-                else:
-                    data = {"text": event.text}
-                yield f"event: {event.type}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
-
-        return StreamingResponse(sse(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
-
-    @router.get("/programmes", response_model=list[ProgrammeInfo], summary="Programme und ihr Stand")
-    def programmes(today: dt.date | None = None) -> list[ProgrammeInfo]:
-        day = today or settings.reference_date()
-        with gate.slot() as assistant:
-            states = [programme_status(assistant.documents, pid, day) for pid in assistant.programmes]
-        return [
-            ProgrammeInfo(
-                id=p.programme,
-                title=p.title,
-                documents=p.documents,
-                valid_from=p.valid_from,
-                valid_until=p.valid_until,
-                in_force=p.in_force,
-                open_deadlines=[d.sentence() for d in p.deadlines if d.status == "offen"],
-                upcoming_deadlines=[d.sentence() for d in p.deadlines if d.status == "noch_nicht_offen"],
-            )
-            for p in states
-        ]
-
-    @router.get("/facts", response_model=list[ProgrammeCard], summary="Eckdaten je Programm mit Belegen")
-    def facts(programme: str | None = Query(None, max_length=80), today: dt.date | None = None) -> list[ProgrammeCard]:
-        day = today or settings.reference_date()
-        with gate.slot() as assistant:
-            assistant.check_programme(programme)
-            key = (assistant.generation, programme, day)
-            if key not in facts_cache:
-                facts_cache[key] = programme_cards(assistant, day, programme)
-        return facts_cache[key]
-
-    @router.post("/feedback", response_model=FeedbackResponse, summary="Rückmeldung zu einer Antwort")
-    def give_feedback(body: FeedbackRequest) -> FeedbackResponse:
-        feedback.add(body.answer_id, body.helpful, body.comment, body.question)
-        return FeedbackResponse(stored=True)
-
+    app.state.settings = settings
+    app.state.gate = gate
+    app.state.feedback = FeedbackStore(settings.feedback_path, settings.feedback_retention_days)
+    app.state.facts_cache = BoundedCache(FACTS_CACHE_SIZE)
+    app.add_exception_handler(RequestValidationError, on_invalid)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(FoerderlotseError, on_known)
+    app.add_exception_handler(Saturated, on_busy)
     app.include_router(router)
-    app.state.feedback = feedback
-
-    @app.get("/readyz", summary="Index geladen und abfragbar", responses={503: {"model": ErrorResponse}})
-    def readyz() -> Any:
-        try:
-            with gate.slot() as assistant:
-                assistant.retriever.search(assistant.query_for("Förderquote", None, None), limit=1)
-                generation, chunks = assistant.generation, assistant.manifest.chunks
-                documents = len(assistant.documents)
-        except Saturated:
-            raise
-        except Exception:  # noqa: BLE001 - any failure means: not ready
-            return error(503, "not_ready", "Der Index ist nicht abfragbar.")
-        return {"status": "ready", "generation": generation, "documents": documents, "chunks": chunks}
-
+    app.include_router(probes)
     return gate

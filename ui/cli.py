@@ -12,7 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from assistant.dates import parse_reference_date
 from assistant.models import Answer, Turn
-from core.errors import FoerderlotseError, InvalidInput
+from core.errors import FoerderlotseError, InvalidInput, StoreUnavailable
 
 
 class _Parser(argparse.ArgumentParser):
@@ -77,6 +77,37 @@ def _read_history(path: Path) -> list[Turn]:
         ) from exc
 
 
+def _query(programme: str | None, today) -> dict[str, str]:
+    return {k: v for k, v in {"programme": programme, "today": today.isoformat()}.items() if v}
+
+
+def _from_server(settings, locked: StoreUnavailable, method: str, path: str, **request: object) -> object:
+    """The JSON answer of the running server that holds the index; without one, the lock's message.
+    A 4xx of the server is the user's error (its German message); anything else is the server's."""
+    import httpx
+
+    from ui.local import running_server
+
+    url = running_server(settings)
+    if url is None:
+        raise locked
+    try:
+        response = httpx.request(method, url + path, timeout=120, **request)  # type: ignore[arg-type]
+    except httpx.HTTPError as exc:
+        raise StoreUnavailable(f"{locked.message} Der laufende Server ({url}) antwortet nicht.") from exc
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if response.status_code >= 400:
+        message = (data or {}).get("error", {}).get("message") if isinstance(data, dict) else None
+        message = message or f"Der laufende Server ({url}) antwortet mit Status {response.status_code}."
+        if 400 <= response.status_code < 500:
+            raise InvalidInput(message)
+        raise StoreUnavailable(message)
+    return data
+
+
 def _print_answer(answer: Answer) -> None:
     print(answer.answer)
     for notice in answer.notices:
@@ -118,6 +149,8 @@ def _print_cards(cards: list, today) -> None:
             print(f"  Richtlinie gültig {span}: {state} (Stand {german_date(today)})")
         for d in card.deadlines:
             print(f"  Frist – {d.sentence()}")
+        for d in card.events:
+            print(f"  Termin – {d.sentence()}")
         for fact in card.facts:
             sources = "; ".join(f"[{c.n}] {c.title}" + (f", {c.section}" if c.section else "") for c in fact.citations)
             print(f"  {fact.label}: {fact.answer}\n      Belege: {sources}")
@@ -187,13 +220,19 @@ def run(argv: list[str]) -> int:
         )
         return 0 if report.ok else 1
     if args.command == "facts":
-        from assistant.cards import programme_cards
+        from assistant.cards import ProgrammeCard, programme_cards
         from assistant.pipeline import Assistant
 
-        assistant = Assistant(_settings())
-        assistant.check_programme(args.programme)
-        today = _today(args.today) or assistant.settings.reference_date()
-        cards = programme_cards(assistant, today, args.programme)
+        settings = _settings()
+        today = _today(args.today) or settings.reference_date()
+        try:
+            assistant = Assistant(settings)
+        except StoreUnavailable as exc:  # the index is held by a running server: ask it
+            cards = _from_server(settings, exc, "GET", "/api/v1/facts", params=_query(args.programme, today))
+            cards = TypeAdapter(list[ProgrammeCard]).validate_python(cards)
+        else:
+            assistant.check_programme(args.programme)
+            cards = programme_cards(assistant, today, args.programme)
         if args.json:
             print(json.dumps([c.model_dump(mode="json") for c in cards], ensure_ascii=False, indent=2))
         else:
@@ -204,8 +243,19 @@ def run(argv: list[str]) -> int:
 
         today = _today(args.today)
         history = _read_history(args.history) if args.history else None
-        assistant = Assistant(_settings())
-        answer = assistant.ask(args.question, programme=args.programme, today=today, history=history)
+        settings = _settings()
+        try:
+            assistant = Assistant(settings)
+        except StoreUnavailable as exc:  # the index is held by a running server: ask it
+            body = {"question": args.question, "programme": args.programme, "debug": True}
+            body |= {"today": today.isoformat()} if today else {}
+            body |= {"history": [t.model_dump() for t in history]} if history else {}
+            data = _from_server(settings, exc, "POST", "/api/v1/ask", json=body)
+            for citation in data.get("citations", []):  # the API leaves out what is empty
+                citation.setdefault("url", None)
+            answer = Answer.model_validate(data)
+        else:
+            answer = assistant.ask(args.question, programme=args.programme, today=today, history=history)
         if args.json:
             print(answer.model_dump_json(indent=2))
         else:

@@ -254,3 +254,124 @@ def test_access_log_has_no_question_text(server: str, caplog) -> None:
         time.sleep(0.05)
     assert any("path=/api/v1/ask status=200" in line for line in lines), lines
     assert not any("Beispiel" in line or "Förderquote" in line for line in lines)
+
+
+def test_static_files_answer_head_and_demo_names_this_server(server: str) -> None:
+    for path, kind in (("/widget.js", "javascript"), ("/widget.css", "text/css"), ("/demo", "text/html")):
+        head = httpx.head(server + path, timeout=10)
+        assert head.status_code == 200, (path, head.status_code)
+        assert kind in head.headers["content-type"] and head.content == b""
+        assert int(head.headers["content-length"]) == len(httpx.get(server + path, timeout=10).content)
+    demo = httpx.get(server + "/demo", timeout=10).text
+    assert f'<script src="{server}/widget.js"' in demo and "{{" not in demo
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in demo
+    widget = httpx.get(server + "/widget.js", timeout=10).text
+    assert 'parseInt("2000", 10)' in widget and "maxlength:" not in widget  # the server's limit, no silent cut
+
+
+def test_facts_cache_is_bounded(served_app, server: str) -> None:
+    from ui.api import BoundedCache
+
+    cache = BoundedCache(2)
+    before, served_app.state.facts_cache = served_app.state.facts_cache, cache
+    try:
+        days = ["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04"]
+        for day in days:  # a client may send any date: each is a new key
+            r = httpx.get(
+                server + "/api/v1/facts", params={"programme": "sn-modellvorhaben", "today": day}, timeout=120
+            )
+            assert r.status_code == 200 and r.json()[0]["programme"] == "sn-modellvorhaben"
+            assert len(cache) <= 2
+        assert len(cache) == 2
+        kept = {key[2].isoformat() for key in cache._items}
+        assert kept == set(days[-2:])  # the least recently used went first
+    finally:
+        served_app.state.facts_cache = before
+
+
+def test_stream_sends_a_sentence_before_the_model_has_finished(assistant, tmp_path) -> None:
+    """A model that writes one sentence and then waits: that sentence reaches the client (checked)
+    while the model is still writing; the rest follows when it goes on."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from assistant.pipeline import Assistant
+    from tests.conftest import make_settings
+    from tests.fake_llm import FakeLLM
+    from ui.app import build_app
+    from ui.background import running
+
+    go_on, finished = threading.Event(), threading.Event()
+
+    class SlowModel(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            return
+
+        def do_POST(self) -> None:  # noqa: N802
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            n = FakeLLM.cite(body, "95 Prozent")
+            m = FakeLLM.cite(body, "24 Monaten")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+
+            def send(text: str | None) -> None:
+                delta = {"content": text} if text is not None else {}
+                chunk = {
+                    "id": "x",
+                    "object": "chat.completion.chunk",
+                    "created": 0,
+                    "model": "fake",
+                    "choices": [{"index": 0, "delta": delta, "finish_reason": None if text else "stop"}],
+                }
+                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                self.wfile.flush()
+
+            send(f"Die Förderquote beträgt bis zu 95 Prozent der zuwendungsfähigen Ausgaben. [{n}] Die ")
+            go_on.wait(timeout=30)  # until the client has seen the first sentence (or 30 s)
+            send(f"Förderung erfolgt als Projektförderung mit einer Laufzeit von bis zu 24 Monaten. [{m}]")
+            send(None)
+            self.wfile.write(b"data: [DONE]\n\n")
+            self.wfile.flush()
+            finished.set()
+
+    model = ThreadingHTTPServer(("127.0.0.1", 0), SlowModel)
+    model.daemon_threads = True
+    threading.Thread(target=model.serve_forever, daemon=True).start()
+    settings = make_settings(
+        tmp_path,
+        store_path=assistant.settings.store_path,
+        answerer="openai",
+        llm_base_url=f"http://127.0.0.1:{model.server_address[1]}/v1",
+        llm_model="fake",
+        llm_timeout=60,
+    )
+    writer = Assistant(settings, store=assistant.store)  # the open local store is shared
+    try:
+        with running(build_app(settings, writer)) as base:
+            question = {
+                "question": "Wie hoch ist die Förderquote beim sächsischen Förderaufruf?",
+                "today": "2026-11-21",
+            }
+            events: list[tuple[str, dict, bool]] = []
+            with httpx.stream("POST", base + ASK + "/stream", json=question, timeout=60) as r:
+                assert r.status_code == 200
+                kind = None
+                for line in r.iter_lines():
+                    if line.startswith("event: "):
+                        kind = line.removeprefix("event: ")
+                    elif line.startswith("data: "):
+                        events.append((kind, json.loads(line.removeprefix("data: ")), finished.is_set()))
+                        if kind == "sentence":
+                            go_on.set()
+    finally:
+        go_on.set()
+        model.shutdown()
+        model.server_close()
+    kinds = [k for k, _, _ in events]
+    assert kinds == ["sentence", "sentence", "answer"], events
+    first_text, model_done_then = events[0][1]["text"], events[0][2]
+    assert "95 Prozent" in first_text and first_text.endswith("[1]")
+    assert model_done_then is False  # sent while the model was still writing
+    assert "24 Monaten" in events[1][1]["text"]
+    assert events[2][1]["answer"] == f"{first_text} {events[1][1]['text']}"

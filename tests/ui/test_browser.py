@@ -63,12 +63,33 @@ def demo(server: str, demo_origin: str) -> Iterator[str]:
     httpd.server_close()
 
 
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="de-DE")
+VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
+
+
+def _tab(browser, width: int, height: int):
+    phone = width < 600
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, locale="de-DE", is_mobile=phone, has_touch=phone
+    )
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    return context, tab, errors
+
+
+@pytest.fixture()
+def page(browser):
+    context, tab, errors = _tab(browser, 1200, 900)
+    yield tab
+    context.close()
+    assert not errors, errors
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def sized(browser, request):
+    """A tab at 1280x800 (desktop) or 390x844 (phone, with touch and the mobile viewport rules)."""
+    width, height = VIEWPORTS[request.param]
+    context, tab, errors = _tab(browser, width, height)
     yield tab
     context.close()
     assert not errors, errors
@@ -226,3 +247,203 @@ def test_page_feedback_is_stored(page, server: str) -> None:
             break
         page.wait_for_timeout(100)
     assert after == before + 1
+
+
+# -- the page at both sizes: what a new user sees -------------------------------------------------
+SAXONY_DEADLINE = "Bis wann kann man in Sachsen Projektvorschläge einreichen?"
+
+
+def _in_view(page, locator) -> bool:
+    box = locator.bounding_box()
+    size = page.viewport_size
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= size["height"] and box["x"] >= 0
+
+
+def _newest_answer(page):
+    return page.locator("#fl-chat .message.bot").last
+
+
+def _wait_answered(page, answers: int = 1) -> None:
+    """Until the chat holds `answers` answers, none of them still loading, and the button is back."""
+    page.wait_for_function(
+        "n => document.querySelectorAll('#fl-chat .message.bot').length === n"
+        " && !document.querySelector('#fl-chat .fl-loading')"
+        " && !document.querySelector('#fl-senden').disabled",
+        arg=answers,
+        timeout=60_000,
+    )
+
+
+def test_page_keeps_question_box_and_answer_start_in_view(sized, server: str, served_app) -> None:
+    page = sized
+    page.goto(server + "/")
+    box = page.locator("#frage textarea")
+    box.wait_for()
+    assert _in_view(page, box), box.bounding_box()
+    store = served_app.state.gate._store  # held by the test: the answer waits, the loading state shows
+    store.acquire()
+    try:
+        box.fill(SAXONY_DEADLINE)
+        box.press("Enter")
+        loading = page.locator("#fl-chat .fl-loading")
+        loading.wait_for(timeout=10_000)
+        assert "Antwort wird gesucht" in loading.inner_text()
+        assert page.locator("#fl-senden").is_disabled()
+        assert page.locator("#fl-chat .message.user").last.inner_text().strip() == SAXONY_DEADLINE
+        assert "processing" not in page.locator("body").inner_text().lower()
+    finally:
+        store.release()
+    _wait_answered(page)
+    answer = _newest_answer(page)
+    assert "Mai 2026" in answer.inner_text()
+    page.wait_for_timeout(300)  # the scroll follows the next frame
+    start = answer.locator("p, span").first
+    chat = page.locator("#fl-chat [role=log]").first
+    top, frame = start.bounding_box()["y"], chat.bounding_box()
+    assert frame["y"] - 1 <= top <= frame["y"] + frame["height"] - 20, (top, frame)
+    assert _in_view(page, box) and box.input_value() == ""
+    assert page.locator("#fl-senden").is_enabled()
+    page.screenshot(path=str(OUT / f"page-{page.viewport_size['width']}.png"))
+
+
+def test_page_says_why_a_question_is_not_sent(sized, server: str) -> None:
+    page = sized
+    page.goto(server + "/")
+    box = page.locator("#frage textarea")
+    box.wait_for()
+    page.locator("#fl-senden").click()
+    hint = page.locator("#fl-hinweis .fl-hint")
+    hint.wait_for(timeout=10_000)
+    assert "Bitte geben Sie eine Frage ein" in hint.inner_text()
+    assert page.locator("#fl-chat .message").count() == 0
+    long = "Wie hoch ist die Förderquote? " * 80  # 2400 characters, over the limit of 2000
+    box.fill(long)
+    box.press("Enter")
+    page.get_by_text(re.compile("höchstens 2000")).wait_for(timeout=10_000)
+    assert "zu lang" in hint.inner_text()
+    assert box.input_value() == long  # nothing cut, nothing lost
+    assert page.locator("#fl-chat .message").count() == 0
+    assert _in_view(page, hint)
+
+
+def test_page_links_sources_names_kind_once_and_announces_only_the_newest_notice(page, server: str) -> None:
+    page.goto(server + "/")
+    box = page.locator("#frage textarea")
+    for n in (1, 2):  # the same deadline twice: two answers with notices
+        box.fill(SAXONY_DEADLINE)
+        box.press("Enter")
+        _wait_answered(page, n)
+    answers = page.locator("#fl-chat .message.bot")
+    assert answers.count() == 2
+    newest = answers.last
+    alerts = page.locator("#fl-chat [role=alert]")
+    assert alerts.count() == newest.locator(".fl-notice").count() >= 1
+    assert newest.locator("[role=alert]").count() == alerts.count()
+    assert answers.first.locator(".fl-notice").count() >= 1 and answers.first.locator("[role=alert]").count() == 0
+    text = newest.locator("p").first.inner_text()
+    assert text.count("Laut Förderaufruf") <= 1 and text.count("[") >= 2, text
+    assert "Förderaufruf (Pressemitteilung)" in newest.locator("summary").first.inner_text()
+    link = newest.locator("a.fl-ref").first
+    number = link.inner_text().strip("[]")
+    link.click()
+    opened = newest.locator("details[open]")
+    opened.wait_for(timeout=5_000)
+    assert opened.locator("summary").inner_text().startswith(f"[{number}]")
+    assert opened.locator("blockquote").inner_text().strip()
+
+
+def test_page_programme_titles_focus_and_german_names(page, server: str) -> None:
+    page.goto(server + "/")
+    chooser = page.locator("#fl-programm input")
+    chooser.wait_for()
+    chooser.click()
+    options = page.get_by_role("option")
+    options.first.wait_for()
+    names = options.all_inner_texts()
+    assert any("Modellvorhaben für soziale Innovationen (Sachsen)" in n for n in names), names
+    assert not any(re.search(r"\bsn-|civic-innovation", n) for n in names), names
+    page.keyboard.press("Tab")  # the list closes when focus moves on; it does not cover the chat
+    page.wait_for_timeout(300)
+    assert page.get_by_role("option").count() == 0
+    box = page.locator("#frage textarea")
+    box.focus()
+    ring = box.evaluate("e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth]; }")
+    assert ring[0] == "solid" and float(ring[1].removesuffix("px")) >= 3, ring
+    _ask_on_page(page, "Wie hoch ist die Förderquote in Sachsen?")
+    _wait_answered(page)
+    page.wait_for_timeout(300)
+    labels = page.evaluate("[...document.querySelectorAll('[aria-label]')].map(n => n.getAttribute('aria-label'))")
+    english = {"chatbot conversation", "Copy message", "Like", "Dislike", "Copy conversation"}
+    assert not english & set(labels), labels
+    assert page.get_by_role("log", name="Gespräch").count() == 1
+    assert page.get_by_role("button", name="Gefällt mir", exact=True).count() >= 1
+
+
+# -- the widget: hints, the answer's start, phone sizes, the demo page served by the app ------------
+def _widget_field(page):
+    return page.locator("#foerderlotse-widget #fl-input")
+
+
+def test_widget_says_the_limit_instead_of_cutting(sized, server: str) -> None:
+    page = sized
+    page.goto(server + "/demo")
+    page.locator("#foerderlotse-widget .bubble").click()
+    field = _widget_field(page)
+    field.press("Enter")
+    hint = page.locator("#foerderlotse-widget #fl-hint")
+    assert "Bitte geben Sie eine Frage ein" in hint.inner_text()
+    long = "Wie hoch ist die Förderquote? " * 80
+    field.fill(long)
+    assert field.input_value() == long  # no maxlength: nothing cut while typing
+    field.press("Enter")
+    assert "höchstens 2000" in hint.inner_text() and "zu lang" in hint.inner_text()
+    assert field.input_value() == long
+    assert page.locator("#foerderlotse-widget .msg.user").count() == 0
+    assert field.evaluate("e => getComputedStyle(e).fontSize") == "16px"  # iOS does not zoom
+    assert _in_view(page, hint)
+
+
+def test_widget_demo_page_fits_a_phone_and_shows_the_answer_start(sized, server: str) -> None:
+    page = sized
+    page.goto(server + "/demo")
+    width = page.viewport_size["width"]
+    assert page.evaluate("window.innerWidth") == width  # the viewport meta: no 980 px desktop layout
+    bubble = page.locator("#foerderlotse-widget .bubble")
+    bubble.click()
+    panel = page.locator("#foerderlotse-widget .panel")
+    assert _in_view(page, panel)
+    field = _widget_field(page)
+    field.fill("Bis wann kann man in Sachsen Projektvorschläge einreichen?")
+    field.press("Enter")
+    answer = page.locator("#foerderlotse-widget .msg.bot .sources").last.locator("xpath=..")
+    answer.wait_for(timeout=60_000)
+    page.wait_for_timeout(100)
+    log = page.locator("#foerderlotse-widget .log").bounding_box()
+    start = answer.locator("p").first.bounding_box()
+    assert log["y"] <= start["y"] <= log["y"] + log["height"] - 20, (start, log)
+    assert page.locator("#foerderlotse-widget .loading").count() == 0
+    page.screenshot(path=str(OUT / f"widget-{width}.png"))
+
+
+def test_widget_announces_only_the_newest_error(page, demo: str) -> None:
+    page.route(
+        "**/api/v1/ask",
+        lambda route: route.fulfill(
+            status=503,
+            content_type="application/json",
+            body=json.dumps({"error": {"code": "busy", "message": "Der Dienst ist gerade ausgelastet."}}),
+            headers={"Access-Control-Allow-Origin": "*"},
+        ),
+    )
+    _open_widget(page, demo).click()
+    field = _widget_field(page)
+    for n in (1, 2):
+        field.fill("Wie hoch ist die Förderquote in Sachsen?")
+        field.press("Enter")
+        page.locator("#foerderlotse-widget .msg.error").nth(n - 1).wait_for(timeout=10_000)
+        page.locator("#foerderlotse-widget form button:not([disabled])").wait_for()
+    errors = page.locator("#foerderlotse-widget .msg.error")
+    assert errors.count() == 2
+    assert page.locator("#foerderlotse-widget [role=alert]").count() == 1
+    assert errors.last.get_attribute("role") == "alert"
+    assert field.input_value() == "Wie hoch ist die Förderquote in Sachsen?"  # kept to send again

@@ -1,6 +1,7 @@
 """The CLI as users run it: one German line and a non-zero exit for every bad input."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -8,8 +9,15 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CORPUS
+from ui.background import free_port
 
 pytestmark = pytest.mark.slow
+
+
+def _front(path: Path) -> dict:
+    import yaml
+
+    return yaml.safe_load(path.read_text(encoding="utf-8").split("\n---\n", 1)[0].removeprefix("---\n"))
 
 
 def cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -108,6 +116,20 @@ def test_facts_cards_cite_every_fact_and_know_the_date(workdir) -> None:
     assert "7. Mai 2026" in submission["citation"]["quote"]
     rate = next(f for f in saxony["facts"] if f["key"] == "rate")
     assert "95 Prozent" in rate["answer"]
+    # Fristen are submission deadlines; a planned start or an event is a Termin
+    assert all(d["kind"] == "submission" for c in cards.values() for d in c["deadlines"])
+    assert any(d["kind"] == "start" for d in saxony["events"])
+    kinds = {c["doc_id"]: c["kind"] for card in cards.values() for f in card["facts"] for c in f["citations"]}
+    assert kinds and set(kinds.values()) <= {"guideline", "call"}  # never a background text
+    programmes = {p.stem: _front(p)["programme"] for p in CORPUS.glob("*.md")}
+    for pid, card in cards.items():
+        assert all(programmes[c["doc_id"]] == pid for f in card["facts"] for c in f["citations"]), pid
+        for f in card["facts"]:
+            assert sorted({int(n) for n in re.findall(r"\[(\d+)\]", f["answer"])}) == [
+                c["n"] for c in f["citations"]
+            ]  # renumbered from 1, each citation used
+    text = cli("facts", "--programme", "sn-modellvorhaben", "--today", "2026-11-21", env=env, cwd=tmp).stdout
+    assert "Termin – Geplanter Projektstart" in text and "Frist – Geplanter" not in text
     texts = {p.stem: p.read_text(encoding="utf-8") for p in CORPUS.glob("*.md")}
     for card in cards.values():
         for fact in card["facts"]:
@@ -176,3 +198,50 @@ def test_damaged_store_files_are_one_line(workdir, tmp_path: Path) -> None:
     done = cli("ask", "Wie hoch ist die Förderquote in Sachsen?", env=env2, cwd=tmp)
     assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "neu aufbauen" in done.stderr
+
+
+def test_ask_and_facts_work_while_serve_runs(workdir) -> None:
+    """`serve` holds the index; it says where it listens, and `ask`/`facts` ask it over HTTP."""
+    import json
+    import select
+    import time
+
+    tmp, env = workdir
+    port = free_port()
+    record = Path(env["FOERDERLOTSE_STORE_PATH"] + ".server.json")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp,
+    )
+    try:
+        deadline, line = time.monotonic() + 240, ""
+        while time.monotonic() < deadline and server.poll() is None:
+            ready, _, _ = select.select([server.stdout], [], [], 1)
+            if ready:
+                line = server.stdout.readline()
+                break
+        assert f"http://127.0.0.1:{port}/" in line and "läuft" in line, (line, server.poll())
+        assert record.exists()
+        done = cli(
+            "ask", "Wie hoch ist die Förderquote in Sachsen?", "--json", "--today", "2026-11-21", env=env, cwd=tmp
+        )
+        assert done.returncode == 0, done.stderr
+        answer = json.loads(done.stdout)
+        assert "95 Prozent" in answer["answer"] and answer["citations"][0]["doc_id"] == "sn-ki-foerderaufruf-2026"
+        assert answer["retrieved"] and answer["today"] == "2026-11-21"
+        plain = cli("ask", "Wie hoch ist die Förderquote in Sachsen?", env=env, cwd=tmp)
+        assert plain.returncode == 0 and "Quellen:" in plain.stdout and "95 Prozent" in plain.stdout
+        facts = cli("facts", "--programme", "sn-modellvorhaben", "--json", env=env, cwd=tmp)
+        assert facts.returncode == 0, facts.stderr
+        assert json.loads(facts.stdout)[0]["programme"] == "sn-modellvorhaben"
+        bad = cli("ask", "Förderquote?", "--programme", "unbekannt", env=env, cwd=tmp)  # the server's 400
+        assert bad.returncode == 2 and "Unbekanntes Programm" in bad.stderr
+        assert len(bad.stderr.strip().splitlines()) == 1
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert not record.exists()  # the address goes with the server

@@ -14,6 +14,7 @@
   var title = script.getAttribute("data-title") || "Förderlotse";
   var programme = script.getAttribute("data-programme") || null;
   var accent = script.getAttribute("data-accent") || "";
+  var MAX_CHARS = parseInt("{{MAX_QUESTION_CHARS}}", 10) || 2000; // filled in by the server
   var history = [];
 
   function el(tag, attrs, text) {
@@ -42,11 +43,13 @@
     "Fragen Sie zu Förderrichtlinien. Jede Aussage wird mit der Textstelle belegt."));
   var form = el("form");
   var label = el("label", { class: "sr", for: "fl-input" }, "Ihre Frage");
-  var input = el("input", { id: "fl-input", type: "text", maxlength: "2000", autocomplete: "off",
-    placeholder: "Ihre Frage …" });
+  // No length attribute: a longer question is not cut silently; the hint says the limit instead.
+  var input = el("input", { id: "fl-input", type: "text", autocomplete: "off", placeholder: "Ihre Frage …",
+    "aria-describedby": "fl-hint" });
   var send = el("button", { type: "submit" }, "Senden");
+  var hint = el("p", { class: "hint", id: "fl-hint", role: "status" }); // role=status: announced politely
   form.appendChild(label); form.appendChild(input); form.appendChild(send);
-  panel.appendChild(header); panel.appendChild(log); panel.appendChild(form);
+  panel.appendChild(header); panel.appendChild(log); panel.appendChild(form); panel.appendChild(hint);
   root.appendChild(bubble); root.appendChild(panel);
 
   function open() {
@@ -89,15 +92,45 @@
       box.appendChild(list);
     }
     log.appendChild(box);
-    log.scrollTop = log.scrollHeight;
+    showStart(box);
   }
+
+  // The start of the newest answer at the top of the log (not its sources at the bottom).
+  function showStart(node) {
+    log.scrollTop += node.getBoundingClientRect().top - log.getBoundingClientRect().top - 8;
+  }
+
+  // Only the newest error is announced.
+  function quietPast() {
+    Array.prototype.forEach.call(log.querySelectorAll("[role=alert]"), function (n) { n.removeAttribute("role"); });
+  }
+
+  function problem(question) {
+    if (!question) return "Bitte geben Sie eine Frage ein.";
+    if (question.length > MAX_CHARS) {
+      return "Die Frage ist zu lang (" + question.length + " Zeichen, höchstens " + MAX_CHARS +
+        "). Bitte kürzer fassen.";
+    }
+    return "";
+  }
+  input.addEventListener("input", function () {
+    if (hint.textContent && !problem(input.value.trim())) { hint.textContent = ""; input.removeAttribute("aria-invalid"); }
+  });
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    var question = input.value.trim();
-    if (!question) return;
+    var question = input.value.replace(/\s+/g, " ").trim();
+    var wrong = problem(question);
+    if (wrong) { // said, and the question stays in the box
+      hint.textContent = wrong; input.setAttribute("aria-invalid", "true"); input.focus(); return;
+    }
+    hint.textContent = ""; input.removeAttribute("aria-invalid");
+    quietPast();
     log.appendChild(el("p", { class: "msg user" }, question));
-    input.value = ""; send.disabled = true;
+    var waiting = el("p", { class: "msg pending loading", role: "status" }, "Antwort wird gesucht …");
+    log.appendChild(waiting);
+    showStart(waiting);
+    input.value = ""; send.disabled = true; input.disabled = true; log.setAttribute("aria-busy", "true");
     var payload = { question: question, history: history.slice(-10) };
     if (programme) payload.programme = programme;
     fetch(base + "/api/v1/ask", { method: "POST", headers: { "Content-Type": "application/json" },
@@ -109,10 +142,17 @@
         history.push({ role: "user", content: question }, { role: "assistant", content: res.data.answer });
       })
       .catch(function (err) {
-        log.appendChild(el("p", { class: "msg bot error", role: "alert" },
-          err && err.message && err.message !== "Failed to fetch" ? err.message : "Der Dienst ist nicht erreichbar."));
+        var shown = el("p", { class: "msg bot error", role: "alert" },
+          err && err.message && err.message !== "Failed to fetch" ? err.message : "Der Dienst ist nicht erreichbar.");
+        log.appendChild(shown);
+        showStart(shown);
+        if (!input.value) input.value = question; // nothing lost: the question can be sent again
       })
-      .finally(function () { send.disabled = false; input.focus(); });
+      .finally(function () {
+        if (waiting.parentNode) waiting.parentNode.removeChild(waiting);
+        log.removeAttribute("aria-busy");
+        send.disabled = false; input.disabled = false; input.focus();
+      });
   });
 
   (document.body || document.documentElement).appendChild(host);
