@@ -192,7 +192,7 @@ def load_document(path: Path) -> Document:
     else:
         raw = path.read_text(encoding="utf-8")
         data, text = split_front_matter(raw)
-        given, found = data or {}, {}
+        given, found = {**(data or {}), **(find_sidecar(path) or {})}, {}  # a sidecar corrects front matter
         if not text.strip():
             raise ValueError("Das Dokument enthält keinen Text.")
     meta = merge_metadata(infer_metadata(text, path.stem, found), found, given)

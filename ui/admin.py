@@ -39,6 +39,7 @@ from core.settings import Settings
 from index.build import build_index
 from index.documents import SUPPORTED_SUFFIXES, DocumentMeta, load_corpus
 from index.formats import SIDECAR_SUFFIX
+from index.review import origin_label, review
 
 COOKIE = "foerderlotse_admin"
 SESSION_SECONDS = 8 * 3600
@@ -270,8 +271,7 @@ def read_in_child(path: Path) -> dict:
 _STYLE = """
 body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;color:#1a1a1a}
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}
-table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ccc;padding:.3rem;text-align:left;
-vertical-align:top}input,select,button{font:inherit;font-size:16px}
+section{border-top:1px solid #ccc;margin-top:1rem}h3{font-size:1.05rem}input,select,button{font:inherit;font-size:16px}
 input[type=text],input[type=password]{width:100%;box-sizing:border-box}
 button{padding:.3rem .8rem}:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}
 .error{background:#fde7e9;border-left:4px solid #b3261e;padding:.5rem}
@@ -306,46 +306,47 @@ def _hidden(csrf: str) -> str:
     return f'<input type=hidden name=csrf value="{html.escape(csrf)}">'
 
 
+def _quote(quote: str | None) -> str:
+    return f"<details><summary>Beleg</summary><q>{html.escape(quote)}</q></details>" if quote else ""
+
+
 def _documents_html(settings: Settings, csrf: str) -> str:
     corpus = load_corpus(settings.corpus_dir)
     rows = []
     for doc in corpus.documents:
-        meta = doc.meta
-        deadlines = (
-            "<br>".join(html.escape(f"{d.purpose}: {d.date.strftime('%d.%m.%Y')}") for d in meta.deadlines)
-            or '<span class="warn">keine Frist gefunden</span>'
+        meta, seen = doc.meta, review(doc)
+        path = html.escape(doc.path)
+        shown = "".join(
+            f"<li>{html.escape(f.label)}: <strong>{html.escape(str(f.value) if f.value is not None else '–')}"
+            f"</strong> <small>({html.escape(origin_label(f.origin))})</small>{_quote(f.quote)}</li>"
+            for f in seen.fields
         )
-        validity = (
-            f"{meta.valid_from.strftime('%d.%m.%Y') if meta.valid_from else '–'} bis "
-            f"{meta.valid_until.strftime('%d.%m.%Y') if meta.valid_until else '–'}"
+        deadlines = "".join(
+            f"<li>{html.escape(d.purpose)}: <strong>{html.escape(d.date)}</strong>"
+            f"{' (ab ' + html.escape(d.opens) + ')' if d.opens else ''} "
+            f"<small>({html.escape(origin_label(d.origin))})</small>{_quote(d.quote)}</li>"
+            for d in seen.deadlines
         )
+        warned = "".join(f'<li class="warn">{html.escape(w)}</li>' for w in seen.warnings)
         fields = "".join(
-            f'<p><label for="{doc.path}-{name}">{FIELD_LABELS[name]}</label>'
-            f'<input type=text id="{html.escape(doc.path)}-{name}" name="{name}" '
+            f'<p><label for="{path}-{name}">{FIELD_LABELS[name]}</label>'
+            f'<input type=text id="{path}-{name}" name="{name}" '
             f'value="{html.escape(str(getattr(meta, name) or ""))}"></p>'
             for name in EDITABLE
         )
         rows.append(
-            "<tr>"
-            f"<td><strong>{html.escape(meta.title)}</strong><br><small>{html.escape(doc.path)} · "
-            f"{html.escape(meta.kind_label)} · {html.escape(meta.issuer)}</small></td>"
-            f"<td>{html.escape(validity)}</td><td>{deadlines}</td>"
-            "<td>"
-            f'<details><summary>Angaben korrigieren</summary><form method=post action="/admin/documents/'
-            f'{html.escape(doc.path)}/meta">{_hidden(csrf)}{fields}<button type=submit>Speichern</button></form>'
-            "</details>"
-            f'<form method=post action="/admin/documents/{html.escape(doc.path)}/remove">{_hidden(csrf)}'
-            f'<button type=submit aria-label="{html.escape(meta.title)} entfernen">Entfernen</button></form></td>'
-            "</tr>"
+            f"<section><h3>{html.escape(meta.title)}</h3><p><small>{path}</small></p>"
+            f"<ul>{shown}</ul><p>Fristen:</p><ul>{deadlines or '<li>keine</li>'}</ul>"
+            + (f"<ul>{warned}</ul>" if warned else "")
+            + f'<details><summary>Angaben korrigieren</summary><form method=post action="/admin/documents/'
+            f'{path}/meta">{_hidden(csrf)}{fields}<button type=submit>Speichern</button></form></details>'
+            f'<form method=post action="/admin/documents/{path}/remove">{_hidden(csrf)}'
+            f'<button type=submit aria-label="{html.escape(meta.title)} entfernen">Entfernen</button></form>'
+            "</section>"
         )
     problems = "".join(f"<li>{html.escape(str(p))}</li>" for p in corpus.problems)
-    table = (
-        "<table><thead><tr><th scope=col>Dokument</th><th scope=col>Gültig</th><th scope=col>Fristen</th>"
-        "<th scope=col>Aktionen</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
-        if rows
-        else "<p>Im Dokumentordner liegen noch keine Dokumente.</p>"
-    )
-    return table + (f'<h2>Dateien mit Problemen</h2><ul class="warn">{problems}</ul>' if problems else "")
+    listing = "".join(rows) or "<p>Im Dokumentordner liegen noch keine Dokumente.</p>"
+    return listing + (f'<h2>Dateien mit Problemen</h2><ul class="warn">{problems}</ul>' if problems else "")
 
 
 def _build_html(builds: Builds, csrf: str) -> str:

@@ -114,7 +114,7 @@ def test_login_cookie_csrf_and_origin(site) -> None:
         ("leer.md", b"", 400, "Die Datei ist leer."),
         ("kaputt.pdf", b"<html>kein pdf</html>", 415, "ist aber kein PDF"),
         ("gross.md", b"a" * 60_000, 413, "zu groß"),
-        ("ohne-metadaten.md", b"Nur ein Satz ohne Angaben.", 422, "lässt sich nicht als Dokument laden"),
+        ("kaputt.md", b"---\nid: [offen\n---\nText", 422, "lässt sich nicht als Dokument laden"),
         ("latin1.txt", "Förderung".encode("latin-1"), 415, "nicht UTF-8"),
     ],
 )
@@ -190,3 +190,17 @@ def test_upload_correct_rebuild_and_remove(site) -> None:
     assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == NEW_DOC
     missing = client.post("/admin/documents/gibt-es-nicht.md/remove", data={"csrf": csrf})
     assert missing.status_code == 404 and "gibt es nicht" in _text(missing)
+
+
+def test_a_plain_guideline_without_metadata_shows_what_was_inferred_with_quotes(site) -> None:
+    base, corpus, _ = site
+    client, csrf = _login(base)
+    text = Path(__file__).resolve().parent.parent / "index" / "meta_docs" / "th-familienzentren-richtlinie-2025.txt"
+    uploaded = client.post(
+        "/admin/upload", data={"csrf": csrf}, files={"file": ("familienzentren.txt", text.read_bytes())}
+    )
+    assert uploaded.status_code == 303, _text(uploaded)
+    page = _text(client.get("/admin"))
+    section = page.split("familienzentren.txt", 1)[1].split("</section>", 1)[0]
+    assert "2025-06-30" in section and "bis zum 30. Juni 2025 (Ausschlussfrist)" in section
+    assert "erschlossen" in section.lower()
