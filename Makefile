@@ -55,7 +55,7 @@ eval: install
 	$(BIN)/foerderlotse index build
 	$(BIN)/python -m evals run --split all --out eval-out --today 2026-11-21
 
-# Learn the answerability gate (assistant/data/answerability.json) from dev and the training documents.
+# Learn the ranker and the answerability gate (assistant/data/learned.json) from dev and the training documents.
 train: install
 	$(BIN)/python -m evals train --today 2026-11-21
 
