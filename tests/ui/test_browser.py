@@ -29,7 +29,7 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():  # a missing browser is a failure, never a skip
-        pytest.fail("Chromium fehlt: 'apt-get install -y chromium' (siehe .ci/run).")
+        pytest.fail("Chromium fehlt: 'apt-get install -y chromium' (make test tut das als root/mit sudo).")
     OUT.mkdir(exist_ok=True)
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
