@@ -38,15 +38,15 @@ def evidence_rank(item: GoldItem, hits: list) -> int | None:
 
 @contextmanager
 def assistant_for(
-    settings: Settings, extra: tuple[Path, ...], out: Path, *, open_gate: bool = False
+    settings: Settings, extra: tuple[Path, ...], out: Path, *, open_gate: bool = False, strip_extra: bool = False
 ) -> Iterator[Assistant]:
     """The assistant on the corpus, or on the corpus plus `extra` document folders: those get an
     index of their own beside the served one (built once, rebuilt when a document changed)."""
     if not extra:
         assistant = Assistant(settings, open_gate=open_gate)
     else:
-        name = "-".join(p.parent.name for p in extra)
-        corpus = combined_corpus(settings.corpus_dir, extra, out / "corpora" / name)
+        name = "-".join(p.parent.name for p in extra) + ("-inferred" if strip_extra else "")
+        corpus = combined_corpus(settings.corpus_dir, extra, out / "corpora" / name, strip_extra=strip_extra)
         settings = settings.model_copy(
             update={"corpus_dir": corpus, "store_path": settings.store_path.parent / f"eval-{name}"}
         )

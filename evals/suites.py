@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evals.gold import GOLD_DIR, GoldError, GoldItem, load_gold
+from index.documents import split_front_matter
 
 EVALS_DIR = Path(__file__).parent
 HELDOUT_DIR = EVALS_DIR / "heldout"
@@ -70,13 +71,19 @@ def load_splits(names: list[str]) -> dict[str, list[GoldItem]]:
     return out
 
 
-def combined_corpus(corpus_dir: Path, extra: tuple[Path, ...], into: Path) -> Path:
-    """A folder with the corpus's files and those of `extra`, for an index of all of them."""
+def combined_corpus(corpus_dir: Path, extra: tuple[Path, ...], into: Path, *, strip_extra: bool = False) -> Path:
+    """A folder with the corpus's files and those of `extra`, for an index of all of them; with
+    `strip_extra`, the extra documents lose their front matter (their metadata is then inferred)."""
     if into.exists():
         shutil.rmtree(into)
     into.mkdir(parents=True)
     for folder in (corpus_dir, *extra):
         for path in sorted(folder.iterdir()):
-            if path.is_file() and not path.name.startswith("."):
+            if not path.is_file() or path.name.startswith("."):
+                continue
+            if strip_extra and folder != corpus_dir and path.suffix in (".md", ".txt"):
+                _, body = split_front_matter(path.read_text(encoding="utf-8"))
+                (into / path.name).write_text(body, encoding="utf-8")
+            else:
                 shutil.copy2(path, into / path.name)
     return into

@@ -78,9 +78,10 @@ def test_document_template_loads_as_a_corpus_document(tmp_path: Path) -> None:
     assert doc.meta.kind == "guideline" and doc.meta.deadlines and doc.text.strip()
 
 
-def test_front_matter_shown_in_the_readme_is_valid() -> None:
-    blocks = re.findall(r"```yaml\n---\n(.*?)---\n", _text(ROOT / "README.md"), flags=re.S)
-    assert blocks, "README shows no front matter"
+def test_front_matter_shown_in_the_docs_is_valid() -> None:
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    blocks = [b for page in pages for b in re.findall(r"```yaml\n---\n(.*?)---\n", _text(page), flags=re.S)]
+    blocks.append(_text(TEMPLATE).split("---\n")[1])  # the template everyone starts from
     for block in blocks:
         DocumentMeta.model_validate(yaml.safe_load(block))
 

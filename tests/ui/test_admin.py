@@ -192,8 +192,8 @@ def test_upload_correct_rebuild_and_remove(site) -> None:
     assert missing.status_code == 404 and "gibt es nicht" in _text(missing)
 
 
-def test_a_plain_guideline_without_metadata_shows_what_was_inferred_with_quotes(site) -> None:
-    base, corpus, _ = site
+def test_a_plain_guideline_without_metadata_is_shown_with_quotes_and_answered_after_a_rebuild(site) -> None:
+    base, corpus, app = site
     client, csrf = _login(base)
     text = Path(__file__).resolve().parent.parent / "index" / "meta_docs" / "th-familienzentren-richtlinie-2025.txt"
     uploaded = client.post(
@@ -204,3 +204,17 @@ def test_a_plain_guideline_without_metadata_shows_what_was_inferred_with_quotes(
     section = page.split("familienzentren.txt", 1)[1].split("</section>", 1)[0]
     assert "2025-06-30" in section and "bis zum 30. Juni 2025 (Ausschlussfrist)" in section
     assert "erschlossen" in section.lower()
+
+    # after one rebuild, its deadline is answered with the notice, citing the document's own sentence
+    assert client.post("/admin/rebuild", data={"csrf": csrf}).status_code == 303
+    app.state.admin_builds.wait(300)
+    answer = httpx.post(
+        base + "/api/v1/ask",
+        json={
+            "question": "Bis wann mussten Anträge für die Familienzentren in Thüringen gestellt werden?",
+            "today": "2026-11-21",
+        },
+        timeout=60,
+    ).json()
+    assert "30. Juni 2025" in answer["answer"], answer
+    assert any("abgelaufen" in n or "vorbei" in n for n in answer["notices"]), answer["notices"]
