@@ -447,3 +447,41 @@ def test_widget_announces_only_the_newest_error(page, demo: str) -> None:
     assert page.locator("#foerderlotse-widget [role=alert]").count() == 1
     assert errors.last.get_attribute("role") == "alert"
     assert field.input_value() == "Wie hoch ist die Förderquote in Sachsen?"  # kept to send again
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+def _serious_violations(page) -> list[dict]:
+    """axe-core's serious and critical findings on the page as it is now (open shadow roots included)."""
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(v => ("
+        "{id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"
+    )
+    return [v for v in found if v["impact"] in ("serious", "critical")]
+
+
+def test_page_has_no_serious_accessibility_violations(sized, server: str) -> None:
+    page = sized
+    page.goto(server)
+    _ask_on_page(page, "Wie hoch ist die Förderquote bei Civic Innovation?")
+    _wait_answered(page)
+    assert _serious_violations(page) == []
+
+
+def test_widget_has_no_serious_accessibility_violations(sized, server: str) -> None:
+    page = sized
+    page.goto(server + "/demo")
+    page.locator("#foerderlotse-widget .bubble").click()
+    field = _widget_field(page)
+    field.fill("Wie hoch ist die Förderquote bei Civic Innovation?")
+    field.press("Enter")
+    page.locator("#foerderlotse-widget .msg.bot .sources").last.wait_for(timeout=60_000)
+    assert _serious_violations(page) == []
+
+
+def test_the_accessibility_check_finds_what_it_should(page) -> None:
+    """The check above can fail: a button without a name and an image without alt are reported."""
+    page.set_content('<html lang="de"><body><main><button></button><img src="x.png"></main></body></html>')
+    assert {v["id"] for v in _serious_violations(page)} >= {"button-name", "image-alt"}
