@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from index.documents import DocumentMeta, split_front_matter
+from index.documents import DocumentMeta, merge_metadata, split_front_matter
 from index.infer import infer_metadata
 
 HELDOUT_DOCS = Path(__file__).parent / "heldout" / "docs"
@@ -38,11 +38,7 @@ def compare(path: Path) -> dict[str, dict[str, object]]:
     if data is None:
         raise ValueError(f"{path.name}: keine handgeschriebenen Metadaten (Front Matter) zum Vergleich.")
     gold = DocumentMeta.model_validate(data)
-    inferred = infer_metadata(body, path.stem).fields
-    guessed = {**inferred, "id": gold.id, "title": gold.title, "issuer": gold.issuer, "region": "DE"}
-    guessed["kind"] = inferred.get("kind", gold.kind)
-    guessed.pop("programme", None)
-    meta = DocumentMeta.model_validate({k: v for k, v in guessed.items() if k != "programme_title"})
+    meta = merge_metadata(infer_metadata(body, path.stem), {}, {})  # as a file without metadata loads
     out = {}
     for field in FIELDS:
         want, got = _values(gold, field), _values(meta, field)

@@ -226,6 +226,12 @@ def merge_metadata(inference: Inference, found: dict, given: dict) -> DocumentMe
             at_fault = {str(e["loc"][0]) for e in exc.errors() if e["loc"]} or {"region"}
             if any(origin.get(k) != "inferred" for k in at_fault):
                 raise
+            # one inferred deadline that does not validate goes, not all of them
+            bad = {e["loc"][1] for e in exc.errors() if len(e["loc"]) > 1 and e["loc"][0] == "deadlines"}
+            if at_fault == {"deadlines"} and bad and all(isinstance(i, int) for i in bad):
+                fields["deadlines"] = [d for i, d in enumerate(fields["deadlines"]) if i not in bad]
+                fields["review_notes"] = [*fields["review_notes"], f"{len(bad)} erschlossene Frist(en) verworfen"]
+                continue
             for key in at_fault:
                 evidence.pop(key, None)
                 fields["review_notes"] = [*fields["review_notes"], f"Erschlossener Wert für '{key}' verworfen"]

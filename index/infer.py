@@ -138,6 +138,15 @@ START_CUE = re.compile(
     r"(?:Förder|Durchführungs|Bewilligungs)zeitraum\w*|Projektlaufzeit\w*|"
     r"\b(?:starten|beginnen|begonnen)\b)"
 )
+# Dates that are none of the above, nearer to their own words: the end of a period ("... und endet am"),
+# reports after the project ("Verwendungsnachweis ... bis zum"), decisions ("bis zum ... mitgeteilt"), and
+# the publication of the text itself ("ab seiner Veröffentlichung am").
+OTHER_CUE = re.compile(
+    r"(?:\b(?:endet|enden|endete|beendet|abgeschlossen|abzuschließen)\b|"
+    r"\w*[Vv]erwendungsnachweis\w*|\w*[Ss]achbericht\w*|\w*[Zz]wischennachweis\w*|"
+    r"\b(?:mitgeteilt|entschieden)\b|\w*[Ff]örderentscheidung\w*|"
+    r"\b[Vv]eröffentlich\w*)"
+)
 START_BOUND = re.compile(r"\b(?:frühestens|ab|zum|am|vom)\s+(?:dem\s+|der\s+)?$")
 ROLLING = re.compile(r"\b(?:fortlaufend|laufend|jederzeit|rollierend|fortwährend)\b")
 EXCLUSION = re.compile(r"Ausschlussfrist")
@@ -438,8 +447,9 @@ def _deadlines(
     spans: list[Span], skip: set[int], valid_from: dt.date | None, valid_until: dt.date | None
 ) -> list[_Deadline]:
     found: list[_Deadline] = []
+    yearly: list[_Deadline] = []
     pending_opens: list[tuple[dt.date, Span]] = []
-    cues = (("submission", SUBMISSION_CUE), ("event", EVENT_CUE), ("start", START_CUE))
+    cues = (("submission", SUBMISSION_CUE), ("event", EVENT_CUE), ("start", START_CUE), ("other", OTHER_CUE))
     for s in spans:
         dates = [d for d in find_dates(s.text) if d.precision == "day" and s.start + d.start not in skip]
         bare = find_days_without_year(s.text)
@@ -463,7 +473,7 @@ def _deadlines(
         for d in dates:
             before = s.text[max(0, d.start - 60) : d.start]
             kind = _nearest_cue(s.text, d.start, *cues)
-            if kind is None:
+            if kind in (None, "other"):
                 continue
             if d.start in window_starts and d.start not in opens_here:
                 if kind == "start":
@@ -484,7 +494,8 @@ def _deadlines(
             elif kind == "start":
                 if START_BOUND.search(before) or START_CUE.search(s.text[d.end : d.end + 40]):
                     found.append(_Deadline(d.date, "start", _purpose(s), _ev(s)))
-        # yearly deadlines: "jeweils bis zum 15. März eines Jahres" within the validity
+        # yearly deadlines: "jeweils bis zum 15. März eines Jahres" within the validity, unless the
+        # text names that day's dates itself ("...; für das Förderjahr 2027 endet die Frist am 31. Januar 2027")
         if YEARLY.search(s.text) and SUBMISSION_CUE.search(s.text) and valid_until:
             first_year = (valid_from or dt.date(valid_until.year, 1, 1)).year
             for b in bare:
@@ -495,7 +506,9 @@ def _deadlines(
                 for year in range(first_year, last_year + 1):
                     day = b.in_year(year)
                     if day and (valid_from is None or day >= valid_from) and day <= valid_until:
-                        found.append(_Deadline(day, "submission", _purpose(s), _ev(s)))
+                        yearly.append(_Deadline(day, "submission", _purpose(s), _ev(s)))
+    named = {(d.date.month, d.date.day) for d in found if d.kind == "submission"}
+    found.extend(d for d in yearly if (d.date.month, d.date.day) not in named)
     for opened, _sentence in pending_opens:  # an opening stated on its own belongs to the next closing day
         later = [d for d in found if d.kind == "submission" and d.date >= opened and d.opens is None]
         if later:
