@@ -98,7 +98,8 @@ GUIDELINE_BODY = re.compile(r"\b(?:Zuwendungszweck|Rechtsgrundlage|Zuwendungsemp
 VOM_LINE = re.compile(r"^(?:[Vv]om|Bekanntmachung vom|Erlass vom|Stand:?|Datum:?)\s+(\S.*)$")
 PUBLISHED_CUE = re.compile(
     r"\b(?:[Vv]eröffentlicht(?:\s+am)?|[Ee]rschienen am|Pressemitteilung vom|[Bb]ekanntgemacht am|"
-    r"[Bb]ekanntmachung vom)\s*:?\s*$"
+    r"[Bb]ekanntmachung vom|[Rr]underlass\b[^.;]{0,160}?\bvom|[Ee]rlass\b[^.;]{0,160}?\bvom|"
+    r"bekannt\s?gemacht\b[^.;]{0,80}?\bam)\s*:?\s*$"
 )
 SIGNED = re.compile(r"^[A-ZÄÖÜ][\w.-]+(?: [\w.-]+)?, (?:den )?$")
 IN_FORCE = re.compile(r"\bin\s+Kraft\b")
@@ -112,9 +113,14 @@ DAY_OF_PUBLICATION = re.compile(
     r"\bTag\s+(?:ihrer|seiner|der|dessen|deren)\s+(?:\w+\s+)?(?:Veröffentlichung|Verkündung|Bekanntmachung|"
     r"Bekanntgabe|Unterzeichnung)"
 )
-VALID_FROM_CUE = re.compile(r"\b(?:gilt|gelten)\s+(?:ab|mit\s+Wirkung\s+vom)\s+(?:dem\s+)?$")
+# "gilt ab dem ...", "gilt vom 1. Juli 2026 bis zum ...", "gilt für die Saison vom ..."
+VALID_FROM_CUE = re.compile(
+    r"\b(?:gilt|gelten)\s+(?:für\s+(?:\w+\s+){1,3}?)?(?:ab|vom|mit\s+Wirkung\s+vom)\s+(?:dem\s+)?$"
+)
 VALID_UNTIL_CUE = re.compile(
     r"\b(?:gilt|gelten|ist|sind)\s+(?:\w+\s+){0,3}?(?:bis|befristet\s+bis)\s+(?:zum\s+|einschließlich\s+)?$"
+    # the closing day of "gilt vom 1. Juli 2026 bis zum 15. Mai 2027"
+    r"|\b(?:gilt|gelten)\s+(?:für\s+(?:\w+\s+){1,3}?)?vom\s+(?:dem\s+)?[^;:]{6,30}?\s+bis\s+(?:zum\s+)?$"
 )
 DOC_SUBJECT = re.compile(
     r"\b(?:\w*[Rr]ichtlinie\w*|Förderaufruf\w*|Aufruf|Regelung\w*|Bestimmungen|Fördergrundsätze|"
@@ -138,15 +144,16 @@ START_CUE = re.compile(
     r"(?:Förder|Durchführungs|Bewilligungs)zeitraum\w*|Projektlaufzeit\w*|"
     r"\b(?:starten|beginnen|begonnen)\b)"
 )
-# Dates that are none of the above, nearer to their own words: the end of a period ("... und endet am"),
-# reports after the project ("Verwendungsnachweis ... bis zum"), decisions ("bis zum ... mitgeteilt"), and
-# the publication of the text itself ("ab seiner Veröffentlichung am").
+# Dates that are none of the above, nearer to their own words: reports after the project
+# ("Verwendungsnachweis ... bis zum"), decisions ("bis zum ... mitgeteilt"), and the publication of the
+# text itself ("ab seiner Veröffentlichung am").
 OTHER_CUE = re.compile(
-    r"(?:\b(?:endet|enden|endete|beendet|abgeschlossen|abzuschließen)\b|"
-    r"\w*[Vv]erwendungsnachweis\w*|\w*[Ss]achbericht\w*|\w*[Zz]wischennachweis\w*|"
-    r"\b(?:mitgeteilt|entschieden)\b|\w*[Ff]örderentscheidung\w*|"
-    r"\b[Vv]eröffentlich\w*)"
+    r"(?:\w*[Vv]erwendungsnachweis\w*|\w*[Ss]achbericht\w*|\w*[Zz]wischennachweis\w*|"
+    r"\b(?:mitgeteilt|entschieden)\b|\w*[Ff]örderentscheidung\w*|\b[Vv]eröffentlich\w*)"
 )
+# The end of a period is no start: "Der Förderzeitraum beginnt am ... und endet am 31. März 2029".
+END_BEFORE = re.compile(r"\b(?:endet|enden|endete|beendet|spätestens)\s+(?:am|zum|mit)\s+(?:dem\s+)?$")
+END_AFTER = re.compile(r"^\s*(?:abgeschlossen|beendet|enden|endet|auslaufen)\b")
 START_BOUND = re.compile(r"\b(?:frühestens|ab|zum|am|vom)\s+(?:dem\s+|der\s+)?$")
 ROLLING = re.compile(r"\b(?:fortlaufend|laufend|jederzeit|rollierend|fortwährend)\b")
 EXCLUSION = re.compile(r"Ausschlussfrist")
@@ -492,6 +499,8 @@ def _deadlines(
             elif kind == "event":
                 found.append(_Deadline(d.date, "event", _purpose(s), _ev(s)))
             elif kind == "start":
+                if END_BEFORE.search(before) or END_AFTER.search(s.text[d.end : d.end + 30]):
+                    continue
                 if START_BOUND.search(before) or START_CUE.search(s.text[d.end : d.end + 40]):
                     found.append(_Deadline(d.date, "start", _purpose(s), _ev(s)))
         # yearly deadlines: "jeweils bis zum 15. März eines Jahres" within the validity, unless the
