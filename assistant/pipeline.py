@@ -34,7 +34,7 @@ from core.errors import IndexMismatch, InvalidInput
 from core.settings import Settings
 from index.build import manifest_for, sparse_encoder_for
 from index.dense import load_embedder
-from index.documents import Document
+from index.documents import Document, DocumentMeta
 from index.generations import Generations
 from index.store import Hit, Mode, Store
 
@@ -410,6 +410,8 @@ class Assistant:
         if citations:
             notices = self.notices(citations, turn.context.types, turn.today, turn.context.programmes) + notices
             notices += self._unanswered(turn.context, citations)
+        elif turn.context.programmes and not notices:
+            notices = self._programme_notices(turn.context.programmes, turn.context.types, turn.today)
         related = turn.grade == "related"
         reason = (turn.refusal or "unsupported") if enforced.refused or related else None
         return Answer(
@@ -493,46 +495,61 @@ class Assistant:
             meta = self.documents[doc_id].meta
             its_own = not asked or meta.programme in asked
             quotes = " ".join(c.quote for c in citations if c.doc_id == doc_id)
-            flat = " ".join(quotes.split())  # "20.\xa0Juni 2023" as "20. Juni 2023"
-            if meta.valid_until and meta.valid_until < today:
-                notices.append(
-                    f"Achtung: {meta.kind_label} „{meta.title}“ galt nur bis "
-                    f"{german_date(meta.valid_until)} und ist nicht mehr in Kraft."
-                )
-            elif meta.valid_from and today < meta.valid_from:
-                notices.append(
-                    f"Achtung: {meta.kind_label} „{meta.title}“ gilt erst ab "
-                    f"{german_date(meta.valid_from)} und ist noch nicht in Kraft."
-                )
-            for deadline in meta.deadlines:
-                if deadline.kind != "submission":
-                    # an event or a start the answer quotes: whether it lies behind or ahead
-                    if german_date(deadline.date) in flat:
-                        status, left = deadline_status(deadline, today)
-                        when = (
-                            "liegt zurück"
-                            if status == "vorbei"
-                            else "ist heute"
-                            if left == 0
-                            else f"steht bevor (in {days_phrase(left, dative=True)})"
-                        )
-                        notices.append(f"Der Termin „{deadline.purpose}“ am {german_date(deadline.date)} {when}.")
-                    continue
-                touched = ("date" in types and its_own) or german_date(deadline.date).split(" ", 1)[1] in quotes
-                if not touched:
-                    continue
-                status, left = deadline_status(deadline, today)
-                if status == "noch_nicht_offen" and deadline.opens:
-                    until_open = days_phrase((deadline.opens - today).days, dative=True)
-                    notices.append(
-                        f"Die Frist „{deadline.purpose}“ hat noch nicht begonnen: Einreichung erst ab "
-                        f"{german_date(deadline.opens)} (in {until_open}), bis {german_date(deadline.date)}."
+            notices += self._document_notices(meta, quotes, types, today, its_own)
+        return notices
+
+    def _programme_notices(self, asked: tuple[str, ...], types: set[str], today: dt.date) -> list[str]:
+        """Without a cited passage, a question that names programmes still learns where their
+        guidelines and calls stand on the reference date (no longer in force, deadline passed)."""
+        notices: list[str] = []
+        for doc in self.documents.values():
+            if doc.meta.programme in asked and doc.meta.kind != "background":
+                notices += self._document_notices(doc.meta, "", types, today, True)
+        return notices
+
+    @staticmethod
+    def _document_notices(meta: DocumentMeta, quotes: str, types: set[str], today: dt.date, its_own: bool) -> list[str]:
+        notices: list[str] = []
+        flat = " ".join(quotes.split())  # "20.\xa0Juni 2023" as "20. Juni 2023"
+        if meta.valid_until and meta.valid_until < today:
+            notices.append(
+                f"Achtung: {meta.kind_label} „{meta.title}“ galt nur bis "
+                f"{german_date(meta.valid_until)} und ist nicht mehr in Kraft."
+            )
+        elif meta.valid_from and today < meta.valid_from:
+            notices.append(
+                f"Achtung: {meta.kind_label} „{meta.title}“ gilt erst ab "
+                f"{german_date(meta.valid_from)} und ist noch nicht in Kraft."
+            )
+        for deadline in meta.deadlines:
+            if deadline.kind != "submission":
+                # an event or a start the answer quotes: whether it lies behind or ahead
+                if german_date(deadline.date) in flat:
+                    status, left = deadline_status(deadline, today)
+                    when = (
+                        "liegt zurück"
+                        if status == "vorbei"
+                        else "ist heute"
+                        if left == 0
+                        else f"steht bevor (in {days_phrase(left, dative=True)})"
                     )
-                elif status == "abgelaufen":
-                    notices.append(f"Die Frist „{deadline.purpose}“ ist am {german_date(deadline.date)} abgelaufen.")
-                else:
-                    notices.append(
-                        f"Die Frist „{deadline.purpose}“ läuft noch bis {german_date(deadline.date)} "
-                        f"(noch {days_phrase(left)})."
-                    )
+                    notices.append(f"Der Termin „{deadline.purpose}“ am {german_date(deadline.date)} {when}.")
+                continue
+            touched = ("date" in types and its_own) or german_date(deadline.date).split(" ", 1)[1] in quotes
+            if not touched:
+                continue
+            status, left = deadline_status(deadline, today)
+            if status == "noch_nicht_offen" and deadline.opens:
+                until_open = days_phrase((deadline.opens - today).days, dative=True)
+                notices.append(
+                    f"Die Frist „{deadline.purpose}“ hat noch nicht begonnen: Einreichung erst ab "
+                    f"{german_date(deadline.opens)} (in {until_open}), bis {german_date(deadline.date)}."
+                )
+            elif status == "abgelaufen":
+                notices.append(f"Die Frist „{deadline.purpose}“ ist am {german_date(deadline.date)} abgelaufen.")
+            else:
+                notices.append(
+                    f"Die Frist „{deadline.purpose}“ läuft noch bis {german_date(deadline.date)} "
+                    f"(noch {days_phrase(left)})."
+                )
         return notices

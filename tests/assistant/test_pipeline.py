@@ -395,3 +395,12 @@ def test_a_programme_no_document_has_is_not_answered_from_another_and_the_covere
     assert "Modellvorhaben für soziale Innovationen (Sachsen)" in notice and "Civic Innovation Platform" in notice
     # a programme the documents do know by that name is answered
     assert not assistant.ask("Wie hoch ist die Förderquote im Programm Modellvorhaben?", today=TODAY).refused
+
+
+def test_a_refusal_about_a_named_programme_still_says_where_it_stands(assistant: Assistant) -> None:
+    """No passage answers, yet the programme is named: its guideline being out of force is said."""
+    answer = assistant.ask("Was kostet ein Parkplatz bei Civic Innovation?", today=TODAY)
+    assert answer.refused and not answer.citations
+    assert any("nicht mehr in Kraft" in n and "31. Dezember 2024" in n for n in answer.notices), answer.notices
+    # the same question on a day the guideline was in force: nothing to warn about
+    assert not assistant.ask("Was kostet ein Parkplatz bei Civic Innovation?", today=dt.date(2024, 6, 1)).notices
