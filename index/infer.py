@@ -128,7 +128,8 @@ DOC_SUBJECT = re.compile(
 )
 
 SUBMISSION_CUE = re.compile(
-    r"(?:einzureichen|einreich\w*|Einreich\w*|eingereicht|[Aa]ntrag\w*|[Aa]nträge\w*|beantrag\w*|Bewerbung\w*|"
+    r"(?:einzureichen|einreich\w*|Einreich\w*|eingereicht|[Aa]ntrag(?!stell(?:er|ende))\w*|[Aa]nträge\w*|"
+    r"beantrag\w*|Bewerbung\w*|"
     r"bewerben|Interessenbekundung\w*|\w*[Ss]kizze\w*|Ausschlussfrist|Einsendeschluss|Bewerbungsschluss|"
     r"Abgabefrist|Antragsschluss|Frist\b|vorzulegen|vorgelegt|Projektvorschl\w*|einzusenden|zu\s+senden|"
     r"Stichtag|Förderportal|Antragsportal|einreichbar)"
@@ -445,8 +446,12 @@ def _nearest_cue(sentence: str, pos: int, *cues: tuple[str, re.Pattern[str]]) ->
     return best[1] if best else None
 
 
+_NUMBERING = re.compile(r"^(?:\(?\d+(?:\.\d+)*\)?\.?|[a-z]\)|§\s*\d+)\s+")
+
+
 def _purpose(s: Span) -> str:
-    text = _collapse(s.text).lstrip("•-–* ")
+    """What the deadline is for: its sentence, without the paragraph's number ("8.1", "(2)")."""
+    text = _NUMBERING.sub("", _collapse(s.text).lstrip("•-–* "))
     return text if len(text) <= 200 else text[:197].rsplit(" ", 1)[0] + " …"
 
 
