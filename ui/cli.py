@@ -278,6 +278,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Abgebrochen.", file=sys.stderr)
         code = 130
+    except BrokenPipeError:  # the reader stopped early ("| head"): nothing went wrong here
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        code = 0
     except Exception as exc:  # last line of defence: never a traceback for a user
         if os.environ.get("FOERDERLOTSE_DEBUG_TRACEBACK"):
             raise

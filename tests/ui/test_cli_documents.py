@@ -105,3 +105,19 @@ def test_a_broken_file_is_named_and_the_others_still_listed(tmp_path: Path) -> N
     assert done.returncode == 1
     assert "kaputt.docx" in done.stderr and "Word-Datei ist beschädigt" in done.stderr
     assert "5 Dokumente" in done.stdout
+
+
+def test_a_reader_that_stops_early_is_no_error() -> None:
+    """`foerderlotse documents | head -3`: the listing ends quietly, no 'interner Fehler'."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FOERDERLOTSE_")}
+    env["PYTHONPATH"] = str(CORPUS.parent)
+    run = subprocess.run(
+        f"{sys.executable} -m ui.cli documents --corpus {CORPUS} | head -3",
+        shell=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert len(run.stdout.splitlines()) == 3
+    assert "Fehler" not in run.stderr and "Traceback" not in run.stderr, run.stderr
