@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(Path("corpus"), description="Folder with the guideline documents.")
     store_path: Path = Field(
         Path(".foerderlotse/qdrant"),
-        description="Embedded Qdrant store (Qdrant Edge or local mode, see embedded_engine): one folder per index generation.",
+        description="Embedded Qdrant store (Edge or local mode: embedded_engine), a folder per index generation.",
     )
     qdrant_url: str | None = Field(None, description="Qdrant server/cluster URL; overrides store_path.")
     embedded_engine: Literal["edge", "local"] = Field(
