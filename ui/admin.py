@@ -39,34 +39,25 @@ from core.settings import Settings
 from index.build import build_index
 from index.documents import SUPPORTED_SUFFIXES, DocumentMeta, load_corpus
 from index.formats import SIDECAR_SUFFIX
-from index.review import origin_label, review
+from index.review import FIELD_LABELS as REVIEW_LABELS
+from index.review import REVIEWED, origin_label, review
+from ui.middleware import TooLarge, declared_too_large, limited
 
 COOKIE = "foerderlotse_admin"
 SESSION_SECONDS = 8 * 3600
 MAX_SESSIONS = 32
 FORM_BYTES = 64_000  # every admin request but an upload
 REMOVED_DIR = ".entfernt"  # removed documents go here, inside the corpus folder (ignored by the loader)
-EDITABLE = (
-    "title",
-    "issuer",
-    "kind",
-    "programme",
-    "programme_title",
-    "region",
-    "published",
-    "valid_from",
-    "valid_until",
-)
+EDITABLE = REVIEWED  # the fields `foerderlotse documents` reviews, deadlines aside
+_FORMAT = {
+    "kind": "guideline, call, background",
+    "region": "DE oder DE-XX",
+    "published": "JJJJ-MM-TT",
+    "valid_from": "JJJJ-MM-TT",
+    "valid_until": "JJJJ-MM-TT",
+}
 FIELD_LABELS = {
-    "title": "Titel",
-    "issuer": "Herausgeber",
-    "kind": "Art (guideline, call, background)",
-    "programme": "Programm-ID",
-    "programme_title": "Programmtitel",
-    "region": "Region (DE oder DE-XX)",
-    "published": "Veröffentlicht (JJJJ-MM-TT)",
-    "valid_from": "Gültig ab (JJJJ-MM-TT)",
-    "valid_until": "Gültig bis (JJJJ-MM-TT)",
+    name: f"{REVIEW_LABELS[name]} ({_FORMAT[name]})" if name in _FORMAT else REVIEW_LABELS[name] for name in EDITABLE
 }
 # What a file's first bytes must be, by its suffix; executables never pass.
 _EXECUTABLE = (b"MZ", b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe")
@@ -390,19 +381,9 @@ class AdminGuard:
             await _plain(send, 403, "Die Verwaltung ist nur von ihrer eigenen Seite aus erreichbar.")
             return
         limit = self.upload_limit + FORM_BYTES if scope["path"] == "/admin/upload" else FORM_BYTES
-        declared = headers.get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        if declared_too_large(headers.get(b"content-length"), limit):
             await _plain(send, 413, f"Die Anfrage ist zu groß (höchstens {limit // 1_000_000 or 1} MB).")
             return
-        seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > limit:
-                raise _TooLarge
-            return message
 
         async def without_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -414,13 +395,9 @@ class AdminGuard:
             await send(message)
 
         try:
-            await self.app(scope, limited, without_cors)
-        except _TooLarge:
+            await self.app(scope, limited(receive, limit), without_cors)
+        except TooLarge:
             await _plain(send, 413, f"Die Anfrage ist zu groß (höchstens {limit // 1_000_000 or 1} MB).")
-
-
-class _TooLarge(Exception):
-    pass
 
 
 async def _plain(send: Send, status: int, message: str) -> None:

@@ -34,27 +34,37 @@ class BodyLimit:
                     send, 415, "unsupported_media_type", "Bitte JSON senden (Content-Type: application/json)."
                 )
                 return
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+        if declared_too_large(declared, self.limit):
             await _send_error(send, 413, "too_large", f"Die Anfrage ist zu groß (höchstens {self.limit} Bytes).")
             return
-        seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:
-                raise _TooLarge()
-            return message
-
         try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
+            await self.app(scope, limited(receive, self.limit), send)
+        except TooLarge:
             await _send_error(send, 413, "too_large", f"Die Anfrage ist zu groß (höchstens {self.limit} Bytes).")
 
 
-class _TooLarge(Exception):
-    pass
+class TooLarge(Exception):
+    """A request body grew past its limit while it was read."""
+
+
+def declared_too_large(declared: bytes | None, limit: int) -> bool:
+    """A Content-Length header that is no number or more than `limit`."""
+    return declared is not None and (not declared.isdigit() or int(declared) > limit)
+
+
+def limited(receive: Receive, limit: int) -> Receive:
+    """`receive` that raises TooLarge once the body has grown past `limit` bytes (by header or not)."""
+    seen = 0
+
+    async def receive_limited() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > limit:
+            raise TooLarge
+        return message
+
+    return receive_limited
 
 
 async def _send_error(
