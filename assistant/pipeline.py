@@ -34,7 +34,7 @@ from core.errors import IndexMismatch, InvalidInput
 from core.settings import Settings
 from index.build import manifest_for, sparse_encoder_for
 from index.dense import load_embedder
-from index.documents import Document, DocumentMeta
+from index.documents import Deadline, Document, DocumentMeta
 from index.generations import Generations
 from index.store import Hit, Mode, Store
 
@@ -521,7 +521,7 @@ class Assistant:
                 f"Achtung: {meta.kind_label} „{meta.title}“ gilt erst ab "
                 f"{german_date(meta.valid_from)} und ist noch nicht in Kraft."
             )
-        for deadline in meta.deadlines:
+        for deadline in _one_per_rule(meta.deadlines, today):
             if deadline.kind != "submission":
                 # an event or a start the answer quotes: whether it lies behind or ahead
                 if german_date(deadline.date) in flat:
@@ -553,3 +553,16 @@ class Assistant:
                     f"(noch {days_phrase(left)})."
                 )
         return notices
+
+
+def _one_per_rule(deadlines: list[Deadline], today: dt.date) -> list[Deadline]:
+    """A rule that recurs ("jeweils bis zum 31. Oktober", one deadline a year with the same purpose)
+    is said once: its next closing day, or, when all have passed, its last one."""
+    groups: dict[tuple[str, str], list[Deadline]] = {}
+    for deadline in deadlines:
+        groups.setdefault((deadline.kind, deadline.purpose), []).append(deadline)
+    kept = []
+    for group in groups.values():
+        ahead = [d for d in group if d.date >= today]
+        kept.append(min(ahead, key=lambda d: d.date) if ahead else max(group, key=lambda d: d.date))
+    return sorted(kept, key=lambda d: d.date)
