@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from assistant.citations import DENIAL, figures
-from assistant.dates import RUNS_UNTIL, find_dates
+from assistant.dates import RUNS_UNTIL
 from assistant.features import ADDRESS, ELIGIBLE, Candidate, Refusal, coverage, span_features
 from assistant.gate import Gate, features
 from assistant.learned import LogisticModel, sigmoid
@@ -21,6 +21,7 @@ from assistant.models import Draft, DraftSentence, Source
 from assistant.question import COUNT, STATUS, QuestionContext, holds_type
 from assistant.spans import INSTRUCTION_LIKE, Evidence, evidence_spans, load_vectors, save_vectors, span_key
 from index.chunker import Chunk
+from index.dates import find_dates
 from index.dense import Embedder
 from index.documents import KIND_LABELS
 from index.sparse import GermanAnalyzer, base_of

@@ -16,8 +16,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from assistant.dates import find_dates
 from assistant.models import Citation, Draft, DraftSentence, Source
+from index.dates import find_dates
 from index.documents import Document
 from index.sparse import GermanAnalyzer
 from index.text import split_sentences

@@ -5,13 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from index.dates import (  # noqa: F401 - the answerer imports these from here
-    DAY_MONTH_YEAR,
-    GERMAN_MONTHS,
-    FoundDate,
-    find_dates,
-    german_date,
-)
+from index.dates import GERMAN_MONTHS, find_dates
 
 # "Wie lange gilt/läuft ...?" is answered by the end of a validity or a running time: "gilt bis
 # 31. Dezember 2024", "seit August 2023 bis Dezember 2028" (not by a deadline: "bis zum 7. Mai einreichen").

@@ -14,8 +14,9 @@ from pydantic import BaseModel
 
 from assistant.answer import SOURCE_PREFIX, as_sentence
 from assistant.citations import citation_for
-from assistant.dates import asked_year, days_phrase, find_dates, german_date, period_end, period_start
+from assistant.dates import asked_year, days_phrase, period_end, period_start
 from assistant.models import Citation, Draft, DraftSentence, Source
+from index.dates import find_dates, german_date
 from index.documents import Deadline, Document, DocumentMeta
 from index.text import iter_lines, split_sentences
 

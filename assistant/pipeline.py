@@ -12,7 +12,7 @@ from itertools import islice
 
 from assistant.answer import ExtractiveAnswerer, promoted, with_lead
 from assistant.citations import Enforced, StreamingEnforcer, citation_for, enforce
-from assistant.dates import asked_year, days_phrase, german_date, period_end
+from assistant.dates import asked_year, days_phrase, period_end
 from assistant.facts import (
     deadline_overview,
     deadline_status,
@@ -33,6 +33,7 @@ from assistant.retrieval import Query, Retriever
 from core.errors import IndexMismatch, InvalidInput
 from core.settings import Settings
 from index.build import manifest_for, sparse_encoder_for
+from index.dates import german_date
 from index.dense import load_embedder
 from index.documents import Deadline, Document, DocumentMeta
 from index.generations import Generations

@@ -8,8 +8,9 @@ import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 
-from assistant.dates import RUNS_UNTIL, asked_year, find_dates
+from assistant.dates import RUNS_UNTIL, asked_year
 from assistant.lexicon import FIGURE_TYPES, Lexicon, has_umlaut, load_thesaurus
+from index.dates import find_dates
 from index.sparse import STOP_WORDS, GermanAnalyzer, TermStats, base_of, is_content_token
 
 FOLLOW_UP_WEIGHT = 0.5  # words of the earlier question in an elliptical follow-up

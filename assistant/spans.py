@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.dates import DAY_MONTH_YEAR
 from index.chunker import Chunk
+from index.dates import DAY_MONTH_YEAR
 from index.text import Span, iter_lines, split_sentences
 
 _CLOSED = (".", "!", "?", ":")

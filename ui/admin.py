@@ -37,8 +37,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.settings import Settings
 from index.build import build_index
-from index.documents import SUPPORTED_SUFFIXES, DocumentMeta, load_corpus
-from index.formats import SIDECAR_SUFFIX
+from index.documents import SUPPORTED_SUFFIXES, DocumentMeta, load_corpus, load_document
+from index.formats import SIDECAR_SUFFIX, find_sidecar
 from index.review import FIELD_LABELS as REVIEW_LABELS
 from index.review import REVIEWED, origin_label, review
 from ui.middleware import TooLarge, declared_too_large, limited
@@ -523,20 +523,19 @@ def install_admin(app: FastAPI, settings: Settings) -> Builds | None:
         form = await request.form()
         require(request, str(form.get("csrf", "")))
         path = corpus_file(name)
-        docs = {d.path: d for d in load_corpus(settings.corpus_dir).documents}
-        if name not in docs:
-            raise AdminError(409, f"'{name}' lässt sich gerade nicht laden; siehe 'Dateien mit Problemen'.")
-        side = path.with_name(path.stem + SIDECAR_SUFFIX)
-        existing = yaml.safe_load(side.read_text(encoding="utf-8")) if side.is_file() else {}
-        changes = {k: str(form.get(k, "")).strip() or None for k in EDITABLE if k in form}
-        merged = {**docs[name].meta.model_dump(mode="json"), **(existing or {}), **changes}
+        try:  # the one file, as the index build would load it
+            doc, existing = load_document(path), find_sidecar(path) or {}
+        except (ValueError, ValidationError):
+            raise AdminError(409, f"'{name}' lässt sich gerade nicht laden; siehe 'Dateien mit Problemen'.") from None
+        changes = {k: v for k in EDITABLE if k in form and (v := str(form.get(k, "")).strip())}
         try:
-            DocumentMeta.model_validate(merged)
+            DocumentMeta.model_validate({**doc.meta.model_dump(mode="json"), **existing, **changes})
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "-"
             raise AdminError(422, f"Feld '{FIELD_LABELS.get(where, where)}': {first['msg']}") from None
-        sidecar = {**(existing or {}), **{k: v for k, v in changes.items() if v is not None}}
+        sidecar = {**existing, **changes}
+        side = path.with_name(path.stem + SIDECAR_SUFFIX)
         staged = side.with_name(side.name + ".tmp")
         staged.write_text(yaml.safe_dump(sidecar, allow_unicode=True, sort_keys=False), encoding="utf-8")
         staged.replace(side)

@@ -131,7 +131,7 @@ def _today(value: str | None):
 
 
 def _print_cards(cards: list, today) -> None:
-    from assistant.dates import german_date
+    from index.dates import german_date
 
     for card in cards:
         print(f"■ {card.title} ({card.programme})")
