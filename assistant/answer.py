@@ -138,15 +138,22 @@ class ExtractiveAnswerer:
         return with_lead(draft, lead) if lead else draft
 
     def related(self, question: QuestionContext, hits: list[Hit], most: int = 2) -> Draft:
-        """Where no span answers: the spans that name what the question asks about (its heaviest
-        word that is not a programme's name), best first, to be shown as the closest passages."""
+        """Where no span answers: the best spans on what the question asks about, to be shown as
+        the closest passages. A span is on it when it names a heaviest word of the question that is
+        not a programme's name (all that weigh the same), or covers as much of what is asked as an
+        answer needs at least (`min_support`): "Flyer zur Öffentlichkeitsarbeit" is on public
+        relations, although the documents never say "Flyer"; "Was kostet ein Parkplatz?" is not
+        on costs."""
         asked = [i for i, s in enumerate(question.slots) if not s.context]
         if not asked:
             return Draft(sentences=[], sources=[])
-        heaviest = max(asked, key=lambda i: question.slots[i].weight)
+        top = max(question.slots[i].weight for i in asked)
+        heaviest = [i for i in asked if question.slots[i].weight == top]  # several where they weigh the same
         chosen: list[Candidate] = []
         for c in self.candidates(question, hits):
-            if c.slot_cover[heaviest] >= 1.0 and not any(_overlaps(c, o) for o in chosen):
+            covered = coverage(question, [c], context=False)
+            on_topic = any(c.slot_cover[i] >= 1.0 for i in heaviest) or covered >= self.min_support
+            if on_topic and not any(_overlaps(c, o) for o in chosen):
                 chosen.append(c)
             if len(chosen) >= most:
                 break

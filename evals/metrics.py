@@ -86,6 +86,12 @@ def answer_metrics(items: list[GoldItem], answers: dict[str, dict[str, Any]], te
     leads = {i.id: lead_of(answers[i.id]) for i in asked_leads}
     latencies = [answers[i.id]["latency_ms"] for i in items]
     wrong_refusals = [i for i in answerable if answers[i.id]["refused"]]
+    # a refusal that quotes the closest passages (grade "related"): do they hold the answer?
+    shown = [
+        i
+        for i in wrong_refusals
+        if i.facts and all(re.search(f, answers[i.id]["answer"], re.IGNORECASE) for f in i.facts)
+    ]
     return {
         "items": len(items),
         "fact_accuracy": _share(len(good), len(answerable)),
@@ -95,6 +101,10 @@ def answer_metrics(items: list[GoldItem], answers: dict[str, dict[str, Any]], te
         "refusal_recall": _share(sum(answers[i.id]["refused"] for i in unanswerable), len(unanswerable)),
         "wrong_refusals": len(wrong_refusals),
         "wrong_refusal_rate": _share(len(wrong_refusals), len(answerable)),
+        "wrong_refusals_quoting_answer": _share(len(shown), len(wrong_refusals)),
+        "unanswerable_with_related": _share(
+            sum(answers[i.id].get("grade") == "related" for i in unanswerable), len(unanswerable)
+        ),
         "notice_rate": _share(len(notice_hits), len(noticed)),
         # yes/no questions: share answered with a right lead; leads that contradict the gold
         "lead_rate": _share(sum(leads[i.id] in i.expect_lead for i in asked_leads), len(asked_leads)),

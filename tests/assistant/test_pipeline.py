@@ -404,3 +404,11 @@ def test_a_refusal_about_a_named_programme_still_says_where_it_stands(assistant:
     assert any("nicht mehr in Kraft" in n and "31. Dezember 2024" in n for n in answer.notices), answer.notices
     # the same question on a day the guideline was in force: nothing to warn about
     assert not assistant.ask("Was kostet ein Parkplatz bei Civic Innovation?", today=dt.date(2024, 6, 1)).notices
+
+
+def test_a_refusal_quotes_passages_on_what_is_asked_where_words_weigh_the_same(assistant: Assistant) -> None:
+    # "Druckkosten" and "Öffentlichkeitsarbeit" weigh the same and the corpus never says "Flyer": the
+    # documents are not said to hold nothing (grade "none"); the passage on public relations is quoted
+    answer = assistant.ask("Darf man beim Bund Druckkosten für Flyer zur Öffentlichkeitsarbeit abrechnen?", today=TODAY)
+    assert answer.grade in ("answered", "related")
+    assert any("Öffentlichkeitsarbeit" in c.quote for c in answer.citations)
