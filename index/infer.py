@@ -105,14 +105,13 @@ SIGNED = re.compile(r"^[A-ZÄÖÜ][\w.-]+(?: [\w.-]+)?, (?:den )?$")
 IN_FORCE = re.compile(r"\bin\s+Kraft\b")
 OUT_OF_FORCE = re.compile(r"\baußer\s+Kraft\b")
 FORCE_WORD = re.compile(r"\b(?:außer\s+|in\s+)Kraft\b")
-DAY_AFTER_PUBLICATION = re.compile(
-    r"\bTag\s+nach\s+(?:ihrer|seiner|der|dessen|deren)\s+(?:\w+\s+)?(?:Veröffentlichung|Verkündung|Bekanntmachung|"
-    r"Bekanntgabe|Unterzeichnung)"
+# "... ihrer Veröffentlichung", "... der Bekanntmachung im Amtsblatt"
+_ITS_PUBLICATION = (
+    r"(?:ihrer|seiner|der|dessen|deren)\s+(?:\w+\s+)?"
+    r"(?:Veröffentlichung|Verkündung|Bekanntmachung|Bekanntgabe|Unterzeichnung)"
 )
-DAY_OF_PUBLICATION = re.compile(
-    r"\bTag\s+(?:ihrer|seiner|der|dessen|deren)\s+(?:\w+\s+)?(?:Veröffentlichung|Verkündung|Bekanntmachung|"
-    r"Bekanntgabe|Unterzeichnung)"
-)
+DAY_AFTER_PUBLICATION = re.compile(rf"\bTag\s+nach\s+{_ITS_PUBLICATION}")
+DAY_OF_PUBLICATION = re.compile(rf"\bTag\s+{_ITS_PUBLICATION}")
 # "gilt ab dem ...", "gilt vom 1. Juli 2026 bis zum ...", "gilt für die Saison vom ..."
 VALID_FROM_CUE = re.compile(
     r"\b(?:gilt|gelten)\s+(?:für\s+(?:\w+\s+){1,3}?)?(?:ab|vom|mit\s+Wirkung\s+vom)\s+(?:dem\s+)?$"

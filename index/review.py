@@ -35,25 +35,27 @@ FIELD_LABELS = {
 DEADLINE_LABELS = {"submission": "Einreichung", "event": "Termin", "start": "Projektbeginn", "other": "Sonstiges"}
 
 
-class FieldReview(BaseModel):
-    name: str
-    label: str
-    value: object
-    origin: str  # given | file | inferred | missing
+class Quoted(BaseModel):
+    """Where in the text a value was read: the quote and its offsets (none for a given value)."""
+
     quote: str | None = None
     start: int | None = None
     end: int | None = None
 
 
-class DeadlineReview(BaseModel):
+class FieldReview(Quoted):
+    name: str
+    label: str
+    value: object
+    origin: str  # given | file | inferred | missing
+
+
+class DeadlineReview(Quoted):
     date: str
     kind: str
     opens: str | None
     purpose: str
     origin: str
-    quote: str | None = None
-    start: int | None = None
-    end: int | None = None
 
 
 class DocumentReview(BaseModel):

@@ -1,6 +1,24 @@
 """Scoring details of the extractive answerer that the gold set only sees in aggregate."""
 
 from assistant.question import ALL_PARTS_CREDIT, PART_CREDIT, Slot
+from index.chunker import Chunk
+
+
+def _chunk(text: str, kind: str, section: str = "") -> Chunk:
+    """The whole text as one chunk of a document without programme."""
+    return Chunk(
+        id="c",
+        doc_id="d",
+        ordinal=0,
+        programme=None,
+        region="DE",
+        kind=kind,
+        section=section,
+        header="",
+        text=text,
+        start=0,
+        end=len(text),
+    )
 
 
 def ranks_higher(types: set[str], better: str, worse: str) -> bool:
@@ -490,25 +508,12 @@ def test_a_running_time_answers_when_something_begins_or_ends() -> None:
 
 def test_a_signature_block_is_one_span_that_means_the_signing() -> None:
     from assistant.spans import evidence_spans
-    from index.chunker import Chunk
 
     text = (
         "Diese Richtlinie gilt bis 31. Dezember 2024.\n\nBerlin, den 28. März 2023\n\nBundesministerium\n"
         "für Arbeit und Soziales\n\nIm Auftrag\nH. Muster\n\n1\nEine Fußnote, die nicht dazugehört."
     )
-    chunk = Chunk(
-        id="c",
-        doc_id="d",
-        ordinal=0,
-        programme=None,
-        region="DE",
-        kind="guideline",
-        section="9",
-        header="",
-        text=text,
-        start=0,
-        end=len(text),
-    )
+    chunk = _chunk(text, "guideline", section="9")
     signed = [s for s in evidence_spans(chunk) if s.implied]
     assert len(signed) == 1 and signed[0].text.startswith("Berlin, den") and signed[0].text.endswith("H. Muster")
 
@@ -632,25 +637,12 @@ def test_a_question_of_nothing_but_names_weighs_them_as_what_is_asked() -> None:
 
 def test_a_contact_block_is_one_span_that_says_whom_to_contact() -> None:
     from assistant.spans import CONTACT, evidence_spans
-    from index.chunker import Chunk
 
     text = (
         "Sie haben Fragen? Sprechen Sie uns an.\n\nErika Muster\nProjektleitung\nVerein für Beispiele e. V.\n\n"
         "Tel.: 0351 - 123 45\nE-Mail: erika@example.org\n\nDer nächste Absatz ist ein ganzer Satz."
     )
-    chunk = Chunk(
-        id="c",
-        doc_id="d",
-        ordinal=0,
-        programme=None,
-        region="DE",
-        kind="background",
-        section="",
-        header="",
-        text=text,
-        start=0,
-        end=len(text),
-    )
+    chunk = _chunk(text, "background")
     blocks = [s for s in evidence_spans(chunk) if s.implied == CONTACT]
     assert len(blocks) == 1 and blocks[0].text.startswith("Erika Muster") and blocks[0].text.endswith("example.org")
 
@@ -696,25 +688,12 @@ def test_a_figure_stands_for_the_word_it_answers_not_for_its_synonyms() -> None:
 
 def test_a_question_or_a_headline_in_capitals_is_no_evidence() -> None:
     from assistant.spans import evidence_spans
-    from index.chunker import Chunk
 
     text = (
         "PLATTFORM FÜR SOZIALE INNOVATION KOMMT.\n\nSie haben Fragen zur Plattform? Sprechen Sie uns an.\n\n"
         "Zunächst sollten Sie ein Ziel festlegen: Welches Problem soll die KI lösen? Dann folgt der Plan."
     )
-    chunk = Chunk(
-        id="c",
-        doc_id="d",
-        ordinal=0,
-        programme=None,
-        region="DE",
-        kind="background",
-        section="",
-        header="",
-        text=text,
-        start=0,
-        end=len(text),
-    )
+    chunk = _chunk(text, "background")
     spans = [s.text for s in evidence_spans(chunk)]
     assert spans == [
         "Sprechen Sie uns an.",

@@ -135,7 +135,7 @@ def _open_widget(page, demo: str):
 def _widget_ask(page, question: str, expect: str) -> None:
     bots = page.locator("#foerderlotse-widget .msg.bot")
     before = bots.count()
-    field = page.locator("#foerderlotse-widget #fl-input")
+    field = _widget_field(page)
     field.fill(question)
     field.press("Enter")
     bots.nth(before).wait_for(timeout=30_000)
@@ -386,8 +386,7 @@ def _widget_field(page):
 
 def test_widget_says_the_limit_instead_of_cutting(sized, server: str) -> None:
     page = sized
-    page.goto(server + "/demo")
-    page.locator("#foerderlotse-widget .bubble").click()
+    _open_widget(page, server + "/demo").click()
     field = _widget_field(page)
     field.press("Enter")
     hint = page.locator("#foerderlotse-widget #fl-hint")
@@ -472,8 +471,7 @@ def test_page_has_no_serious_accessibility_violations(sized, server: str) -> Non
 
 def test_widget_has_no_serious_accessibility_violations(sized, server: str) -> None:
     page = sized
-    page.goto(server + "/demo")
-    page.locator("#foerderlotse-widget .bubble").click()
+    _open_widget(page, server + "/demo").click()
     field = _widget_field(page)
     field.fill("Wie hoch ist die Förderquote bei Civic Innovation?")
     field.press("Enter")
