@@ -96,7 +96,7 @@ class ExtractiveAnswerer:
         self.ranker = ranker  # None: spans rank by coverage alone (what training starts from)
         self.section_words = section_words or {}
         self.record: list[dict[str, float]] | None = None  # features of each decision, for training
-        self.record_spans: list[tuple[dict[str, float], str]] | None = None  # ... of each span
+        self.record_spans: list[tuple[dict[str, float], str, str]] | None = None  # ... of each span, question
         self.texts = texts
         self.programmes_named = programmes_named
         self.programme_titles = programme_titles or {}
@@ -195,7 +195,7 @@ class ExtractiveAnswerer:
                 c.logit = self.ranker.logit(values) if self.ranker else values["coverage"]
                 c.score = sigmoid(c.logit) if self.ranker else c.logit
                 if self.record_spans is not None:
-                    self.record_spans.append((values, c.text))
+                    self.record_spans.append((values, c.text, question.text))
                 out.append(c)
         return sorted(out, key=lambda c: c.score, reverse=True)
 

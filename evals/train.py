@@ -1,7 +1,11 @@
-"""`python -m evals train`: learn the answerer's ranker and gate (assistant/learned.py).
+"""`python -m evals train`: learn the answerer's span model, ranker and gate.
 
-Both learn from the dev split (on the corpus) and the training documents (`evals/train/`), never
-from test, held-out documents or sealed batches.
+All three learn from the dev split (on the corpus) and the training documents (`evals/train/`),
+never from test, held-out documents or sealed batches.
+0. Span model (index/e5.py, evals/tune.py): e5's upper layers, fine-tuned so that a question's
+   cosine is highest for the spans that answer it. Tuned once on all questions (what the product
+   uses) and once on each half of the documents: ranker and gate learn from the similarities the
+   layers tuned on the *other* half give, as they will be on documents the layers never saw.
 1. Ranker: the candidate spans the answerer considers for each question, marked where they hold
    the gold evidence (or all gold facts); a listwise model learns to put the marked ones first.
 2. Gate: with the new ranker and the gate open, the features of each best span, labelled 1 where
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -20,11 +25,14 @@ import numpy as np
 from assistant import gate
 from assistant.features import SPAN_FEATURES
 from assistant.learned import WEIGHTS_FILE, LogisticModel, write_models
-from core.settings import Settings
+from core.settings import PACKAGED_E5, Settings
 from evals import runner
 from evals.gold import GoldItem
 from evals.metrics import facts_ok
 from evals.suites import all_splits, load_splits
+from evals.tune import SpanList, tune, write
+from index.dense import TUNED_E5_LAYERS
+from index.e5 import load_encoder
 
 TRAIN_SPLITS = ("dev", "train")
 TARGET = Path(__file__).resolve().parent.parent / "assistant" / WEIGHTS_FILE
@@ -37,35 +45,52 @@ def _holds(item: GoldItem, text: str) -> bool:
     return bool(item.facts) and all(re.search(f, flat, re.IGNORECASE) for f in item.facts)
 
 
-def collect(settings: Settings, today: dt.date, out: Path, what: str) -> tuple[list, list, dict]:
-    """Rows of features and labels: of every span ('ranker') or of every decision ('gate')."""
+def half(item: GoldItem) -> int:
+    """Which half of the documents a question belongs to (by its first source; unanswerable ones by id)."""
+    return zlib.crc32((item.sources[0] if item.sources else item.id).encode()) % 2
+
+
+def collect(
+    settings: Settings, today: dt.date, out: Path, what: str, span_models: dict[int, str] | None = None
+) -> tuple[list, list, dict]:
+    """Rows of features and labels: of every span ('ranker'), of every decision ('gate'), or a
+    question's spans as a `SpanList` labelled with its half ('lists'). `span_models` gives the span
+    model the questions of each half are answered with (by default the settings' one for all)."""
     rows: list = []
     labels: list = []
     counts: dict[str, int] = {}
     available = all_splits()
+    models: dict[int | None, str] = dict(span_models) if span_models else {None: settings.span_model}
     for name, items in load_splits([n for n in TRAIN_SPLITS if n in available]).items():
-        with runner.assistant_for(settings, available[name].documents, out, open_gate=True) as assistant:
-            answerer = assistant.answerer
-            for item in items:
-                answerer.record, answerer.record_spans = [], []
-                answer = assistant.ask(item.question, today=item.today or today, history=item.history)
-                if what == "ranker":  # one group of spans per question that some span answers
-                    seen: set[str] = set()
-                    group, marks = [], []
-                    for values, text in answerer.record_spans:
-                        if text not in seen:
-                            seen.add(text)
-                            group.append([values[f] for f in SPAN_FEATURES])
-                            marks.append(int(item.answerable and _holds(item, text)))
-                    if any(marks):
-                        rows.append(group)
-                        labels.append(marks)
-                else:
-                    right = item.answerable and facts_ok(item, answer.model_dump(mode="json"))
-                    if answerer.record and (right or not item.answerable):
-                        rows.append([answerer.record[0][f] for f in gate.FEATURES])
-                        labels.append(int(right))
-            answerer.record = answerer.record_spans = None
+        for part, model in models.items():
+            chosen = [i for i in items if part is None or half(i) == part]
+            used = settings.model_copy(update={"span_model": model})
+            with runner.assistant_for(used, available[name].documents, out, open_gate=True) as assistant:
+                answerer = assistant.answerer
+                for item in chosen:
+                    answerer.record, answerer.record_spans = [], []
+                    answer = assistant.ask(item.question, today=item.today or today, history=item.history)
+                    if what in ("ranker", "lists"):  # one group of spans per question that some span answers
+                        texts: list[str] = []
+                        group, marks = [], []
+                        for values, text, _ in answerer.record_spans:
+                            if text not in texts:
+                                texts.append(text)
+                                group.append([values[f] for f in SPAN_FEATURES])
+                                marks.append(int(item.answerable and _holds(item, text)))
+                        if what == "lists":  # the question as the span model sees it (with a follow-up's context)
+                            asked = answerer.record_spans[0][2] if answerer.record_spans else item.question
+                            rows.append(SpanList(asked, tuple(texts), tuple(marks)))
+                            labels.append(half(item))
+                        elif any(marks):
+                            rows.append(group)
+                            labels.append(marks)
+                    else:
+                        right = item.answerable and facts_ok(item, answer.model_dump(mode="json"))
+                        if answerer.record and (right or not item.answerable):
+                            rows.append([answerer.record[0][f] for f in gate.FEATURES])
+                            labels.append(int(right))
+                answerer.record = answerer.record_spans = None
         counts[name] = len(items)
     return rows, labels, counts
 
@@ -136,15 +161,25 @@ def fit_listwise(
     return LogisticModel(names, tuple(w.tolist()), 0.0, tuple(mean.tolist()), tuple(scale.tolist()))
 
 
-def run_train(today: dt.date, out: Path, target: Path = TARGET) -> int:
+def run_train(today: dt.date, out: Path, target: Path = TARGET, layers: Path = TUNED_E5_LAYERS) -> int:
     settings = Settings()
-    print("Ranker (Textstellen):")
-    rows, labels, counts = collect(settings, today, out, "ranker")
+    print("Textstellen-Modell (obere Schichten von e5), je Hälfte der Dokumente und auf allen:")
+    base = settings.model_copy(update={"span_model": PACKAGED_E5})  # which spans are considered needs no span model
+    lists, halves, _ = collect(base, today, out, "lists")
+    encoder = load_encoder()
+    other: dict[int, str] = {}
+    for part in (0, 1):
+        path = out / f"e5-spans-without-half-{part}.npz"
+        write(path, encoder, tune(encoder, [s for s, h in zip(lists, halves, strict=True) if h != part]))
+        other[part] = str(path)
+    write(layers, encoder, tune(encoder, lists))
+    print("Ranker (Textstellen; Ähnlichkeiten aus dem Modell der jeweils anderen Hälfte):")
+    rows, labels, counts = collect(settings, today, out, "ranker", other)
     ranker = fit_listwise(SPAN_FEATURES, rows, labels)
     write_models({"ranker": ranker}, counts, target)
     print("Antwortprüfung (beste Textstelle je Frage):")
-    rows, labels, counts = collect(settings, today, out, "gate")
+    rows, labels, counts = collect(settings, today, out, "gate", other)
     decision, _ = fit(gate.FEATURES, rows, labels)
     write_models({"ranker": ranker, "gate": decision}, counts, target)
-    print(f"Gewichte geschrieben: {target}")
+    print(f"Gewichte geschrieben: {target}, {layers}")
     return 0
