@@ -137,7 +137,7 @@ class Assistant:
             gate=None if open_gate else load_gate(),
             ranker=load_ranker(required=not open_gate),
             section_words=self.lexicon.sections,
-            embedder=self.embedder,
+            embedder=load_embedder(settings.span_model),
         )
         self.answerer.warm(
             islice(self.store.iter_chunks(), settings.warm_chunks), settings.store_path.parent / "span-vectors.npz"

