@@ -109,6 +109,9 @@ def period_lead(question: str, quote: str, today: dt.date) -> str | None:
         start = period_start(quote)
         running = end.year >= number and (start is None or start.year <= number)
     else:
+        stated = sorted(d.date for d in find_dates(quote))
+        if len(stated) >= 2 and today < stated[0] < end:  # "tritt am 1. Januar 2027 in Kraft und gilt bis ...":
+            return None  # not begun yet, neither yes nor no (the notice says when it begins)
         running = today <= end
     return "ja" if running != bool(_ASKS_IF_OVER.search(question)) else "nein"
 

@@ -208,14 +208,6 @@ def test_a_word_built_on_a_known_word_is_not_corrected_as_a_typo() -> None:
     assert analyzer.terms("Förderquote")[0] in {s.stem for s in typo.slots}
 
 
-def test_a_who_question_prefers_the_passage_that_names_an_organisation() -> None:
-    assert ranks_higher(
-        {"who"},
-        "Das BMAS hat die Gesellschaft für soziale Unternehmensberatung (gsub) mbH beauftragt.",
-        "Die Bewilligungsbehörde prüft die eingereichten Unterlagen auf Vollständigkeit.",
-    )
-
-
 def test_a_who_question_reads_on_into_the_next_sentence_that_says_the_same_of_another() -> None:
     from assistant.answer import ExtractiveAnswerer
     from assistant.features import Candidate
