@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -34,11 +36,16 @@ class Embedder(Protocol):
         ...
 
 
+_QUESTIONS_LOCK = threading.Lock()  # guards every embedder's remembered questions (requests run in threads)
+
+
 class _RemembersQuestions:
     """`embed_query` for the last questions asked: retrieval and then the answerer embed the same
-    question, and it is embedded once. Subclasses say how to embed questions (`_embed_queries`)."""
+    question, and it is embedded once; the texts not yet known are embedded in one batch (a
+    comparison's halves with the whole). Subclasses say how to embed questions (`_embed_queries`)."""
 
     dim: int
+    _REMEMBERED = 256
 
     def _embed_queries(self, texts: list[str]) -> np.ndarray:
         raise NotImplementedError
@@ -46,13 +53,21 @@ class _RemembersQuestions:
     def embed_query(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._query(text) for text in texts])
-
-    @lru_cache(maxsize=256)  # noqa: B019 - embedders live as long as the process (load_embedder)
-    def _query(self, text: str) -> np.ndarray:
-        vector = np.asarray(self._embed_queries([text]), dtype=np.float32).reshape(self.dim)
-        vector.setflags(write=False)
-        return vector
+        with _QUESTIONS_LOCK:
+            known: OrderedDict[str, np.ndarray] = self.__dict__.setdefault("_known", OrderedDict())
+            missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            vectors = np.asarray(self._embed_queries(missing), dtype=np.float32).reshape(len(missing), self.dim)
+            vectors.setflags(write=False)
+        with _QUESTIONS_LOCK:
+            for text, vector in zip(missing, vectors if missing else [], strict=True):
+                known[text] = vector
+            found = {t: known[t] for t in texts if t in known}
+            for text in found:
+                known.move_to_end(text)
+            while len(known) > self._REMEMBERED:
+                known.popitem(last=False)
+        return np.stack([found[t] for t in texts])
 
 
 class SentenceTransformerEmbedder(_RemembersQuestions):
