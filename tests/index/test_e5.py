@@ -7,7 +7,7 @@ import pytest
 
 from core.errors import FoerderlotseError
 from index.dense import TUNED_E5_LAYERS, load_embedder
-from index.e5 import PASSAGE, QUERY, E5File, Encoder, load_encoder, packaged_e5, save_tuned
+from index.e5 import PASSAGE, QUERY, load_encoder, save_tuned
 
 pytestmark = pytest.mark.slow
 
@@ -34,24 +34,27 @@ def test_tokens_are_capped_and_framed():
     assert tokenizer.ids("", QUERY)[1:-1]  # the prefix alone is content
 
 
-def test_tuned_layers_round_trip_and_change_the_vectors(tmp_path):
-    base = E5File.read(packaged_e5())
-    encoder = Encoder(base)
-    layers = encoder.layers
-    with_noise = tmp_path / "tuned.npz"
+def test_tuned_layers_round_trip_change_the_vectors_and_leave_e5_as_it_is(tmp_path):
+    import copy
+
     import torch
 
+    plain = load_encoder()
+    before = plain.embed(PASSAGES, PASSAGE)
+    layers = copy.deepcopy(plain.layers)
     generator = torch.Generator().manual_seed(0)
     with torch.no_grad():
         for p in layers[11].parameters():
             p.add_(torch.randn(p.shape, generator=generator) * 0.05)
-    save_tuned(with_noise, layers, 11, base)
-    tuned = Encoder(E5File.read(packaged_e5()), with_noise)
+    with_noise = tmp_path / "tuned.npz"
+    save_tuned(with_noise, layers, 11, plain)
+    tuned = plain.with_tuned(with_noise)
     assert tuned.first_tuned == 11 and tuned.name.startswith("e5-tuned-")
-    plain = Encoder(E5File.read(packaged_e5()))
-    cosines = (tuned.embed(PASSAGES, PASSAGE) * plain.embed(PASSAGES, PASSAGE)).sum(axis=1)
+    assert tuned.layers[10] is plain.layers[10] and tuned.layers[11] is not plain.layers[11]  # shared below
+    cosines = (tuned.embed(PASSAGES, PASSAGE) * before).sum(axis=1)
     assert (cosines < 0.999).all()
-    again = Encoder(E5File.read(packaged_e5()), with_noise)
+    np.testing.assert_allclose(plain.embed(PASSAGES, PASSAGE), before, atol=1e-6)  # e5's own is untouched
+    again = plain.with_tuned(with_noise)
     np.testing.assert_allclose(again.embed(PASSAGES, PASSAGE), tuned.embed(PASSAGES, PASSAGE), atol=1e-5)
 
 
@@ -61,18 +64,18 @@ def test_missing_or_corrupt_tuned_layers_are_refused_in_german(tmp_path, content
     if content is not None:
         path.write_bytes(content)
     with pytest.raises(FoerderlotseError, match="Textstellen-Modell .*python -m evals train"):
-        Encoder(E5File.read(packaged_e5()), path)
+        load_encoder().with_tuned(path)
 
 
 def test_tuned_layers_of_another_base_model_are_refused(tmp_path):
-    base = E5File.read(packaged_e5())
+    plain = load_encoder()
     path = tmp_path / "tuned.npz"
-    save_tuned(path, Encoder(base).layers, 10, base)
+    save_tuned(path, plain.layers, 10, plain)
     data = dict(np.load(path))
     data["base"] = np.array("0123456789ab")
     np.savez(path, **data)
     with pytest.raises(FoerderlotseError, match="passt nicht"):
-        Encoder(E5File.read(packaged_e5()), path)
+        plain.with_tuned(path)
 
 
 def test_the_packaged_span_model_is_tuned_and_ranks_an_answering_span_first():
