@@ -25,12 +25,11 @@ def asked_year(question: str) -> re.Match[str] | None:
 
 
 def period_start(text: str) -> dt.date | None:
-    """The first day of a running time the text states ("seit August 2023 bis ..." -> 1 August 2023)."""
-    m = RUNS_UNTIL.search(text)
-    if not m or not m.group().startswith("seit"):
-        return None
-    dates = find_dates(m.group())
-    return dates[0].date if len(dates) >= 2 else None
+    """The first day of a running time the text states: its earliest date before the end ("seit August
+    2023 bis ..." -> 1 August 2023, "tritt am 1. Januar 2027 in Kraft und gilt bis ..." -> 1 January 2027)."""
+    end = period_end(text)
+    earlier = sorted(d.date for d in find_dates(text) if end is not None and d.date < end)
+    return earlier[0] if earlier else None
 
 
 def period_end(text: str) -> dt.date | None:

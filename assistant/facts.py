@@ -101,17 +101,15 @@ def period_lead(question: str, quote: str, today: dt.date) -> str | None:
     """ "ja"/"nein" for a yes/no question about the state on the reference date ("Wird SINN noch
     gefördert?"), or in the year it names, from a running time the quoted passage states ("seit
     August 2023 bis Dezember 2028")."""
-    end = period_end(quote)
+    end, start = period_end(quote), period_start(quote)
     if end is None:
         return None
     if (year := asked_year(question)) is not None:  # "Wird SINN im Jahr 2027 noch gefördert?": in that year
         number = int(year.group(1))
-        start = period_start(quote)
         running = end.year >= number and (start is None or start.year <= number)
+    elif start is not None and today < start:  # not begun yet: neither yes nor no (the notice says when)
+        return None
     else:
-        stated = sorted(d.date for d in find_dates(quote))
-        if len(stated) >= 2 and today < stated[0] < end:  # "tritt am 1. Januar 2027 in Kraft und gilt bis ...":
-            return None  # not begun yet, neither yes nor no (the notice says when it begins)
         running = today <= end
     return "ja" if running != bool(_ASKS_IF_OVER.search(question)) else "nein"
 

@@ -240,9 +240,12 @@ def test_an_address_answers_where_an_organisation_sits(assistant: Assistant) -> 
 
 
 def test_a_running_time_in_the_passage_answers_whether_it_still_runs(assistant: Assistant) -> None:
-    from assistant.dates import period_end
+    from assistant.dates import period_end, period_start
 
     assert period_end("seit August 2023 bis Dezember 2028 zusätzlich") == dt.date(2028, 12, 31)
+    assert period_start("seit August 2023 bis Dezember 2028 zusätzlich") == dt.date(2023, 8, 1)
+    assert period_start("Sie tritt am 1. Januar 2027 in Kraft und gilt bis 31. Dezember 2029.") == dt.date(2027, 1, 1)
+    assert period_start("Diese Richtlinie gilt bis 31. Dezember 2024.") is None
     assert period_end("Diese Richtlinie gilt bis 31. Dezember 2024.") == dt.date(2024, 12, 31)
     assert period_end("können bis zum 7. Mai 2026 einreichen") is None  # a deadline, not a running time
     # SINN is mentioned in the Saxon call, whose own deadline has passed: the running time decides
