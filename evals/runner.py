@@ -195,7 +195,10 @@ def render_markdown(report: dict) -> str:
         lines += [f"| {k} | {v['items']} | {v['metric']} | {v['score']} |" for k, v in data["per_kind"].items()]
         lines += ["", f"## {split}: failures ({len(data['failures'])})", ""]
         if split in BLIND or split == "all":  # blind splits stay blind: causes only, no questions
-            causes = Counter(f["cause"] for f in data["failures"])
+            causes = Counter(
+                f"{f['cause']} ({f['reason']})" if f["cause"] == "wrong refusal" and f.get("reason") else f["cause"]
+                for f in data["failures"]
+            )
             lines += [f"- {cause}: {n}" for cause, n in sorted(causes.items())] + [""]
             continue
         for f in data["failures"]:
