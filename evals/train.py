@@ -30,7 +30,7 @@ from evals import runner
 from evals.gold import GoldItem
 from evals.metrics import facts_ok
 from evals.suites import all_splits, load_splits
-from evals.tune import SpanList, tune, write
+from evals.tune import SpanList, frozen, tune, write
 from index.dense import TUNED_E5_LAYERS
 from index.e5 import load_encoder
 
@@ -80,7 +80,7 @@ def collect(
                                 marks.append(int(item.answerable and _holds(item, text)))
                         if what == "lists":  # the question as the span model sees it (with a follow-up's context)
                             asked = answerer.record_spans[0][2] if answerer.record_spans else item.question
-                            rows.append(SpanList(asked, tuple(texts), tuple(marks)))
+                            rows.append(SpanList(asked, tuple(texts), tuple(marks), item.answerable))
                             labels.append(half(item))
                         elif any(marks):
                             rows.append(group)
@@ -167,12 +167,13 @@ def run_train(today: dt.date, out: Path, target: Path = TARGET, layers: Path = T
     base = settings.model_copy(update={"span_model": PACKAGED_E5})  # which spans are considered needs no span model
     lists, halves, _ = collect(base, today, out, "lists")
     encoder = load_encoder()
+    states = frozen(encoder, lists)
     other: dict[int, str] = {}
     for part in (0, 1):
         path = out / f"e5-spans-without-half-{part}.npz"
-        write(path, encoder, tune(encoder, [s for s, h in zip(lists, halves, strict=True) if h != part]))
+        write(path, encoder, tune(encoder, [s for s, h in zip(lists, halves, strict=True) if h != part], states=states))
         other[part] = str(path)
-    write(layers, encoder, tune(encoder, lists))
+    write(layers, encoder, tune(encoder, lists, states=states))
     print("Ranker (Textstellen; Ähnlichkeiten aus dem Modell der jeweils anderen Hälfte):")
     rows, labels, counts = collect(settings, today, out, "ranker", other)
     ranker = fit_listwise(SPAN_FEATURES, rows, labels)

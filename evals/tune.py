@@ -2,8 +2,11 @@
 
 A question's candidate spans (those the answerer considers) form one list; the spans that hold
 the gold evidence are its targets. The loss is listwise: a softmax over the cosines of the question
-and its spans (temperature TEMPERATURE), pulled towards the marked spans. e5's lower layers stay
-frozen, so their token states are worked out once and only the upper layers learn.
+and its spans (temperature TEMPERATURE), pulled towards the marked spans. A question the documents
+do not answer has one more choice in its list, "none of them", a cosine learned along with the
+layers: so the similarity learns what answers a question, not only what is about its topic, and the
+gate reads it on an absolute scale. e5's lower layers stay frozen, so their token states are worked
+out once (`frozen`) and only the upper layers learn.
 """
 
 from __future__ import annotations
@@ -20,18 +23,40 @@ EPOCHS = 3
 NEGATIVES = 12  # unmarked spans per question and step
 RATE = 5e-5
 TEMPERATURE = 0.05
+NONE_RATE = 1e-3  # the "none of them" cosine is one number; it learns faster than the layers
 
 
 @dataclass(frozen=True)
 class SpanList:
-    """One gold question with the spans the answerer considered for it, marked 1 where they answer."""
+    """One gold question with the spans the answerer considered for it, marked 1 where they answer;
+    `answerable` is False for a question the documents do not answer."""
 
     question: str
     spans: tuple[str, ...]
     marks: tuple[int, ...]
+    answerable: bool = True
 
 
-def tune(encoder: Encoder, lists: list[SpanList], seed: int = 0):
+@dataclass(frozen=True)
+class Frozen:
+    """e5's lower-layer token states of questions and spans, by text."""
+
+    questions: dict
+    spans: dict
+
+
+def frozen(encoder: Encoder, lists: list[SpanList]) -> Frozen:
+    """The lower layers' states of every question and span in `lists`, worked out once for all tunings."""
+    import torch
+
+    with torch.no_grad():
+        return Frozen(
+            dict(_states(encoder, sorted({s.question for s in lists}), QUERY)),
+            dict(_states(encoder, sorted({t for s in lists for t in s.spans}), PASSAGE)),
+        )
+
+
+def tune(encoder: Encoder, lists: list[SpanList], seed: int = 0, states: Frozen | None = None):
     """Upper layers (a fresh copy of e5's) trained on `lists`; returns the layer list to save."""
     import copy
 
@@ -39,14 +64,18 @@ def tune(encoder: Encoder, lists: list[SpanList], seed: int = 0):
 
     torch.manual_seed(seed)
     rng = random.Random(seed)
-    lists = [s for s in lists if any(s.marks)]
-    with torch.no_grad():  # the frozen lower layers' states, worked out once
-        questions = {q: s for q, s in _states(encoder, sorted({s.question for s in lists}), QUERY)}
-        spans = {t: s for t, s in _states(encoder, sorted({t for s in lists for t in s.spans}), PASSAGE)}
+    # an answerable question none of whose spans holds the answer failed in retrieval: nothing to learn
+    lists = [s for s in lists if any(s.marks) or (not s.answerable and s.spans)]
+    states = states or frozen(encoder, lists)
     layers = copy.deepcopy(encoder.layers)
     upper = layers[FIRST_TUNED:]
     upper.train()
-    optimiser = torch.optim.AdamW(upper.parameters(), lr=RATE, weight_decay=0.01)
+    none = torch.nn.Parameter(torch.tensor(0.85))
+    optimiser = torch.optim.AdamW(
+        [{"params": upper.parameters()}, {"params": [none], "lr": NONE_RATE, "weight_decay": 0.0}],
+        lr=RATE,
+        weight_decay=0.01,
+    )
     started = time.monotonic()
     for epoch in range(EPOCHS):
         rng.shuffle(lists)
@@ -58,16 +87,21 @@ def tune(encoder: Encoder, lists: list[SpanList], seed: int = 0):
                 others = [t for t, m in zip(item.spans, item.marks, strict=True) if not m]
                 rng.shuffle(others)
                 texts = marked + others[:NEGATIVES]
-                vectors = pool(upper, [questions[item.question]] + [spans[t] for t in texts])
-                logits = vectors[1:] @ vectors[0] / TEMPERATURE
-                target = torch.tensor([1.0 / len(marked)] * len(marked) + [0.0] * (len(texts) - len(marked)))
+                vectors = pool(upper, [states.questions[item.question]] + [states.spans[t] for t in texts])
+                logits = torch.cat([vectors[1:] @ vectors[0], none[None]]) / TEMPERATURE
+                target = torch.zeros(len(texts) + 1)
+                if marked:
+                    target[: len(marked)] = 1.0 / len(marked)
+                else:  # the documents do not answer: "none of them"
+                    target[-1] = 1.0
                 loss = loss - (target * torch.log_softmax(logits, 0)).sum() / 8
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
             total += loss.item()
         mean = total / max(1.0, len(lists) / 8)
-        print(f"    Epoche {epoch + 1}: Verlust {mean:.3f} ({time.monotonic() - started:.0f} s)")
+        seconds = time.monotonic() - started
+        print(f"    Epoche {epoch + 1}: Verlust {mean:.3f}, Kosinus „keine“ {none.item():.3f} ({seconds:.0f} s)")
     upper.eval()
     return layers
 
