@@ -531,6 +531,7 @@ class Assistant:
                 f"Achtung: {meta.kind_label} „{meta.title}“ gilt erst ab "
                 f"{german_date(meta.valid_from)} und ist noch nicht in Kraft."
             )
+        dated: list[str] = []  # events and starts come after the submission deadlines an applicant needs first
         for deadline in _one_per_rule(meta.deadlines, today):
             if deadline.kind != "submission":
                 # an event or a start the answer quotes: whether it lies behind or ahead
@@ -543,7 +544,7 @@ class Assistant:
                         if left == 0
                         else f"steht bevor (in {days_phrase(left, dative=True)})"
                     )
-                    notices.append(f"Der Termin „{deadline.purpose}“ am {german_date(deadline.date)} {when}.")
+                    dated.append(f"Der Termin „{deadline.purpose}“ am {german_date(deadline.date)} {when}.")
                 continue
             touched = ("date" in types and its_own) or german_date(deadline.date).split(" ", 1)[1] in quotes
             if not touched:
@@ -562,7 +563,7 @@ class Assistant:
                     f"Die Frist „{deadline.purpose}“ läuft noch bis {german_date(deadline.date)} "
                     f"(noch {days_phrase(left)})."
                 )
-        return notices
+        return notices + dated
 
 
 def _one_per_rule(deadlines: list[Deadline], today: dt.date) -> list[Deadline]:

@@ -415,3 +415,11 @@ def test_a_refusal_quotes_passages_on_what_is_asked_where_words_weigh_the_same(a
     answer = assistant.ask("Darf man beim Bund Druckkosten für Flyer zur Öffentlichkeitsarbeit abrechnen?", today=TODAY)
     assert answer.grade in ("answered", "related")
     assert any("Öffentlichkeitsarbeit" in c.quote for c in answer.citations)
+
+
+def test_a_deadline_notice_comes_before_the_notices_of_quoted_events(assistant: Assistant) -> None:
+    answer = assistant.ask("Bis wann kann man in Sachsen Projektvorschläge einreichen?", today=TODAY)
+    deadline = [i for i, n in enumerate(answer.notices) if "am 7. Mai 2026 abgelaufen" in n]
+    events = [i for i, n in enumerate(answer.notices) if n.startswith("Der Termin")]
+    assert deadline, answer.notices
+    assert all(deadline[0] < i for i in events), answer.notices
