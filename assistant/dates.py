@@ -28,8 +28,9 @@ def period_start(text: str) -> dt.date | None:
     """The first day of a running time the text states: its earliest date before the end ("seit August
     2023 bis ..." -> 1 August 2023, "tritt am 1. Januar 2027 in Kraft und gilt bis ..." -> 1 January 2027)."""
     end = period_end(text)
-    earlier = sorted(d.date for d in find_dates(text) if end is not None and d.date < end)
-    return earlier[0] if earlier else None
+    if end is None:
+        return None
+    return min((d.date for d in find_dates(text) if d.date < end), default=None)
 
 
 def period_end(text: str) -> dt.date | None:

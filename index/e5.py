@@ -248,17 +248,11 @@ class Encoder:
 
     def lower(self, texts: list[str], prefix: str, upto: int) -> list:
         """Each text's token states after layers [0, upto) (a tensor of tokens x hidden)."""
-        torch = self.torch
         ids = [self.tokenizer.ids(t, prefix) for t in texts]
-        longest = max(map(len, ids))
-        x = torch.zeros(len(ids), longest, self.model.hidden)
-        mask = torch.zeros(len(ids), longest)
-        for row, tokens in enumerate(ids):
-            vectors = torch.from_numpy(self.model.word_vectors(tokens))
-            x[row, : len(tokens)] = vectors + self.positions[: len(tokens)] + self.type0
-            mask[row, : len(tokens)] = 1
-        x = self.norm(x)
-        x = run_layers(self.layers[:upto], x, mask)
+        x, mask = _padded(
+            [self.torch.from_numpy(self.model.word_vectors(t)) + self.positions[: len(t)] + self.type0 for t in ids]
+        )
+        x = run_layers(self.layers[:upto], self.norm(x), mask)
         return [x[row, : len(tokens)] for row, tokens in enumerate(ids)]
 
     def embed(self, texts: list[str], prefix: str, batch: int = 16) -> np.ndarray:
@@ -287,6 +281,19 @@ class Encoder:
             return [found.get(q, _QUESTIONS.get(k)) for q, k in zip(questions, keys, strict=True)]
 
 
+def _padded(rows: list):
+    """Rows of token vectors (tokens x hidden, of different lengths) as one zero-padded batch and
+    its mask (1 on real tokens)."""
+    import torch
+
+    x = torch.zeros(len(rows), max(len(r) for r in rows), rows[0].shape[-1])
+    mask = torch.zeros(x.shape[:2])
+    for row, vectors in enumerate(rows):
+        x[row, : len(vectors)] = vectors.float()
+        mask[row, : len(vectors)] = 1
+    return x, mask
+
+
 def run_layers(layers, x, mask):
     """BERT layers over a padded batch; `mask` is 1 on real tokens."""
     extended = (1.0 - mask)[:, None, None, :] * -1e9
@@ -300,12 +307,7 @@ def pool(layers, states: list):
     """The tuned layers over token states, then the normalised mean over each text's tokens."""
     import torch
 
-    longest = max(len(s) for s in states)
-    x = torch.zeros(len(states), longest, states[0].shape[-1])
-    mask = torch.zeros(len(states), longest)
-    for row, s in enumerate(states):
-        x[row, : len(s)] = s.float()
-        mask[row, : len(s)] = 1
+    x, mask = _padded(states)
     x = run_layers(layers, x, mask)
     mean = (x * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
     return torch.nn.functional.normalize(mean, dim=-1)
@@ -334,12 +336,15 @@ def save_tuned(path: Path, layers, first: int, base: Encoder) -> None:
 def load_tuned(path: Path, base: Encoder) -> tuple[int, str, dict[int, dict]]:
     """The tuned upper layers of `path` over `base`'s: the first tuned layer, the file's digest and
     each tuned layer's parameters."""
+    import io
+
     import torch
 
     try:
-        digest = hashlib.sha1(path.read_bytes()).hexdigest()[:12]
+        blob = path.read_bytes()  # read once: for its digest and for its arrays
+        digest = hashlib.sha1(blob).hexdigest()[:12]
         states: dict[int, dict] = {}
-        with np.load(path) as data:
+        with np.load(io.BytesIO(blob)) as data:
             first, made_for = int(data["first_layer"]), str(data["base"])
             if made_for != base.model.digest or not 0 < first < len(base.layers):
                 raise ValueError("made for another base model")
