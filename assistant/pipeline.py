@@ -30,6 +30,7 @@ from assistant.llm import LLMAnswerer, LLMUnavailable, make_backend
 from assistant.models import Answer, AnswerEvent, Citation, Draft, DraftSentence, Grade, Retrieved, Source, Turn
 from assistant.question import QuestionContext, analyse_question
 from assistant.retrieval import Query, Retriever
+from assistant.spelling import Umlauts
 from core.errors import IndexMismatch, InvalidInput
 from core.settings import Settings
 from index.build import manifest_for, sparse_encoder_for
@@ -61,7 +62,7 @@ _NAMED_PROGRAMME = re.compile(
 class _Turn:
     """A validated question with what retrieval found for it."""
 
-    text: str
+    text: str  # as analysed: umlauts typed as "ae", "oe", "ue" read back (assistant/spelling.py)
     today: dt.date
     context: QuestionContext
     hits: list[Hit]
@@ -70,6 +71,7 @@ class _Turn:
     elsewhere: tuple[str, ...] = ()  # Länder it names that no document is about (and no programme)
     grade: Grade = "answered"  # "related": only the closest passages are shown
     refusal: str | None = None  # why there is no direct answer (Answer.refusal_reason)
+    typed: str = ""  # as the user typed it
 
 
 def _marked(sentence: DraftSentence) -> str:
@@ -122,6 +124,7 @@ class Assistant:
         )
         self.programmes = sorted({d.meta.programme for d in self.documents.values() if d.meta.programme})
         self.regions = {r for d in self.documents.values() for r in (d.meta.regions or [d.meta.region])}
+        self.umlauts = Umlauts.from_texts(d.text for d in self.documents.values())
         self.retriever = Retriever(self.store, self.embedder, self.sparse, self.lexicon, settings)
         self.answerer = ExtractiveAnswerer(
             self.sparse.analyzer,
@@ -252,8 +255,11 @@ class Assistant:
         mode: Mode,
     ) -> _Turn:
         started = time.perf_counter()
-        text = clean_question(question, self.settings.max_question_chars)
+        typed = clean_question(question, self.settings.max_question_chars)
         self.check_programme(programme)
+        text = self.umlauts.restore(typed)
+        if history:
+            history = [Turn(role=t.role, content=self.umlauts.restore(t.content)) for t in history]
         query = self.query_for(text, programme, history)
         issued = dict(query.filters).get("doc_id", [])  # "laut SozialBank": its name is context, like a programme's
         sources: dict[str, frozenset[str]] = {}
@@ -296,7 +302,8 @@ class Assistant:
             context = context.naming_only()
         self._encode_ahead(query, context, mode)
         hits = self.retriever.search(query, mode=mode)
-        return _Turn(text, today or self.settings.reference_date(), context, hits, started, only_type, elsewhere)
+        today = today or self.settings.reference_date()
+        return _Turn(text, today, context, hits, started, only_type, elsewhere, typed=typed)
 
     def _encode_ahead(self, query: Query, context: QuestionContext, mode: Mode) -> None:
         """Embed every text retrieval and the answerer will embed in one batch each (a comparison's
@@ -425,7 +432,7 @@ class Assistant:
         related = turn.grade == "related"
         reason = (turn.refusal or "unsupported") if enforced.refused or related else None
         return Answer(
-            question=turn.text,
+            question=turn.typed or turn.text,
             answer=REFUSAL if enforced.refused else f"{RELATED} {enforced.text()}" if related else enforced.text(),
             refused=enforced.refused or related,
             grade="none" if enforced.refused else turn.grade,
