@@ -136,7 +136,8 @@ SUBMISSION_CUE = re.compile(
 EVENT_CUE = re.compile(
     r"(?:\w*[Ii]nformationsveranstaltung\w*|\w*[Ii]nfoveranstaltung\w*|\w*[Ww]ebinar\w*|Online-Seminar\w*|"
     r"Infotermin\w*|Informationstermin\w*|Sprechstunde\w*|Fachtag\w*|Auftaktveranstaltung\w*|"
-    r"Netzwerktreffen\w*|Workshop\w*|Infoabend\w*|Informationsabend\w*|Beratungstag\w*)"
+    r"Netzwerktreffen\w*|Workshop\w*|Infoabend\w*|Informationsabend\w*|Beratungstag\w*|"
+    r"\w*[Kk]ongress\w*|\w*[Kk]onferenz\w*|\w*[Tt]agung\b|\w*[Tt]agungen\b|Symposi\w*|Messe\b)"
 )
 START_CUE = re.compile(
     r"(?:Projektbeginn|Projektstart|Vorhabenbeginn|Maßnahmebeginn|Maßnahmenbeginn|Förderbeginn|"

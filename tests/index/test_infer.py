@@ -139,6 +139,15 @@ def test_sentences_without_a_deadline_cue_give_no_deadline() -> None:
     assert infer_metadata(text, "aufruf-test").fields["deadlines"] == []
 
 
+def test_a_congress_or_conference_is_an_event_dated_by_its_last_day() -> None:
+    text = (
+        "Interview Beispiel\n\nAuf dem Kongress der Sozialwirtschaft am 25.–26. November 2025 in Berlin "
+        "spricht die Direktorin. Die Fachtagung Pflege findet am 4. März 2026 in Halle statt.\n"
+    )
+    events = [(d["date"], d["kind"]) for d in infer_metadata(text, "interview-test").fields["deadlines"]]
+    assert events == [(D(2025, 11, 26), "event"), (D(2026, 3, 4), "event")]
+
+
 def test_day_after_publication_without_a_publication_date_is_left_open() -> None:
     text = "Richtlinie Beispiel\n\nDiese Richtlinie tritt am Tag nach ihrer Verkündung in Kraft.\n"
     inference = infer_metadata(text, "bsp-richtlinie")
