@@ -11,10 +11,15 @@ from assistant.answer import LEADS
 from assistant.citations import figures, parse_marked_text
 from evals.gold import GoldItem
 
+# The notices' wordings: a deadline or guideline ("abgelaufen", "nicht mehr in Kraft", "läuft noch",
+# "noch nicht begonnen"), and an event or a start ("Der Termin ... liegt zurück" / "... steht bevor").
+_TERM = r"Termin „[^“]*“ am [^„“]{0,40}?"  # an event's or a start's notice: "Der Termin „X“ am <date> ..."
 NOTICE_PATTERNS = {
-    "expired": re.compile(r"abgelaufen|nicht mehr in Kraft", re.IGNORECASE),
+    "expired": re.compile(rf"abgelaufen|nicht mehr in Kraft|{_TERM} liegt zurück", re.IGNORECASE),
     "open": re.compile(r"läuft noch", re.IGNORECASE),
-    "not_started": re.compile(r"noch nicht begonnen|beginnt erst|noch nicht in Kraft", re.IGNORECASE),
+    "not_started": re.compile(
+        rf"noch nicht begonnen|beginnt erst|noch nicht in Kraft|{_TERM} steht bevor", re.IGNORECASE
+    ),
 }
 
 _LEAD = re.compile(rf"^({'|'.join(map(re.escape, LEADS.values()))}) –")
