@@ -202,6 +202,33 @@ class ExtractiveAnswerer:
     def answerable(self, question: QuestionContext, ranked: list[Candidate]) -> tuple[list[Candidate], Refusal | None]:
         """The spans that may answer (a question for a figure needs that figure), and why the
         question is not answered, if it is not."""
+        ranked, refusal = self._with_figure(question, ranked)
+        if refusal is not None:
+            return [], refusal
+        if self.record is not None:
+            self.record.append(features(question, ranked))
+        if any(s.unheard for s in question.slots):
+            return [], "unheard"  # "Welche Zinsen ...?" asks for things of a kind the documents never name
+        if any(s.named and not ranked[0].slot_cover[i] for i, s in enumerate(question.slots)):
+            return [], "abbreviation"  # "Welche Förderquote gilt bei der KfW?": a passage without the KfW
+        if self.gate is not None and not self.gate.answers(question, ranked):
+            return [], "gate"  # the learned decision (assistant/gate.py): the best span does not answer it
+        return ranked, None
+
+    def gate_decision(self, question: QuestionContext, ranked: list[Candidate]) -> dict | None:
+        """For the evaluation report: the gate's probability for the best span that may answer and
+        the features with the largest shares of its logit (None without a gate or such a span)."""
+        ranked, refusal = self._with_figure(question, ranked)
+        if refusal is not None or self.gate is None:
+            return None
+        values = features(question, ranked)
+        shares = sorted(self.gate.model.contributions(values).items(), key=lambda kv: -abs(kv[1]))[:5]
+        return {"probability": round(self.gate.model.probability(values), 3), "shares": dict(shares)}
+
+    def _with_figure(
+        self, question: QuestionContext, ranked: list[Candidate]
+    ) -> tuple[list[Candidate], Refusal | None]:
+        """The spans that may answer: a question for a figure needs a span with that figure."""
         if question.figure_types:
             typed = [c for c in ranked if c.has_type]
             if question.figure_types == {"date"} and not (typed and coverage(question, typed[:1]) >= self.min_support):
@@ -213,14 +240,6 @@ class ExtractiveAnswerer:
             ranked = typed
         if not ranked:
             return [], "no_evidence"
-        if self.record is not None:
-            self.record.append(features(question, ranked))
-        if any(s.unheard for s in question.slots):
-            return [], "unheard"  # "Welche Zinsen ...?" asks for things of a kind the documents never name
-        if any(s.named and not ranked[0].slot_cover[i] for i, s in enumerate(question.slots)):
-            return [], "abbreviation"  # "Welche Förderquote gilt bei der KfW?": a passage without the KfW
-        if self.gate is not None and not self.gate.answers(question, ranked):
-            return [], "gate"  # the learned decision (assistant/gate.py): the best span does not answer it
         return ranked, None
 
     def select(self, question: QuestionContext, ranked: list[Candidate]) -> list[Candidate]:

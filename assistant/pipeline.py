@@ -482,7 +482,8 @@ class Assistant:
         self, question: str, evidence: str, *, today: dt.date | None = None, history: list[Turn] | None = None
     ) -> dict:
         """For the evaluation report: the span that won and the first one that matches `evidence`
-        (a regular expression), with their rank and each ranker feature's share of their score."""
+        (a regular expression), with their rank and each ranker feature's share of their score; and
+        the gate's probability with its features' shares."""
         turn = self._prepare(question, None, today, history, "hybrid")
         ranked = self.answerer.candidates(turn.context, turn.hits)
         pattern = re.compile(evidence, re.IGNORECASE)
@@ -496,7 +497,11 @@ class Assistant:
         right = next(
             (described(i + 1, c) for i, c in enumerate(ranked) if pattern.search(" ".join(c.text.split()))), None
         )
-        return {"winner": described(1, ranked[0]) if ranked else None, "right": right}
+        return {
+            "winner": described(1, ranked[0]) if ranked else None,
+            "right": right,
+            "gate": self.answerer.gate_decision(turn.context, ranked),
+        }
 
     def citation_for(self, source: Source) -> Citation:
         return citation_for(self.documents, source)

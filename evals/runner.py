@@ -68,8 +68,9 @@ def run_items(
     for item in items:
         answer = assistant.ask(item.question, today=item.today or today, history=item.history)
         answers[item.id] = {"id": item.id, **answer.model_dump(mode="json")}
-        if item.answerable and item.evidence and not answer.refused and not facts_ok(item, answers[item.id]):
-            # answered wrongly: which span won, and where the right one ranked, and why
+        wrong = not answer.refused and not facts_ok(item, answers[item.id])
+        if item.answerable and item.evidence and (wrong or answer.refusal_reason == "gate"):
+            # answered wrongly or refused by the gate: which span won, where the right one ranked, and why
             answers[item.id]["explain"] = assistant.explain(
                 item.question, item.evidence, today=item.today or today, history=item.history
             )
@@ -208,8 +209,12 @@ def render_markdown(report: dict) -> str:
             )
             if f.get("reason"):
                 lines.append(f"  refusal reason: `{f['reason']}`")
+            gate = (f.get("explain") or {}).get("gate")
+            if gate and f.get("reason") == "gate":
+                shares = ", ".join(f"{k} {v:+.2f}" for k, v in gate["shares"].items())
+                lines.append(f"  gate: probability {gate['probability']} ({shares})")
             for role, span in (f.get("explain") or {}).items():
-                if span:
+                if span and role != "gate":
                     shares = ", ".join(f"{k} {v:+}" for k, v in span["shares"].items())
                     lines.append(f"  {role} span (rank {span['rank']}): {span['text'][:100]} ({shares})")
         lines.append("")

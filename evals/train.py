@@ -19,12 +19,14 @@ import datetime as dt
 import re
 import zlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from assistant import gate
 from assistant.features import SPAN_FEATURES
 from assistant.learned import WEIGHTS_FILE, LogisticModel, write_models
+from assistant.pipeline import Assistant
 from core.settings import PACKAGED_E5, Settings
 from evals import runner
 from evals.gold import GoldItem
@@ -63,36 +65,38 @@ def collect(
     models: dict[int | None, str] = dict(span_models) if span_models else {None: settings.span_model}
     for name, items in load_splits([n for n in TRAIN_SPLITS if n in available]).items():
         for part, model in models.items():
-            chosen = [i for i in items if part is None or half(i) == part]
             used = settings.model_copy(update={"span_model": model})
             with runner.assistant_for(used, available[name].documents, out, open_gate=True) as assistant:
-                answerer = assistant.answerer
-                for item in chosen:
-                    answerer.record, answerer.record_spans = [], []
-                    answer = assistant.ask(item.question, today=item.today or today, history=item.history)
-                    if what in ("ranker", "lists"):  # one group of spans per question that some span answers
-                        texts: list[str] = []
-                        group, marks = [], []
-                        for values, text, _ in answerer.record_spans:
-                            if text not in texts:
-                                texts.append(text)
-                                group.append([values[f] for f in SPAN_FEATURES])
-                                marks.append(int(item.answerable and _holds(item, text)))
-                        if what == "lists":  # the question as the span model sees it (with a follow-up's context)
-                            asked = answerer.record_spans[0][2] if answerer.record_spans else item.question
-                            rows.append(SpanList(asked, tuple(texts), tuple(marks), item.answerable))
-                            labels.append(half(item))
-                        elif any(marks):
-                            rows.append(group)
-                            labels.append(marks)
-                    else:
-                        right = item.answerable and facts_ok(item, answer.model_dump(mode="json"))
-                        if answerer.record and (right or not item.answerable):
-                            rows.append([answerer.record[0][f] for f in gate.FEATURES])
-                            labels.append(int(right))
-                answerer.record = answerer.record_spans = None
+                for item in (i for i in items if part is None or half(i) == part):
+                    if (row := _row(assistant, item, today, what)) is not None:
+                        rows.append(row[0])
+                        labels.append(row[1])
+                assistant.answerer.record = assistant.answerer.record_spans = None
         counts[name] = len(items)
     return rows, labels, counts
+
+
+def _row(assistant: Assistant, item: GoldItem, today: dt.date, what: str) -> tuple[Any, Any] | None:
+    """One question's row and label for `what`, or None where it teaches nothing."""
+    answerer = assistant.answerer
+    answerer.record, answerer.record_spans = [], []
+    answer = assistant.ask(item.question, today=item.today or today, history=item.history)
+    if what == "gate":  # the best span's features; right answers and unanswerable questions only
+        right = item.answerable and facts_ok(item, answer.model_dump(mode="json"))
+        if answerer.record and (right or not item.answerable):
+            return [answerer.record[0][f] for f in gate.FEATURES], int(right)
+        return None
+    texts: list[str] = []  # one group of spans per question, marked where they answer
+    group, marks = [], []
+    for values, text, _ in answerer.record_spans:
+        if text not in texts:
+            texts.append(text)
+            group.append([values[f] for f in SPAN_FEATURES])
+            marks.append(int(item.answerable and _holds(item, text)))
+    if what == "lists":  # the question as the span model sees it (with a follow-up's context)
+        asked = answerer.record_spans[0][2] if answerer.record_spans else item.question
+        return SpanList(asked, tuple(texts), tuple(marks), item.answerable), half(item)
+    return (group, marks) if any(marks) else None  # the ranker learns from questions some span answers
 
 
 def fit(names: tuple[str, ...], rows: list[list[float]], labels: list[int]) -> tuple[LogisticModel, float]:

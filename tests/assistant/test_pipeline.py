@@ -423,3 +423,20 @@ def test_a_deadline_notice_comes_before_the_notices_of_quoted_events(assistant: 
     events = [i for i, n in enumerate(answer.notices) if n.startswith("Der Termin")]
     assert deadline, answer.notices
     assert all(deadline[0] < i for i in events), answer.notices
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wie hoch ist die Förderquote beim BMAS?",
+        "wie viel kohle gibts max pro projekt bei civic innovation",
+        "Wie hoch ist das Gesamtbudget des BMAS für die Richtlinie?",
+        "Welche Partner sind bei der Zukunftsplattform dabei?",
+    ],
+)
+def test_the_reports_gate_decision_is_the_one_the_answer_took(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question, today=TODAY)
+    gate = assistant.explain(question, r"\w", today=TODAY)["gate"]
+    assert gate is not None and len(gate["shares"]) == 5
+    if answer.refusal_reason in (None, "gate"):
+        assert (gate["probability"] < 0.5) == (answer.refusal_reason == "gate")
