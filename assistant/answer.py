@@ -222,8 +222,10 @@ class ExtractiveAnswerer:
         if refusal is not None or self.gate is None:
             return None
         values = features(question, ranked)
-        shares = sorted(self.gate.model.contributions(values).items(), key=lambda kv: -abs(kv[1]))[:5]
-        return {"probability": round(self.gate.model.probability(values), 3), "shares": dict(shares)}
+        return {
+            "probability": round(self.gate.model.probability(values), 3),
+            "shares": self.gate.model.largest_shares(values),
+        }
 
     def _with_figure(
         self, question: QuestionContext, ranked: list[Candidate]

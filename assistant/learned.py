@@ -50,6 +50,11 @@ class LogisticModel:
         terms = zip(self.weights, self.features, self.mean, self.scale, strict=True)
         return {name: w * (values[name] - m) / s for w, name, m, s in terms}
 
+    def largest_shares(self, values: dict[str, float], most: int = 5) -> dict[str, float]:
+        """The `most` features with the largest shares of the logit, largest first (for reports)."""
+        shares = sorted(self.contributions(values).items(), key=lambda kv: -abs(kv[1]))[:most]
+        return {name: round(share, 2) for name, share in shares}
+
     def probability(self, values: dict[str, float]) -> float:
         return sigmoid(self.logit(values))
 

@@ -490,9 +490,8 @@ class Assistant:
 
         def described(rank: int, cand: Candidate) -> dict:
             values = span_features(turn.context, cand, self.answerer.section_words)
-            shares = self.answerer.ranker.contributions(values) if self.answerer.ranker else {}
-            top = sorted(shares.items(), key=lambda kv: -abs(kv[1]))[:5]
-            return {"rank": rank, "text": cand.text[:160], "shares": {k: round(v, 2) for k, v in top}}
+            shares = self.answerer.ranker.largest_shares(values) if self.answerer.ranker else {}
+            return {"rank": rank, "text": cand.text[:160], "shares": shares}
 
         right = next(
             (described(i + 1, c) for i, c in enumerate(ranked) if pattern.search(" ".join(c.text.split()))), None
