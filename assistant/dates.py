@@ -18,10 +18,23 @@ RUNS_UNTIL = re.compile(rf"\b(?:gilt|gelten|galt|läuft|laufen|lief|seit\s+{_DAY
 ASKED_YEAR = re.compile(r"\b(?:(?:im\s+)?Jahre?\s+)?((?:19|20)\d{2})\b(?![.\d])", re.IGNORECASE)
 
 
+# "die Richtlinie von 2023", "der Aufruf aus dem Jahr 2025": a year that says where a thing comes from
+# names the thing, not the time the question asks about.
+_FROM_YEAR = re.compile(r"\b(?:von|vom|aus)(?:\s+dem)?\s*$", re.IGNORECASE)
+
+
 def asked_year(question: str) -> re.Match[str] | None:
-    """The year a question names on its own ("im Jahr 2027"), or None; not one of a date."""
+    """The year a question names on its own ("im Jahr 2027"), or None; not one of a date, nor the
+    year a document comes from ("gilt die Richtlinie von 2023 noch?")."""
     taken = [(d.start, d.end) for d in find_dates(question)]
-    return next((m for m in ASKED_YEAR.finditer(question) if not any(a <= m.start(1) < b for a, b in taken)), None)
+    return next(
+        (
+            m
+            for m in ASKED_YEAR.finditer(question)
+            if not any(a <= m.start(1) < b for a, b in taken) and not _FROM_YEAR.search(question[: m.start()])
+        ),
+        None,
+    )
 
 
 def period_start(text: str) -> dt.date | None:

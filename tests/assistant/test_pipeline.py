@@ -258,6 +258,11 @@ def test_a_running_time_in_the_passage_answers_whether_it_still_runs(assistant: 
 
     assert asked_year("Wird SINN im Jahr 2027 noch gefördert?").group(1) == "2027"
     assert asked_year("Gilt die Frist bis 7. Mai 2026 noch?") is None  # a date, not a year of its own
+    # the year a document comes from names it: the state on the reference date decides
+    assert asked_year("gilt die civic innovation richtlinie von 2023 eigentlich noch") is None
+    assert asked_year("Gilt der Aufruf aus dem Jahr 2026 noch?") is None
+    answer = assistant.ask("Gilt die Civic-Innovation-Richtlinie von 2023 noch?", today=TODAY)
+    assert answer.answer.startswith("Nein – ") and "31. Dezember 2024" in answer.answer
     assert assistant.ask("Wird SINN im Jahr 2027 noch gefördert?", today=TODAY).answer.startswith("Ja – ")
     assert assistant.ask("Wird SINN auch 2030 noch gefördert?", today=TODAY).answer.startswith("Nein – ")
     assert assistant.ask("Galt die BMAS-Richtlinie im Jahr 2024 noch?", today=TODAY).answer.startswith("Ja – ")
