@@ -131,8 +131,15 @@ SUBMISSION_CUE = re.compile(
     r"beantrag\w*|Bewerbung\w*|"
     r"bewerben|Interessenbekundung\w*|\w*[Ss]kizze\w*|Ausschlussfrist|Einsendeschluss|Bewerbungsschluss|"
     r"Abgabefrist|Antragsschluss|Frist\b|vorzulegen|vorgelegt|Projektvorschl\w*|einzusenden|zu\s+senden|"
-    r"Stichtag|Förderportal|Antragsportal|einreichbar)"
+    r"Stichtag|\w*[Pp]ortal\w*|einreichbar)"
 )
+# The words of SUBMISSION_CUE that only say "hand in": a Verwendungsnachweis is "vorzulegen", too.
+HAND_IN = re.compile(r"^(?:einzureichen|einreich\w*|eingereicht|vorzulegen|vorgelegt|einzusenden|zu\s+senden)$")
+# A dated line of a timeline: "- **28. Februar 2027, 23:59 Uhr:** Bewerbungsschluss".
+TIMELINE_LEAD = re.compile(r"^[\s*•\-–]*(?:bis\s+)?$")
+TIMELINE_LABEL = re.compile(r"^(?:,?\s*\d{1,2}(?:[.:]\d{2})?\s*Uhr)?\s*\**:\**\s*")
+DEADLINE_WORD = re.compile(r"(?:schluss|frist|[Ss]tichtag)\b")
+OPENS_WORD = re.compile(r"\b(?:öffnet|geöffnet|startet|freigeschaltet)\b|\b(?:Start|Öffnung|Beginn)\b")
 EVENT_CUE = re.compile(
     r"(?:\w*[Ii]nformationsveranstaltung\w*|\w*[Ii]nfoveranstaltung\w*|\w*[Ww]ebinar\w*|Online-Seminar\w*|"
     r"Infotermin\w*|Informationstermin\w*|Sprechstunde\w*|Fachtag\w*|Auftaktveranstaltung\w*|"
@@ -164,6 +171,8 @@ OPENS_BEFORE = re.compile(
 )
 WINDOW_GAP = re.compile(r"^\s*(?:bis\s+(?:zum\s+|einschließlich\s+)?|und\s+(?:dem\s+)?|–\s*|-\s*)$")
 NEXT_YEAR = re.compile(r"\b(?:Folgejahr\w*|folgende\w*\s+(?:Kalender)?[Jj]ahr\w*|nächste\w*\s+Jahr\w*)\b")
+# "bis zum 31. Oktober des Vorjahres": a deadline for the year after
+PREVIOUS_YEAR = re.compile(r"\b(?:des|im)\s+Vorjahr(?:es|s)?\b")
 YEARLY = re.compile(r"\b(?:jeweils|jährlich|jedes\s+Jahr\w*|eines\s+jeden\s+Jahres|eines\s+Jahres|alljährlich)\b")
 
 TITLE_CUE = re.compile(
@@ -433,16 +442,24 @@ def _end_of_month(d: FoundDate) -> dt.date:
 
 
 def _nearest_cue(sentence: str, pos: int, *cues: tuple[str, re.Pattern[str]]) -> str | None:
-    """The kind whose cue lies nearest to `pos` in the same clause (clauses end at ';' and ':')."""
+    """The kind whose cue lies nearest to `pos` in the same clause (clauses end at ';' and ':').
+    A clause whose only submission words say "hand in" is about what its other cue names ("Der
+    Verwendungsnachweis ist bis zum 31. März ... vorzulegen")."""
     left = max(sentence.rfind(";", 0, pos), sentence.rfind(":", 0, pos) if ":" in sentence[:pos] else -1) + 1
     right_candidates = [i for i in (sentence.find(";", pos), len(sentence)) if i >= 0]
     clause = (left, min(right_candidates))
     best: tuple[int, str] | None = None
+    hand_in_only, other = True, False
     for kind, rx in cues:
         for m in rx.finditer(sentence, clause[0], clause[1]):
             dist = pos - m.end() if m.end() <= pos else m.start() - pos
             if best is None or dist < best[0]:
                 best = (dist, kind)
+            if kind == "submission" and not HAND_IN.match(m.group(0)):
+                hand_in_only = False
+            other = other or kind == "other"
+    if best and best[1] == "submission" and hand_in_only and other:
+        return "other"
     return best[1] if best else None
 
 
@@ -453,6 +470,22 @@ def _purpose(s: Span) -> str:
     """What the deadline is for: its sentence, without the paragraph's number ("8.1", "(2)")."""
     text = _NUMBERING.sub("", _collapse(s.text).lstrip("•-–* "))
     return text if len(text) <= 200 else text[:197].rsplit(" ", 1)[0] + " …"
+
+
+def _timeline_kind(text: str, d: FoundDate) -> str | None:
+    """The kind of a date that opens a line and is labelled after a colon, as in a call's
+    timeline: "Bewerbungsschluss" (submission), "Bewerbungsportal öffnet" (opens), an event."""
+    label = TIMELINE_LABEL.match(text[d.end :])
+    if not TIMELINE_LEAD.match(text[: d.start]) or label is None or ":" not in label.group(0):
+        return None
+    words = text[d.end + label.end() :]
+    if SUBMISSION_CUE.search(words) and DEADLINE_WORD.search(words):
+        return "submission"
+    if SUBMISSION_CUE.search(words) and OPENS_WORD.search(words):
+        return "opens"
+    if EVENT_CUE.search(words):
+        return "event"
+    return None
 
 
 def _deadlines(
@@ -484,6 +517,12 @@ def _deadlines(
         window_starts = {e.start for e in dates if e.date in opens_here.values()}
         for d in dates:
             before = s.text[max(0, d.start - 60) : d.start]
+            if (timeline := _timeline_kind(s.text, d)) is not None:  # "- 28. Februar 2027: Bewerbungsschluss"
+                if timeline == "opens":
+                    pending_opens.append((d.date, s))
+                else:
+                    found.append(_Deadline(d.date, timeline, _purpose(s), _ev(s)))
+                continue
             kind = _nearest_cue(s.text, d.start, *cues)
             if kind in (None, "other"):
                 continue
@@ -516,7 +555,10 @@ def _deadlines(
                 before = s.text[max(0, b.start - 40) : b.start]
                 if not UNTIL_BEFORE.search(before) and not re.search(r"\b(?:zum|am)\s+$", before):
                     continue
-                last_year = valid_until.year - (1 if NEXT_YEAR.search(s.text) else 0)  # funds the year after
+                if _nearest_cue(s.text, b.start, *cues) != "submission":  # "Ein Zwischennachweis ist jeweils ..."
+                    continue
+                # funds the year after: its last deadline lies a year before the validity ends
+                last_year = valid_until.year - (1 if NEXT_YEAR.search(s.text) or PREVIOUS_YEAR.search(s.text) else 0)
                 for year in range(first_year, last_year + 1):
                     day = b.in_year(year)
                     if day and (valid_from is None or day >= valid_from) and day <= valid_until:

@@ -148,6 +148,36 @@ def test_a_congress_or_conference_is_an_event_dated_by_its_last_day() -> None:
     assert events == [(D(2025, 11, 26), "event"), (D(2026, 3, 4), "event")]
 
 
+def test_a_report_that_is_handed_in_is_no_application_deadline() -> None:
+    text = (
+        "Richtlinie Beispiel\n\nDiese Richtlinie tritt am 1. Januar 2026 in Kraft und gilt bis zum 31. Dezember 2028.\n\n"
+        "Anträge sind jeweils bis zum 31. Oktober des Vorjahres einzureichen. "
+        "Ein Zwischennachweis ist jeweils bis zum 30. April für das vorangegangene Jahr vorzulegen. "
+        "Der Verwendungsnachweis ist für das Förderjahr 2026 bis zum 31. März 2027 vorzulegen.\n"
+    )
+    deadlines = [(d["date"], d["kind"]) for d in infer_metadata(text, "bsp-richtlinie").fields["deadlines"]]
+    assert deadlines == [(D(2026, 10, 31), "submission"), (D(2027, 10, 31), "submission")]
+
+
+def test_a_portal_window_and_a_calls_timeline_give_opening_and_closing_day() -> None:
+    portal = (
+        "Förderaufruf Beispiel\n\nAnträge werden ausschließlich online gestellt. "
+        "Das Portal ist vom 15. Januar 2027 bis zum 15. März 2027, 23:59 Uhr, geöffnet.\n"
+    )
+    assert _deadlines_of(portal) == [(D(2027, 3, 15), "submission", D(2027, 1, 15))]
+    timeline = (
+        "Förderaufruf Beispiel\n\nDer Ablauf auf einen Blick:\n\n"
+        "- **11. Januar 2027:** Unser Bewerbungsportal öffnet\n"
+        "- **28. Februar 2027, 23:59 Uhr:** Bewerbungsschluss\n"
+        "- **bis 30. April 2027:** Sie erhalten unsere Entscheidung\n"
+    )
+    assert _deadlines_of(timeline) == [(D(2027, 2, 28), "submission", D(2027, 1, 11))]
+
+
+def _deadlines_of(text: str) -> list[tuple]:
+    return [(d["date"], d["kind"], d.get("opens")) for d in infer_metadata(text, "aufruf-test").fields["deadlines"]]
+
+
 def test_day_after_publication_without_a_publication_date_is_left_open() -> None:
     text = "Richtlinie Beispiel\n\nDiese Richtlinie tritt am Tag nach ihrer Verkündung in Kraft.\n"
     inference = infer_metadata(text, "bsp-richtlinie")
