@@ -40,3 +40,11 @@ def test_chunk_ids_are_content_hashes() -> None:
     assert first == [c.id for c in chunk_document(doc)]
     changed = doc.model_copy(update={"text": doc.text + "\nNeuer Absatz am Ende."})
     assert set(first) != {c.id for c in chunk_document(changed)}
+
+
+def test_a_contact_card_stays_in_one_chunk() -> None:
+    # name, role and organisation over a blank line and the phone and mail lines: one card, no heading
+    chunks = chunk_document(DOCS["paritaet-sn-zukunftsplattform-2023"])
+    card = next(c for c in chunks if "Wibke Hanspach" in c.text)
+    assert "Tel.: 0351 - 828 71 420" in card.text and "wibke.hanspach@parikom.de" in card.text
+    assert not any(c.section.endswith("gGmbH") for c in chunks)
