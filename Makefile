@@ -57,7 +57,7 @@ eval: install
 	$(BIN)/python -m evals metadata --out eval-out; exit $$rc
 
 # Learn the span model (index/data/e5-spans.npz), the ranker and the answerability gate (assistant/data/learned.json)
-# from dev and the training documents; about an hour on two cores.
+# from dev and the training documents; about 70 minutes on two cores.
 train: install
 	$(BIN)/python -m evals train --today 2026-11-21
 
