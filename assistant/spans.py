@@ -14,7 +14,7 @@ import numpy as np
 
 from index.chunker import Chunk
 from index.dates import DAY_MONTH_YEAR
-from index.text import Span, iter_lines, split_sentences
+from index.text import CONTACT_LINE, Span, iter_lines, split_sentences
 
 _CLOSED = (".", "!", "?", ":")
 LIST_READ_ON = 2500  # characters after a chunk in which a list it introduces may go on
@@ -32,7 +32,6 @@ _ITEM_LABEL = re.compile(r"^[a-z]\)$")  # "a)" above an item of a list
 _SIGNED = re.compile(rf"^[A-ZÄÖÜ][\w.-]+(?: [\w.-]+)?, den (?i:{DAY_MONTH_YEAR.pattern})$")
 SIGNING = "unterzeichnet unterschrieben Unterschrift"
 # A contact block: a name, a role, the organisation, "Tel.: ...", "E-Mail: ..." on lines of their own.
-_CONTACT_LINE = re.compile(r"^(?:Tel\.|(?:Telefon|E-Mail|Mail|Fax|Mobil)\b)", re.IGNORECASE)
 CONTACT = "Ansprechpartner Ansprechpartnerin Kontakt ansprechen wenden erreichen"
 _NUMBERED_PARAGRAPH = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.?\s+(?=[A-ZÄÖÜ])")  # "5.2 " before a sentence
 _HEADINGISH = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+\S.*|[a-z]\)|\d{1,2})$")
@@ -111,7 +110,7 @@ def evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceSp
             end = block[-1].end if block else line.end
             spans.append(absolute(line.start, end, implied=SIGNING))
             continue
-        if len(line.text) <= 60 and not line.text.endswith(_CLOSED) and not _CONTACT_LINE.match(line.text):
+        if len(line.text) <= 60 and not line.text.endswith(_CLOSED) and not CONTACT_LINE.match(line.text):
             # a name over its role, organisation, phone and e-mail: whom to contact
             # (a line of prose ends it; "Verein e. V." does not)
             block = list(
@@ -120,7 +119,7 @@ def evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceSp
                     lines[i + 1 : i + 7],
                 )
             )
-            reach = [k for k, nxt in enumerate(block) if _CONTACT_LINE.match(nxt.text)]
+            reach = [k for k, nxt in enumerate(block) if CONTACT_LINE.match(nxt.text)]
             if reach:
                 block_until = i + reach[-1] + 1
                 spans.append(absolute(line.start, block[reach[-1]].end, implied=CONTACT))

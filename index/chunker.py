@@ -15,7 +15,7 @@ from itertools import pairwise
 from pydantic import BaseModel
 
 from index.documents import Document
-from index.text import Span, iter_lines, split_sentences
+from index.text import CONTACT_LINE, Span, iter_lines, split_sentences
 
 CHUNKER_VERSION = "structure-v4"
 
@@ -25,9 +25,6 @@ _FOOTNOTE_MARK = re.compile(r"^(\d{1,2})$")
 _BULLET = re.compile(r"^[•\-–*·]\s+")
 # Contact lines, bylines, image credits and copyright lines are page furniture, not headings.
 _NOT_A_HEADING = re.compile(r"@|\bTel\.|^\d|^©|Quelle|^Source\b|^E-Mail")
-# The phone and mail lines of a contact card: the lines above them (name, role, organisation) are
-# the card, not a heading, even with a blank line in between.
-_CONTACT_LINE = re.compile(r"^(?:Tel\.|(?:Telefon|E-Mail|Mail|Fax|Mobil)\b)", re.IGNORECASE)
 
 
 class Chunk(BaseModel):
@@ -87,7 +84,9 @@ def _is_plain_heading(lines: list[Span], i: int) -> bool:
     text = lines[i].text
     if len(text) > 160 or _BULLET.match(text) or text.endswith((".", ",", ";")):
         return False
-    if _NOT_A_HEADING.search(text) or (i + 1 < len(lines) and _CONTACT_LINE.match(lines[i + 1].text)):
+    # the name, role and organisation above a contact card's phone and mail lines are the card,
+    # even with a blank line in between
+    if _NOT_A_HEADING.search(text) or (i + 1 < len(lines) and CONTACT_LINE.match(lines[i + 1].text)):
         return False
     if text.endswith(":") and len(text.split()) > 3:
         return False

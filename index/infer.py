@@ -479,13 +479,12 @@ def _timeline_kind(text: str, d: FoundDate) -> str | None:
     if not TIMELINE_LEAD.match(text[: d.start]) or label is None or ":" not in label.group(0):
         return None
     words = text[d.end + label.end() :]
-    if SUBMISSION_CUE.search(words) and DEADLINE_WORD.search(words):
-        return "submission"
-    if SUBMISSION_CUE.search(words) and OPENS_WORD.search(words):
-        return "opens"
-    if EVENT_CUE.search(words):
-        return "event"
-    return None
+    if SUBMISSION_CUE.search(words):
+        if DEADLINE_WORD.search(words):
+            return "submission"
+        if OPENS_WORD.search(words):
+            return "opens"
+    return "event" if EVENT_CUE.search(words) else None
 
 
 def _deadlines(

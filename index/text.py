@@ -63,6 +63,9 @@ ABBREVIATIONS = {
     "n",
 }
 
+# The phone and mail lines of a contact card ("Tel.: ...", "E-Mail: ..."): the chunker keeps the card
+# in one chunk, the answerer quotes it as one span.
+CONTACT_LINE = re.compile(r"^(?:Tel\.|(?:Telefon|E-Mail|Mail|Fax|Mobil)\b)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…](?:[\"“”»«)]*)(?=\s+)")
 
 

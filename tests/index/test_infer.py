@@ -25,6 +25,11 @@ def _deadlines(meta) -> list[tuple]:
     return [(d.date, d.kind, d.opens) for d in meta.deadlines]
 
 
+def _deadlines_of(text: str, stem: str = "aufruf-test") -> list[tuple]:
+    """The deadlines inferred from a text without front matter, as (date, kind, opens)."""
+    return [(d["date"], d["kind"], d.get("opens")) for d in infer_metadata(text, stem).fields["deadlines"]]
+
+
 def test_every_document_loads_without_front_matter() -> None:
     loaded = load_corpus(DOCS)
     assert loaded.problems == []
@@ -155,8 +160,8 @@ def test_a_report_that_is_handed_in_is_no_application_deadline() -> None:
         "Ein Zwischennachweis ist jeweils bis zum 30. April für das vorangegangene Jahr vorzulegen. "
         "Der Verwendungsnachweis ist für das Förderjahr 2026 bis zum 31. März 2027 vorzulegen.\n"
     )
-    deadlines = [(d["date"], d["kind"]) for d in infer_metadata(text, "bsp-richtlinie").fields["deadlines"]]
-    assert deadlines == [(D(2026, 10, 31), "submission"), (D(2027, 10, 31), "submission")]
+    deadlines = _deadlines_of(text, "bsp-richtlinie")
+    assert deadlines == [(D(2026, 10, 31), "submission", None), (D(2027, 10, 31), "submission", None)]
 
 
 def test_a_portal_window_and_a_calls_timeline_give_opening_and_closing_day() -> None:
@@ -172,10 +177,6 @@ def test_a_portal_window_and_a_calls_timeline_give_opening_and_closing_day() -> 
         "- **bis 30. April 2027:** Sie erhalten unsere Entscheidung\n"
     )
     assert _deadlines_of(timeline) == [(D(2027, 2, 28), "submission", D(2027, 1, 11))]
-
-
-def _deadlines_of(text: str) -> list[tuple]:
-    return [(d["date"], d["kind"], d.get("opens")) for d in infer_metadata(text, "aufruf-test").fields["deadlines"]]
 
 
 def test_day_after_publication_without_a_publication_date_is_left_open() -> None:
