@@ -26,7 +26,7 @@ from index.dense import Embedder
 from index.documents import KIND_LABELS
 from index.sparse import GermanAnalyzer, base_of
 from index.store import Hit
-from index.text import split_sentences
+from index.text import found, split_sentences
 
 SOURCE_PREFIX = {
     "guideline": "Laut Förderrichtlinie",
@@ -236,7 +236,7 @@ class ExtractiveAnswerer:
             if question.figure_types == {"date"} and not (typed and coverage(question, typed[:1]) >= self.min_support):
                 # German "wann" asks for a time or for a condition ("Wann gibt es keine
                 # Vollfinanzierung?" - "..., wenn ..."): without a dated answer, a condition answers.
-                typed = [c for c in ranked if c.has_type or CONDITION.search(c.text)]
+                typed = [c for c in ranked if c.has_type or found(CONDITION, c.text)]
             if ranked and not typed:
                 return [], "figure_missing"
             ranked = typed
@@ -313,11 +313,11 @@ class ExtractiveAnswerer:
             answers = has_type or (
                 not question.figure_types
                 and (
-                    ("who" in question.types and ELIGIBLE.search(span.text) is not None)
-                    or ("where" in question.types and ADDRESS.search(span.text) is not None)
+                    ("who" in question.types and found(ELIGIBLE, span.text))
+                    or ("where" in question.types and found(ADDRESS, span.text))
                 )
             )
-            runs = RUNS_UNTIL.search(span.text) is not None
+            runs = found(RUNS_UNTIL, span.text)
             cover = tuple(
                 1.0
                 if chunk.programme in s.names or chunk.doc_id in s.names

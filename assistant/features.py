@@ -10,6 +10,7 @@ from typing import Literal
 
 from assistant.citations import DENIAL
 from assistant.question import EURO, PERCENT, QuestionContext
+from index.text import found
 
 # Several things named in a row within a sentence: "a, b, c und d" (a list inside a sentence).
 _ENUMERATES = re.compile(r"[\w-]+(?: [\w-]+)?, [\w-]+(?: [\w-]+)?, [\w-]+(?: [\w-]+)?(?:,| und| oder)")
@@ -117,7 +118,7 @@ def span_features(
     figure = bool(question.figure_types)
     several = figure and cand.is_list and "list" not in types and _figure_count(question.figure_types, text) > 1
     negation = "negation" in types
-    denies = DENIAL.search(text) is not None
+    denies = found(DENIAL, text)
     heading = {w.lower() for w in re.findall(r"\w+", cand.section)}
     wanted = set().union(*(section_words.get(t, frozenset()) for t in types)) if types else set()
     return {
@@ -127,18 +128,18 @@ def span_features(
         "type_missing": float(figure and not cand.has_type and not several),
         "several_figures": float(several),
         "rank_inverse": 1.0 / (1 + cand.rank),
-        "who_named": float("who" in types and _WHO.search(text) is not None),
-        "organisation_named": float("who" in types and _ORGANISATION.search(text) is not None),
-        "eligible_said": float("who" in types and ELIGIBLE.search(text) is not None),
-        "where_named": float("where" in types and _WHERE.search(text) is not None),
-        "where_missing": float("where" in types and _WHERE.search(text) is None),
-        "reason_given": float("reason" in types and _REASON.search(text) is not None),
+        "who_named": float("who" in types and found(_WHO, text)),
+        "organisation_named": float("who" in types and found(_ORGANISATION, text)),
+        "eligible_said": float("who" in types and found(ELIGIBLE, text)),
+        "where_named": float("where" in types and found(_WHERE, text)),
+        "where_missing": float("where" in types and not found(_WHERE, text)),
+        "reason_given": float("reason" in types and found(_REASON, text)),
         "negation_met": float(negation and denies),
         "negation_missed": float(negation and not denies),
         "denies_unasked": float(denies and not negation),
         "list_asked": float(cand.is_list and "list" in types),
         "list_unasked": float(cand.is_list and "list" not in types),
-        "enumerates": float("list" in types and not cand.is_list and _ENUMERATES.search(text) is not None),
+        "enumerates": float("list" in types and not cand.is_list and found(_ENUMERATES, text)),
         "section_match": float(
             bool(heading & wanted) or any(w.startswith(tuple(wanted)) for w in heading) if wanted else False
         ),

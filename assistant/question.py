@@ -3,15 +3,16 @@ parts and the kinds of answer it wants (`QuestionContext`)."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from assistant.dates import RUNS_UNTIL, asked_year
 from assistant.lexicon import FIGURE_TYPES, Lexicon, has_umlaut, load_thesaurus
 from index.dates import find_dates
 from index.sparse import STOP_WORDS, GermanAnalyzer, TermStats, base_of, is_content_token
+from index.text import ends_any, found
 
 FOLLOW_UP_WEIGHT = 0.5  # words of the earlier question in an elliptical follow-up
 CONTEXT_WEIGHT = 0.3  # programme/region words steer retrieval; they are not what is asked
@@ -84,16 +85,19 @@ class Slot:
 
     def covered(self, terms: AbstractSet[str], has_type: bool = False, runs: bool = False) -> float:
         said = terms  # a figure stands for the word it answers, not for that word's synonyms
+        extra: frozenset[str] = frozenset()
         if has_type and self.typed:
-            terms = terms | self.typed
+            extra |= self.typed
         if runs and self.running:
-            terms = terms | self.running
-        if self.stem in terms or base_of(self.stem) in terms or (self.lemma and self.lemma in terms):
-            return 1.0
+            extra |= self.running
+        for words in (said, extra):
+            if self.stem in words or base_of(self.stem) in words or (self.lemma and self.lemma in words):
+                return 1.0
         if self.alternatives & said:
             return SYNONYM_CREDIT
         # German compounds end in their head: "Vermischung" covers "mischen" in part.
-        head = PART_CREDIT if len(self.stem) >= 4 and any(t.endswith(self.stem) for t in terms) else 0.0
+        head = PART_CREDIT if len(self.stem) >= 4 and (ends_any(said, self.stem) or ends_any(extra, self.stem)) else 0.0
+        terms = said | extra if extra else said
         if self.parts:
             found = sum(p in terms for p in self.parts)
             if found == len(self.parts) >= 2:  # every part as a word of its own: "wählt ... aus ... Verfahren"
@@ -241,13 +245,13 @@ def analyse_question(
         if stem not in stats.df and lemma in stats.df:  # a form the corpus uses only otherwise
             stem, lemma = lemma, stem
         if stem not in stats.df and len(stem) >= 7 and not stem.isdigit():
-            close = difflib.get_close_matches(stem, stats.vocabulary, n=1, cutoff=0.85)
-            if close and close[0] in stem:  # not a typo: a word built on it ("Kofinanzierung")
-                parts = tuple(dict.fromkeys((*parts, close[0])))
+            close = stats.closest(stem, cutoff=0.85)
+            if close and close in stem:  # not a typo: a word built on it ("Kofinanzierung")
+                parts = tuple(dict.fromkeys((*parts, close)))
             elif (
                 close
                 and not lemma
-                and stem not in close[0]
+                and stem not in close
                 and stem not in synonyms
                 and not _of_corpus_words(parts, stats)
             ):
@@ -255,7 +259,7 @@ def analyse_question(
                 # is built on ("schließen" in "erschließen", "Projektpartner" in "Teilprojektpartner"),
                 # nor a compound of corpus words ("Projektseite" is no "Projektleiter"), nor a word
                 # of the lexicon ("ansprechen" is no "Anspruch")
-                stem, parts = close[0], ()
+                stem, parts = close, ()
         if stem in stats.df:
             weight = stats.idf(stem)
         else:
@@ -347,13 +351,18 @@ def _of_corpus_words(parts: tuple[str, ...], stats: TermStats) -> bool:
     return bool(parts) and all(p in stats.df for p in parts)
 
 
+@lru_cache(maxsize=1 << 16)
+def _dated(text: str) -> bool:
+    return bool(find_dates(text))
+
+
 def holds_type(types: set[str], text: str) -> bool:
     """Whether a span holds a figure of one of the wanted kinds."""
     return (
-        ("amount" in types and EURO.search(text) is not None)
-        or ("percent" in types and PERCENT.search(text) is not None)
-        or ("date" in types and (bool(find_dates(text)) or _YEAR.search(text) is not None))
-        or ("duration" in types and (_DURATION.search(text) or RUNS_UNTIL.search(text)) is not None)
-        or ("span" in types and _DURATION.search(text) is not None)
-        or ("count" in types and COUNT.search(text) is not None)
+        ("amount" in types and found(EURO, text))
+        or ("percent" in types and found(PERCENT, text))
+        or ("date" in types and (_dated(text) or found(_YEAR, text)))
+        or ("duration" in types and (found(_DURATION, text) or found(RUNS_UNTIL, text)))
+        or ("span" in types and found(_DURATION, text))
+        or ("count" in types and found(COUNT, text))
     )

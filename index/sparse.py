@@ -6,6 +6,7 @@ saturated term frequency, queries carry one weight per distinct term.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import zlib
@@ -269,6 +270,18 @@ class TermStats:
         return sum(map(self.idf, self.df)) / len(self.df) if self.df else 1.0
 
     @cached_property
-    def vocabulary(self) -> list[str]:
-        """Word terms long enough to be typo-corrected towards."""
-        return [t for t in self.df if len(t) >= 6 and not t.isdigit()]
+    def _vocabulary(self) -> dict[int, list[str]]:
+        """Word terms long enough to be typo-corrected towards, by length."""
+        by_length: dict[int, list[str]] = {}
+        for t in self.df:
+            if len(t) >= 6 and not t.isdigit():
+                by_length.setdefault(len(t), []).append(t)
+        return by_length
+
+    def closest(self, word: str, cutoff: float) -> str | None:
+        """The vocabulary term most like `word` (difflib's ratio at least `cutoff`), if any. Only
+        terms of a length that can reach the cutoff are compared (difflib's own first bound)."""
+        n = len(word)
+        near = [t for size, terms in self._vocabulary.items() if 2 * min(n, size) / (n + size) >= cutoff for t in terms]
+        close = difflib.get_close_matches(word, near, n=1, cutoff=cutoff)
+        return close[0] if close else None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from functools import lru_cache
 
 MONTHS = {
     "januar": 1,
@@ -63,8 +65,29 @@ ABBREVIATIONS = {
     "n",
 }
 
+
 # The phone and mail lines of a contact card ("Tel.: ...", "E-Mail: ..."): the chunker keeps the card
 # in one chunk, the answerer quotes it as one span.
+@lru_cache(maxsize=1 << 16)
+def found(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether `pattern` occurs in `text`, remembered: the same passages meet every question
+    that retrieves them, and their signals do not depend on the question."""
+    return pattern.search(text) is not None
+
+
+@lru_cache(maxsize=1 << 14)
+def _endings(terms: frozenset[str]) -> frozenset[str]:
+    return frozenset(t[i:] for t in terms for i in range(len(t)))
+
+
+def ends_any(terms: AbstractSet[str], ending: str) -> bool:
+    """Whether a term ends in `ending` (a compound in its head: "Vermischung" in "mischung");
+    a passage's terms are a frozenset met by many questions, so their endings are kept."""
+    if isinstance(terms, frozenset):
+        return ending in _endings(terms)
+    return any(t.endswith(ending) for t in terms)
+
+
 CONTACT_LINE = re.compile(r"^(?:Tel\.|(?:Telefon|E-Mail|Mail|Fax|Mobil)\b)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…](?:[\"“”»«)]*)(?=\s+)")
 
