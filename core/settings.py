@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in RRF fusion.")
     sparse_weight: float = Field(3.0, ge=0, description="Weight of the sparse ranking in RRF fusion.")
     prefetch_k: int = Field(40, gt=0, description="Candidates per encoder before fusion.")
-    top_k: int = Field(8, gt=0, le=50, description="Chunks handed to the answerer.")
+    top_k: int = Field(16, gt=0, le=50, description="Chunks handed to the answerer.")
 
     chunk_max_chars: int = Field(900, ge=200, description="Upper bound of a chunk's text length.")
     bm25_k1: float = Field(1.2, gt=0, description="BM25 term-frequency saturation of the sparse encoder.")
