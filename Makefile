@@ -8,7 +8,7 @@ export TRANSFORMERS_OFFLINE := 1
 
 DEMO_PORT ?= 8080
 
-.PHONY: install browser run demo index test test-fast eval train bench loadtest lint docs clean
+.PHONY: install browser run demo index test test-fast eval train calibrate bench loadtest lint docs clean
 
 install: $(STAMP)
 
@@ -60,6 +60,12 @@ eval: install
 # from dev and the training documents; about 70 minutes on two cores.
 train: install
 	$(BIN)/python -m evals train --today 2026-11-21
+
+# Calibrate the gate's probability (Platt scaling, assistant/data/learned.json) on the dev and training
+# questions the trained models did not learn from; about a minute. Run it after `make train` and
+# whenever new dev batches or training documents have been added.
+calibrate: install
+	$(BIN)/python -m evals calibrate --today 2026-11-21
 
 # Encoders on the real corpus, then the real corpus up to 50 000 chunks (synthetic distractors)
 # per store engine: build, retrieval and answer latency, peak memory. Takes ~20 minutes; not in CI.

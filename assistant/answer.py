@@ -185,11 +185,6 @@ class ExtractiveAnswerer:
         out = []
         for rank, hit in enumerate(hits):
             for c in self._spans(question, hit, rank):
-                if question.programmes and c.programme not in question.programmes:
-                    named = [p for p in self.programmes_named(c.text) if p in question.programmes]
-                    if not named:
-                        continue
-                    c.about = named[0]
                 values = span_features(question, c, self.section_words)
                 # the ranker's logit, and its logistic as the score the selection compares
                 c.logit = self.ranker.logit(values) if self.ranker else values["coverage"]
@@ -223,7 +218,7 @@ class ExtractiveAnswerer:
             return None
         values = features(question, ranked)
         return {
-            "probability": round(self.gate.model.probability(values), 3),
+            "probability": round(self.gate.probability(values), 3),
             "shares": self.gate.model.largest_shares(values),
         }
 
@@ -306,7 +301,13 @@ class ExtractiveAnswerer:
         chunk = hit.chunk
         out: list[Candidate] = []
         asked = self.embedder.embed_query([question.text])[0] if self.embedder is not None else None
+        foreign = bool(question.programmes) and chunk.programme not in question.programmes
         for span, terms, context_terms, vector in self._evidence(chunk):
+            about = None
+            if foreign:  # another programme's passage speaks for one asked about only where it names it
+                about = next((p for p in self.programmes_named(span.text) if p in question.programmes), None)
+                if about is None:
+                    continue
             has_type = holds_type(question.figure_types - {"count"}, span.text) or (
                 "count" in question.figure_types and self._counts(span.text, question.counted)
             )
@@ -338,6 +339,7 @@ class ExtractiveAnswerer:
                     has_type,
                     span.is_list,
                     dense=float(vector @ asked) if asked is not None and vector is not None else 0.0,
+                    about=about,
                 )
             )
         return out

@@ -3,7 +3,9 @@
 The `gate` model (assistant/learned.py) over general features of the question and its best span:
 how much of the question the span covers, with and without the words that name the programme;
 the ranker's belief in it and its lead over the next span; whether it holds the figure asked for;
-how much of the question the corpus does not know. Answer where the probability is at least one half.
+how much of the question the corpus does not know. Answer where the probability is at least one half;
+the probability is the model's, calibrated on questions neither the ranker nor the gate learned from
+(`python -m evals calibrate`), where the weights file holds such a calibration.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import math
 from collections.abc import Sequence
 
 from assistant.features import Candidate, coverage
-from assistant.learned import LogisticModel, load_model
+from assistant.learned import Calibration, LogisticModel, load_calibration, load_model
 from assistant.question import QuestionContext
 
 FEATURES = (
@@ -52,12 +54,17 @@ def features(question: QuestionContext, ranked: Sequence[Candidate]) -> dict[str
 
 
 class Gate:
-    def __init__(self, model: LogisticModel) -> None:
+    def __init__(self, model: LogisticModel, calibration: Calibration | None = None) -> None:
         self.model = model
+        self.calibration = calibration or Calibration()
+
+    def probability(self, values: dict[str, float]) -> float:
+        """The probability that the best span answers, calibrated where a calibration exists."""
+        return self.calibration.probability(self.model.logit(values))
 
     def answers(self, question: QuestionContext, ranked: Sequence[Candidate]) -> bool:
-        return self.model.probability(features(question, ranked)) >= 0.5
+        return self.probability(features(question, ranked)) >= 0.5
 
 
 def load_gate() -> Gate:
-    return Gate(load_model("gate", FEATURES))
+    return Gate(load_model("gate", FEATURES), load_calibration("gate"))

@@ -2,7 +2,8 @@
 
 Two models, both trained by `python -m evals train` on the dev split and the training documents:
 - `ranker` scores every candidate span of the retrieved chunks (assistant/ranker.py);
-- `gate` decides whether the best span answers the question at all (assistant/gate.py).
+- `gate` decides whether the best span answers the question at all (assistant/gate.py); its
+  probability may be calibrated (`python -m evals calibrate`) on questions the models never saw.
 The file names the features each model was trained on; one that does not match this version's
 features, or that is missing or corrupt, is refused with a German message that says how to retrain.
 """
@@ -105,9 +106,53 @@ def load_model(name: str, features: Sequence[str], path: Path | None = None) -> 
     return model
 
 
-def write_models(models: dict[str, LogisticModel], trained_on: dict[str, int], path: Path) -> None:
+def write_models(models: dict[str, LogisticModel], trained_on: dict[str, object], path: Path) -> None:
+    """The models and what they learned from (a new training drops any earlier calibration)."""
     payload = {name: model.as_dict() for name, model in models.items()}
     path.write_text(json.dumps({**payload, "trained_on": trained_on}, indent=2) + "\n", "utf-8")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A model's logit mapped to a probability as questions it never saw judge it (Platt scaling:
+    sigmoid(scale * logit + shift)), fitted by `python -m evals calibrate`; none by default."""
+
+    scale: float = 1.0
+    shift: float = 0.0
+
+    def probability(self, logit: float) -> float:
+        return sigmoid(self.scale * logit + self.shift)
+
+
+def read_weights(path: Path | None = None) -> dict:
+    """The weights file as it is (for tools that add to it)."""
+    source = path or resources.files("assistant").joinpath(WEIGHTS_FILE)
+    return json.loads(source.read_text("utf-8"))
+
+
+def write_calibration(name: str, calibration: Calibration, fitted_on: dict[str, object], path: Path) -> None:
+    data = read_weights(path)
+    data.setdefault("calibration", {})[name] = {
+        "scale": calibration.scale,
+        "shift": calibration.shift,
+        "fitted_on": fitted_on,
+    }
+    path.write_text(json.dumps(data, indent=2) + "\n", "utf-8")
+
+
+def load_calibration(name: str, path: Path | None = None) -> Calibration:
+    """The calibration of model `name`, or none (identity) where the file has none for it."""
+    where = str(path) if path else f"assistant/{WEIGHTS_FILE}"
+    try:
+        raw = read_weights(path).get("calibration", {}).get(name)
+        if raw is None:
+            return Calibration()
+        calibration = Calibration(float(raw["scale"]), float(raw["shift"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ModelError(f"Die Kalibrierung '{name}' ({where}) ist beschädigt. {RETRAIN}") from exc
+    if not (math.isfinite(calibration.scale) and math.isfinite(calibration.shift)) or calibration.scale <= 0:
+        raise ModelError(f"Die Kalibrierung '{name}' ({where}) ist beschädigt. {RETRAIN}")
+    return calibration
 
 
 def load_ranker(*, required: bool = True) -> LogisticModel | None:

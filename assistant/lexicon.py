@@ -11,6 +11,7 @@ import yaml
 
 from assistant.knowledge import INFLECTION, ProgrammeNames, fold
 from index.sparse import GermanAnalyzer, is_content_token
+from index.text import found
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ class Lexicon:
         """Programmes a passage names by a word of their own ("SINN", "BMAS"), not by a Land
         ("Sachsen") or a level ("Bund"): a passage of one programme's document that is about another."""
         t = f" {fold(text)} "
-        return [pid for pid, pattern in self._own_names.items() if pattern.search(t)]
+        return [pid for pid, pattern in self._own_names.items() if found(pattern, t)]
 
     @cached_property
     def _general_words(self) -> frozenset[str]:

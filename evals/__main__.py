@@ -1,4 +1,4 @@
-"""python -m evals run | train | metadata | bench | scale | loadtest"""
+"""python -m evals run | train | calibrate | metadata | bench | scale | loadtest"""
 
 from __future__ import annotations
 
@@ -85,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     train = sub.add_parser("train", help="Antwortprüfung auf dev und den Trainingsdokumenten lernen")
     train.add_argument("--out", default="eval-out")
     train.add_argument("--today", default="2026-11-21", help="Stichtag JJJJ-MM-TT")
+    calibrate = sub.add_parser("calibrate", help="Antwortprüfung an Fragen kalibrieren, die sie nie gelernt hat")
+    calibrate.add_argument("--out", default="eval-out")
+    calibrate.add_argument("--today", default="2026-11-21", help="Stichtag JJJJ-MM-TT")
     bench = sub.add_parser("bench", help="Index-Bau, Retrieval je Encoder und Latenz messen")
     bench.add_argument("--out", default="bench-out")
     scale = sub.add_parser("scale", help="Index-Bau, Retrieval und Latenz bis zu N Abschnitten messen")
@@ -111,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
             from evals.train import run_train
 
             return run_train(parse_reference_date(args.today), Path(args.out))
+        if args.command == "calibrate":
+            from evals.calibrate import run_calibrate
+
+            return run_calibrate(parse_reference_date(args.today), Path(args.out))
         if args.command == "metadata":
             from evals.metadata import HELDOUT_DOCS, run_metadata
 

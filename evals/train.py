@@ -60,7 +60,8 @@ def collect(
     model the questions of each half are answered with (by default the settings' one for all)."""
     rows: list = []
     labels: list = []
-    counts: dict[str, int] = {}
+    counts: dict[str, object] = {}
+    learned_from: list[str] = []
     available = all_splits()
     models: dict[int | None, str] = dict(span_models) if span_models else {None: settings.span_model}
     for name, items in load_splits([n for n in TRAIN_SPLITS if n in available]).items():
@@ -73,6 +74,8 @@ def collect(
                         labels.append(row[1])
                 assistant.answerer.record = assistant.answerer.record_spans = None
         counts[name] = len(items)
+        learned_from += [i.id for i in items]
+    counts["questions"] = sorted(learned_from)  # what `python -m evals calibrate` must leave out
     return rows, labels, counts
 
 

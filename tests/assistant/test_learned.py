@@ -7,7 +7,7 @@ import pytest
 
 from assistant import gate
 from assistant.features import SPAN_FEATURES
-from assistant.learned import WEIGHTS_FILE, ModelError, load_model
+from assistant.learned import WEIGHTS_FILE, Calibration, ModelError, load_calibration, load_model
 
 PACKAGED = Path(__file__).resolve().parents[2] / "assistant" / WEIGHTS_FILE
 
@@ -64,3 +64,31 @@ def test_bad_weights_say_how_to_retrain(tmp_path: Path, make, said: str) -> None
     with pytest.raises(ModelError) as caught:
         load_model("gate", gate.FEATURES, make(tmp_path))
     assert said in caught.value.message and "python -m evals train" in caught.value.message
+
+
+def test_a_calibration_moves_the_gates_decision_and_none_leaves_it() -> None:
+    model = gate.load_gate().model
+    doubtful = dict.fromkeys(gate.FEATURES, 0.0) | {"slots_log": 1.4, "dense": 0.8, "dense_best": 0.8}
+    logit = model.logit(doubtful)
+    plain = gate.Gate(model)
+    assert plain.probability(doubtful) == pytest.approx(model.probability(doubtful))
+    # a calibration that says such logits answer more often than the model believes
+    lifted = gate.Gate(model, Calibration(scale=1.0, shift=1.0 - logit))
+    lowered = gate.Gate(model, Calibration(scale=1.0, shift=-1.0 - logit))
+    assert lifted.probability(doubtful) > 0.5 > lowered.probability(doubtful)
+
+
+def test_weights_without_a_calibration_load_as_uncalibrated_and_a_broken_one_says_how_to_retrain(
+    tmp_path: Path,
+) -> None:
+    data = json.loads(PACKAGED.read_text())
+    data.pop("calibration", None)
+    plain = tmp_path / "plain.json"
+    plain.write_text(json.dumps(data))
+    assert load_calibration("gate", plain) == Calibration()
+    data["calibration"] = {"gate": {"scale": -1.0, "shift": 0.0}}
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data))
+    with pytest.raises(ModelError) as caught:
+        load_calibration("gate", broken)
+    assert "beschädigt" in caught.value.message and "python -m evals train" in caught.value.message
