@@ -12,10 +12,12 @@ the level of government ("beim Bund") and the Land of its region ("in Sachsen").
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from index.documents import Document
+from index.sparse import STOP_WORDS
 
 Level = str  # "bund" | "land" | "kommune" | "stiftung" | "eu" | "andere"
 
@@ -143,15 +145,29 @@ def derive_programme_names(
             by_programme.setdefault(doc.meta.programme, []).append(doc)
     title_words = {pid: _title_words(docs) for pid, docs in by_programme.items()}
     places = {w for words in region_words.values() for w in words}
+    used = {
+        pid: Counter(
+            _key(w)
+            for d in docs
+            for text in (d.meta.programme_title or "", d.meta.issuer, d.text)
+            for w in _WORD.findall(fold(text))
+        )
+        for pid, docs in by_programme.items()
+    }
+    everywhere: Counter[str] = sum(used.values(), Counter())
     out: dict[str, ProgrammeNames] = {}
     for pid, docs in by_programme.items():
         metas = [d.meta for d in docs]
         main = next((m for m in metas if m.kind != "background"), metas[0])
+        # a single word of a title or an issuer names the programme only where its own documents
+        # use it more than all others together: "Kältehilfe", "Zukunftsplattform" do; "Träger" or
+        # "alle" in a corpus of many programmes do not
         others = {_key(w) for other, words in title_words.items() if other != pid for w in words}
+        others |= {key for key, n in everywhere.items() if 2 * used[pid][key] <= n}
         other_issuers = {
             w for other, ds in by_programme.items() if other != pid for d in ds for w in _distinctive(d.meta.issuer)
         }
-        own, funder = _title_names(metas, title_words[pid], others)
+        own, funder = _title_names(metas, title_words[pid], others, places)
         funder |= _issuer_names([m.issuer for m in metas], others, other_issuers, places)
         for doc in docs:
             more_own, more_funder = _abbreviation_names(doc, title_words[pid])
@@ -170,7 +186,7 @@ def derive_programme_names(
     return out
 
 
-def _title_names(metas: list, words: set[str], others: set[str]) -> tuple[set[str], set[str]]:
+def _title_names(metas: list, words: set[str], others: set[str], places: set[str]) -> tuple[set[str], set[str]]:
     """From the programme titles: the head ("Civic Innovation Platform") and its runs of words,
     the title's words no other programme's title has, and the abbreviations in its parentheses
     (the issuer's one names the funder: "(BMAS)")."""
@@ -183,6 +199,18 @@ def _title_names(metas: list, words: set[str], others: set[str]) -> tuple[set[st
             for token in re.split(r"[,;]\s*", inner):
                 if re.fullmatch(r"[A-ZÄÖÜ][A-Za-zÄÖÜäöü]{1,11}", token) and sum(c.isupper() for c in token) >= 2:
                     (funder if any(token in issuer for issuer in issuers) else own).add(token.lower())
+    # A title's short form stands in parentheses at its end ("... (VwV Suchthilfe)", "... (Förderrichtlinie
+    # OKJA)", "... (Ehrenamtskoordinationsrichtlinie – EhKoRL M-V)"): each of its parts of several
+    # words names the programme; its single words do where they are distinctive (below) and name
+    # neither a place nor the issuer ("(BMAS)" names the funder).
+    for title in {t for m in metas for t in (m.title, m.programme_title) if t}:
+        short = re.search(r"\(([^()]*)\)\W*$", title)
+        for part in re.split(r"\s[–-]\s|[,;]\s*", short.group(1)) if short else []:
+            if len(_WORD.findall(part)) > 1:
+                own.add(" ".join(part.split()).lower())
+            words = words | {
+                w for w in _distinctive(part) if w not in places and not any(w in i.lower() for i in issuers)
+            }
     own |= {w for w in words if _key(w) not in others}
     return own, funder
 
@@ -236,9 +264,11 @@ def _subsequence(needle: str, haystack: str) -> bool:
 
 
 def _distinctive(text: str) -> list[str]:
-    """Content words of a name, lower case: no function words, no digits."""
+    """Content words of a name, lower case: no function or stop words ("alle", "als"), no digits."""
     return [
-        w.lower() for w in _WORD.findall(text) if w.lower() not in _FUNCTION_WORDS and not w.isdigit() and len(w) > 2
+        w.lower()
+        for w in _WORD.findall(text)
+        if w.lower() not in _FUNCTION_WORDS and w.lower() not in STOP_WORDS and not w.isdigit() and len(w) > 2
     ]
 
 

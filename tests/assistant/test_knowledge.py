@@ -128,3 +128,58 @@ def test_the_lexicon_names_no_programme_of_the_corpus() -> None:
     text = (Path(__file__).resolve().parents[2] / "assistant" / "data" / "lexicon.yaml").read_text("utf-8").lower()
     for name in ("civic", "bmas", "gsub", "sinn", "zukunftsplattform", "sab", "aufbaubank", "parikom", "köpping"):
         assert f" {name}," not in text and f"[{name}," not in text and f" {name}]" not in text, name
+
+
+def _guideline(doc_id: str, title: str, programme: str, programme_title: str, text: str) -> str:
+    return f"""---
+id: {doc_id}
+title: "{title}"
+issuer: "Ministerium für Soziales und Integration Musterland"
+kind: guideline
+programme: {programme}
+programme_title: "{programme_title}"
+region: DE
+published: null
+valid_from: null
+valid_until: null
+deadlines: []
+url: null
+source_file: null
+note: "Test document written for this test."
+---
+{text}
+"""
+
+
+def test_a_short_title_names_its_programme_and_a_word_others_use_more_does_not(tmp_path: Path) -> None:
+    from assistant.knowledge import derive_programme_names
+    from assistant.lexicon import load_lexicon
+    from index.documents import load_corpus
+
+    (tmp_path / "a.md").write_text(
+        _guideline(
+            "sucht-2026",
+            "Verwaltungsvorschrift über die Förderung der ambulanten Suchtberatung (VwV Suchthilfe)",
+            "sucht",
+            "Förderung der ambulanten Suchtberatung",
+            "Gefördert werden Träger von Beratungsstellen. Träger müssen gemeinnützig sein. "
+            "Jeder Träger legt einen Finanzplan vor. Die Träger berichten jährlich.",
+        ),
+        "utf-8",
+    )
+    (tmp_path / "b.md").write_text(
+        _guideline(
+            "jugend-2026",
+            "Richtlinie zur Förderung der Jugendarbeit freier Träger",
+            "jugend",
+            "Jugendarbeit freier Träger",
+            "Gefördert wird die offene Jugendarbeit. Antragsberechtigt sind freie Träger.",
+        ),
+        "utf-8",
+    )
+    general = load_lexicon()
+    names = derive_programme_names(load_corpus(tmp_path).documents, general.regions, general.levels)
+    assert {"vwv suchthilfe", "suchthilfe"} <= names["sucht"].own  # the short title in parentheses
+    assert "jugendarbeit freier träger" in names["jugend"].own  # the title itself
+    # "Träger" stands in the youth programme's title, but the addiction guideline uses it more
+    assert "träger" not in names["jugend"].own
