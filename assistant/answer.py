@@ -18,7 +18,7 @@ from assistant.features import ADDRESS, ELIGIBLE, Candidate, Refusal, coverage, 
 from assistant.gate import Gate, features
 from assistant.learned import LogisticModel, sigmoid
 from assistant.models import Draft, DraftSentence, Source
-from assistant.question import COUNT, STATUS, QuestionContext, holds_type
+from assistant.question import COUNT, STATUS, QuestionContext, Slot, holds_type
 from assistant.spans import INSTRUCTION_LIKE, Evidence, evidence_spans, load_vectors, save_vectors, span_key
 from index.chunker import Chunk
 from index.dates import find_dates
@@ -101,6 +101,7 @@ class ExtractiveAnswerer:
         self.programmes_named = programmes_named
         self.programme_titles = programme_titles or {}
         self._evidence_cache: dict[str, list[Evidence]] = {}
+        self._document_terms: dict[tuple[str, int], frozenset[str]] = {}
         self.min_support = min_support
         self.max_sentences = max_sentences
 
@@ -204,8 +205,13 @@ class ExtractiveAnswerer:
             self.record.append(features(question, ranked))
         if any(s.unheard for s in question.slots):
             return [], "unheard"  # "Welche Zinsen ...?" asks for things of a kind the documents never name
-        if any(s.named and not ranked[0].slot_cover[i] for i, s in enumerate(question.slots)):
-            return [], "abbreviation"  # "Welche Förderquote gilt bei der KfW?": a passage without the KfW
+        if any(
+            s.named and not ranked[0].slot_cover[i] and not self._names(ranked[0].doc_id, s)
+            for i, s in enumerate(question.slots)
+        ):
+            # "Welche Förderquote gilt bei der KfW?": a passage of a document that never names the KfW
+            # (one of a document that names it, "beim RPS", may answer; the gate decides)
+            return [], "abbreviation"
         if self.gate is not None and not self.gate.answers(question, ranked):
             return [], "gate"  # the learned decision (assistant/gate.py): the best span does not answer it
         return ranked, None
@@ -401,6 +407,14 @@ class ExtractiveAnswerer:
             self._evidence_cache.clear()
         self._evidence_cache[chunk.id] = prepared
         return prepared
+
+    def _names(self, doc_id: str, slot: Slot) -> bool:
+        """Whether the document uses the question's word (its abbreviation) anywhere."""
+        text = self.texts(doc_id) or ""
+        key = (doc_id, hash(text))  # a document changed under the same id is read anew
+        if key not in self._document_terms:
+            self._document_terms[key] = frozenset(self.analyzer.terms(text))
+        return slot.stem in self._document_terms[key]
 
     def _terms(self, text: str) -> frozenset[str]:
         """A span's terms, with its separable verbs joined ("wählt ... aus" also as "auswähl") and

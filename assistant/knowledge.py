@@ -26,7 +26,7 @@ Level = str  # "bund" | "land" | "kommune" | "stiftung" | "eu" | "andere"
 _ORGANISATION = re.compile(  # the head of a German compound is its last part
     r"(ministerium|bank|stiftung|gesellschaft|gmbh|amt|behörde|agentur|verband|institut|zentrum|senat"
     r"|referat|fonds|kommission|verwaltung|anstalt|stelle|kammer|werk|plattform|platform|netzwerk|bund"
-    r"|stadt|landkreis|gemeinde|kreis|regierung|büro)(?:e|es|s|en|n)?\b",
+    r"|stadt|landkreis|gemeinde|kreis|regierung|büro|präsidium)(?:e|es|s|en|n)?\b",
     re.IGNORECASE,
 )
 _ABBREVIATION = re.compile(r"\(([A-Za-zÄÖÜäöü][A-Za-zÄÖÜäöü]{1,11})\)")

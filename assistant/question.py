@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from assistant.dates import RUNS_UNTIL, asked_year
 from assistant.lexicon import FIGURE_TYPES, Lexicon, has_umlaut, load_thesaurus
-from index.dates import find_dates
+from index.dates import find_dates, find_days_without_year
 from index.sparse import STOP_WORDS, GermanAnalyzer, TermStats, base_of, is_content_token
 from index.text import ends_any, found
 
@@ -353,7 +353,8 @@ def _of_corpus_words(parts: tuple[str, ...], stats: TermStats) -> bool:
 
 @lru_cache(maxsize=1 << 16)
 def _dated(text: str) -> bool:
-    return bool(find_dates(text))
+    """A date, or a day of every year ("bis zum 15. Januar eines Jahres", "jeweils zum 30.09.")."""
+    return bool(find_dates(text)) or bool(find_days_without_year(text))
 
 
 def holds_type(types: set[str], text: str) -> bool:

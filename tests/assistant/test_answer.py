@@ -728,3 +728,11 @@ def test_a_word_the_corpus_never_uses_stands_for_its_thesaurus_synonyms_the_corp
     # a word the corpus uses keeps to itself: no thesaurus words are added to it
     carrier = next(s for s in question.slots if s.stem == analyzer.terms("Träger")[0])
     assert analyzer.terms("Geld")[0] not in carrier.alternatives
+
+
+def test_a_day_of_every_year_answers_bis_wann() -> None:
+    from assistant.question import holds_type
+
+    assert holds_type({"date"}, "Anträge sind bis zum 15. Januar eines Jahres zu stellen.")
+    assert holds_type({"date"}, "Die Verwendungsnachweise sind jeweils zum 30.09. vorzulegen.")
+    assert not holds_type({"date"}, "Anträge sind schriftlich zu stellen.")

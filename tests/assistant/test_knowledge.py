@@ -183,3 +183,14 @@ def test_a_short_title_names_its_programme_and_a_word_others_use_more_does_not(t
     assert "jugendarbeit freier träger" in names["jugend"].own  # the title itself
     # "Träger" stands in the youth programme's title, but the addiction guideline uses it more
     assert "träger" not in names["jugend"].own
+
+
+@pytest.mark.slow
+def test_an_abbreviation_the_document_uses_elsewhere_does_not_refuse_its_passage(with_new_programme: Assistant) -> None:
+    # "RP" stands in the sentence before the deadline, not in it: the passage may still answer
+    # (whether it does is the gate's decision), the abbreviation is no reason to refuse
+    asked = with_new_programme.ask("Bis wann muss der Antrag für die Teilhabelotsen beim RP sein?")
+    assert asked.refusal_reason != "abbreviation"
+    # one the document never uses stays a reason to refuse
+    other = with_new_programme.ask("Bis wann muss der Antrag für die Teilhabelotsen beim LVR sein?")
+    assert other.refused and other.refusal_reason == "abbreviation"
