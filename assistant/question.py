@@ -43,6 +43,20 @@ _ABBREVIATION = re.compile(r"\b(?=\w*[A-ZÄÖÜ]\w*[A-ZÄÖÜ])[A-ZÄÖÜ][A-Za-
 # A year answers "wann" too: "Seit 2023 ruft das Sozialministerium jährlich ... auf."
 _YEAR = re.compile(r"\b(?:[Ss]eit|[Aa]b|[Bb]is|[Ii]m(?: Jahr)?|[Vv]or)\s+(?:19|20)\d{2}\b")
 _DURATION = re.compile(r"\d+\s*(?:Monat|Jahr|Woche)")
+# How long a guideline runs is also said by its end: "tritt am ... außer Kraft", "ist befristet bis ...".
+_ENDS = re.compile(r"\baußer\s+Kraft\b|\bbefristet\b|\bendet\b|\bläuft\b[^.;]{0,40}\baus\b", re.IGNORECASE)
+# "Wann ...?", "Bis wie viel Uhr ...?" are answered by a time of day or a weekday too.
+_TIME_OF_DAY = re.compile(
+    r"\b\d{1,2}(?:[.:]\d{2})?\s*Uhr\b|\b(?:montags?|dienstags?|mittwochs?|donnerstags?|freitags?|samstags?|sonntags?)\b",
+    re.IGNORECASE,
+)
+# "Wie oft ...?": "zweimal wöchentlich", "einmal pro Jahr", "monatlich", "in jedem Quartal".
+_FREQUENCY = re.compile(
+    rf"\b(?:\d+|ein|{_CARDINALS}|elf)\s*-?mal\b"
+    r"|\b(?:täglich|wöchentlich|monatlich|jährlich|halbjährlich|vierteljährlich|quartalsweise)\b"
+    r"|\b(?:pro|je|jede[ns]?|in jede[mr])\s+(?:Tag|Woche|Monat|Quartal|Halbjahr|Jahr|Schuljahr)\b",
+    re.IGNORECASE,
+)
 # A length of time the question states ("länger als zwei Jahre") asks for one ("Laufzeit von bis zu
 # 24 Monaten"): answer type "span"; an end date ("gilt bis 31. Dezember 2024") does not answer it.
 _STATED_DURATION = re.compile(rf"\b(?:\d+|ein|eine[mn]?|{_CARDINALS}|elf)\s+(?:Monat|Jahr|Woche)\w*", re.I)
@@ -357,13 +371,18 @@ def _dated(text: str) -> bool:
     return bool(find_dates(text)) or bool(find_days_without_year(text))
 
 
+def _ends_dated(text: str) -> bool:
+    return found(_ENDS, text) and _dated(text)
+
+
 def holds_type(types: set[str], text: str) -> bool:
     """Whether a span holds a figure of one of the wanted kinds."""
     return (
         ("amount" in types and found(EURO, text))
         or ("percent" in types and found(PERCENT, text))
-        or ("date" in types and (_dated(text) or found(_YEAR, text)))
-        or ("duration" in types and (found(_DURATION, text) or found(RUNS_UNTIL, text)))
+        or ("date" in types and (_dated(text) or found(_YEAR, text) or found(_TIME_OF_DAY, text)))
+        or ("duration" in types and (found(_DURATION, text) or found(RUNS_UNTIL, text) or _ends_dated(text)))
+        or ("frequency" in types and found(_FREQUENCY, text))
         or ("span" in types and found(_DURATION, text))
         or ("count" in types and found(COUNT, text))
     )

@@ -736,3 +736,17 @@ def test_a_day_of_every_year_answers_bis_wann() -> None:
     assert holds_type({"date"}, "Anträge sind bis zum 15. Januar eines Jahres zu stellen.")
     assert holds_type({"date"}, "Die Verwendungsnachweise sind jeweils zum 30.09. vorzulegen.")
     assert not holds_type({"date"}, "Anträge sind schriftlich zu stellen.")
+
+
+def test_frequencies_ends_and_times_of_day_are_the_figures_their_questions_ask_for() -> None:
+    from assistant.question import holds_type
+
+    assert holds_type({"frequency"}, "Jede Beratungsstelle bietet zweimal wöchentlich eine offene Sprechstunde an.")
+    assert holds_type({"frequency"}, "Die Jury tagt einmal pro Quartal.")
+    assert not holds_type({"frequency"}, "Die Jury wählt die Projekte aus.")
+    assert holds_type(
+        {"duration"}, "Diese Richtlinie tritt am 1. April 2026 in Kraft und am 31. Dezember 2029 außer Kraft."
+    )
+    assert not holds_type({"duration"}, "Diese Richtlinie tritt am 1. April 2026 in Kraft.")
+    assert holds_type({"date"}, "Freie Plätze werden täglich bis 19 Uhr gemeldet.")
+    assert holds_type({"date"}, "Die Beratung ist dienstags und donnerstags erreichbar.")
