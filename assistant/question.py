@@ -50,6 +50,10 @@ _TIME_OF_DAY = re.compile(
     r"\b\d{1,2}(?:[.:]\d{2})?\s*Uhr\b|\b(?:montags?|dienstags?|mittwochs?|donnerstags?|freitags?|samstags?|sonntags?)\b",
     re.IGNORECASE,
 )
+# "Wie erreiche ich ...?": an e-mail address or a phone number ("Tel. 0351 4916-0", "0228 3821-2417").
+_CONTACT = re.compile(
+    r"[\w.+-]+@[\w-]+\.[\w.-]+|\b(?:Tel\.?|Telefon|Fon)\b[:\s]*\+?\d|\b0\d{2,5}[ /-]?\d{3,}", re.IGNORECASE
+)
 # "Wie oft ...?": "zweimal wöchentlich", "einmal pro Jahr", "monatlich", "in jedem Quartal".
 _FREQUENCY = re.compile(
     rf"\b(?:\d+|ein|{_CARDINALS}|elf)\s*-?mal\b"
@@ -383,6 +387,7 @@ def holds_type(types: set[str], text: str) -> bool:
         or ("date" in types and (_dated(text) or found(_YEAR, text) or found(_TIME_OF_DAY, text)))
         or ("duration" in types and (found(_DURATION, text) or found(RUNS_UNTIL, text) or _ends_dated(text)))
         or ("frequency" in types and found(_FREQUENCY, text))
+        or ("contact" in types and found(_CONTACT, text))
         or ("span" in types and found(_DURATION, text))
         or ("count" in types and found(COUNT, text))
     )

@@ -750,3 +750,17 @@ def test_frequencies_ends_and_times_of_day_are_the_figures_their_questions_ask_f
     assert not holds_type({"duration"}, "Diese Richtlinie tritt am 1. April 2026 in Kraft.")
     assert holds_type({"date"}, "Freie Plätze werden täglich bis 19 Uhr gemeldet.")
     assert holds_type({"date"}, "Die Beratung ist dienstags und donnerstags erreichbar.")
+
+
+def test_a_contact_question_wants_a_number_or_an_address_and_why_wants_no_figure() -> None:
+    from assistant.lexicon import load_lexicon
+    from assistant.question import holds_type
+
+    lexicon = load_lexicon()
+    assert "contact" in lexicon.answer_types_of("hat die auch ne mailadresse")
+    assert "contact" in lexicon.answer_types_of("Wie erreiche ich die Bewilligungsstelle?")
+    assert "contact" not in lexicon.answer_types_of("Deckt die Pauschale auch Telefonkosten ab?")
+    assert holds_type({"contact"}, "Telefon 0228 3821-2417, E-Mail foerderung@example.org")
+    assert not holds_type({"contact"}, "Die Zuwendung beträgt bis zu 100.000 Euro.")
+    # "so viel Geld" in a question for a reason asks for no sum
+    assert lexicon.answer_types_of("warum braucht man am anfang so viel geld") == {"reason"}
