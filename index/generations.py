@@ -52,7 +52,8 @@ class Generations:
     @staticmethod
     def new_name() -> str:
         """Sortable by creation time, also within one second."""
-        return time.strftime("g%Y%m%d-%H%M%S-") + f"{time.time_ns() % 1_000_000_000:09d}"
+        now = time.time_ns()  # one reading: the second and its fraction of the same instant
+        return time.strftime("g%Y%m%d-%H%M%S-", time.localtime(now // 1_000_000_000)) + f"{now % 1_000_000_000:09d}"
 
     def _physical(self, name: str) -> str:
         return f"{self.settings.collection}--{name}"

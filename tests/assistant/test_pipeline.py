@@ -407,11 +407,13 @@ def test_a_programme_no_document_has_is_not_answered_from_another_and_the_covere
 
 def test_a_refusal_about_a_named_programme_still_says_where_it_stands(assistant: Assistant) -> None:
     """No passage answers, yet the programme is named: its guideline being out of force is said."""
-    answer = assistant.ask("Was kostet ein Parkplatz bei Civic Innovation?", today=TODAY)
+    # (a kind of thing no document names, so the refusal does not hang on the gate's probability)
+    question = "Welche Zinsen verlangt Civic Innovation?"
+    answer = assistant.ask(question, today=TODAY)
     assert answer.refused and not answer.citations
     assert any("nicht mehr in Kraft" in n and "31. Dezember 2024" in n for n in answer.notices), answer.notices
     # the same question on a day the guideline was in force: nothing to warn about
-    assert not assistant.ask("Was kostet ein Parkplatz bei Civic Innovation?", today=dt.date(2024, 6, 1)).notices
+    assert not assistant.ask(question, today=dt.date(2024, 6, 1)).notices
 
 
 def test_a_refusal_quotes_passages_on_what_is_asked_where_words_weigh_the_same(assistant: Assistant) -> None:
