@@ -407,8 +407,7 @@ def test_a_programme_no_document_has_is_not_answered_from_another_and_the_covere
 
 def test_a_refusal_about_a_named_programme_still_says_where_it_stands(assistant: Assistant) -> None:
     """No passage answers, yet the programme is named: its guideline being out of force is said."""
-    # (a kind of thing no document names, so the refusal does not hang on the gate's probability)
-    question = "Welche Zinsen verlangt Civic Innovation?"
+    question = "Was kostet ein Parkplatz bei Civic Innovation?"
     answer = assistant.ask(question, today=TODAY)
     assert answer.refused and not answer.citations
     assert any("nicht mehr in Kraft" in n and "31. Dezember 2024" in n for n in answer.notices), answer.notices
