@@ -61,9 +61,9 @@ eval: install
 train: install
 	$(BIN)/python -m evals train --today 2026-11-21
 
-# Calibrate the gate's probability (Platt scaling, assistant/data/learned.json) on the dev and training
-# questions the trained models did not learn from; about a minute. Run it after `make train` and
-# whenever new dev batches or training documents have been added.
+# Calibrate the gate's probability (Platt scaling, into assistant/data/learned.json) on the dev and training
+# questions the trained models did not learn from; about a minute. For a deployment that prefers answers to
+# refusals: the packaged weights carry no calibration (docs/generalisation.md, "What did not help").
 calibrate: install
 	$(BIN)/python -m evals calibrate --today 2026-11-21
 
