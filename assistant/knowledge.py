@@ -6,7 +6,10 @@ distinctive words of that title ("Zukunftsplattform"), by an abbreviation in the
 text defines for it ("Zukunftsplattform ... (SINN)"); its funder by the issuer's name, the
 abbreviations the text defines for organisations ("Sächsische Aufbaubank (SAB)"), the short form
 people use for a ministry ("Bundesministerium für Arbeit und Soziales" -> "Arbeitsministerium"),
-the level of government ("beim Bund") and the Land of its region ("in Sachsen").
+the level of government ("beim Bund") and the Land of its region ("in Sachsen"). A title's short form
+in parentheses names the programme too ("... (VwV Suchthilfe)"). A single word of a title or an issuer
+names a programme only where that programme's documents use it more than all others together: in an
+index of many programmes, "Träger" or "Schuldnerberatung" name none of them.
 """
 
 from __future__ import annotations
