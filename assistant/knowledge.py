@@ -157,7 +157,9 @@ def derive_programme_names(
         )
         for pid, docs in by_programme.items()
     }
-    everywhere: Counter[str] = sum(used.values(), Counter())
+    everywhere: Counter[str] = Counter()
+    for counts in used.values():
+        everywhere.update(counts)
     out: dict[str, ProgrammeNames] = {}
     for pid, docs in by_programme.items():
         metas = [d.meta for d in docs]
@@ -206,14 +208,13 @@ def _title_names(metas: list, words: set[str], others: set[str], places: set[str
     # OKJA)", "... (Ehrenamtskoordinationsrichtlinie – EhKoRL M-V)"): each of its parts of several
     # words names the programme; its single words do where they are distinctive (below) and name
     # neither a place nor the issuer ("(BMAS)" names the funder).
+    lowered = [issuer.lower() for issuer in issuers]
     for title in {t for m in metas for t in (m.title, m.programme_title) if t}:
         short = re.search(r"\(([^()]*)\)\W*$", title)
         for part in re.split(r"\s[–-]\s|[,;]\s*", short.group(1)) if short else []:
             if len(_WORD.findall(part)) > 1:
                 own.add(" ".join(part.split()).lower())
-            words = words | {
-                w for w in _distinctive(part) if w not in places and not any(w in i.lower() for i in issuers)
-            }
+            words = words | {w for w in _distinctive(part) if w not in places and not any(w in i for i in lowered)}
     own |= {w for w in words if _key(w) not in others}
     return own, funder
 

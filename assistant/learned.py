@@ -73,8 +73,7 @@ def load_model(name: str, features: Sequence[str], path: Path | None = None) -> 
     """The model `name` of the packaged weights file (or of `path`), checked against `features`."""
     where = str(path) if path else f"assistant/{WEIGHTS_FILE}"
     try:
-        source = path or resources.files("assistant").joinpath(WEIGHTS_FILE)
-        raw = source.read_text("utf-8")
+        raw = _weights_text(path)
     except OSError as exc:
         raise ModelError(f"Die gelernten Gewichte fehlen ({where}). {RETRAIN}") from exc
     broken = ModelError(f"Die gelernten Gewichte ({where}) sind beschädigt. {RETRAIN}")
@@ -124,10 +123,13 @@ class Calibration:
         return sigmoid(self.scale * logit + self.shift)
 
 
+def _weights_text(path: Path | None) -> str:
+    return (path or resources.files("assistant").joinpath(WEIGHTS_FILE)).read_text("utf-8")
+
+
 def read_weights(path: Path | None = None) -> dict:
     """The weights file as it is (for tools that add to it)."""
-    source = path or resources.files("assistant").joinpath(WEIGHTS_FILE)
-    return json.loads(source.read_text("utf-8"))
+    return json.loads(_weights_text(path))
 
 
 def write_calibration(name: str, calibration: Calibration, fitted_on: dict[str, object], path: Path) -> None:

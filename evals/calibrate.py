@@ -21,10 +21,7 @@ import numpy as np
 from assistant import gate
 from assistant.learned import Calibration, read_weights, write_calibration
 from core.settings import Settings
-from evals import runner
-from evals.metrics import facts_ok
-from evals.suites import all_splits, load_splits
-from evals.train import TARGET, TRAIN_SPLITS
+from evals.train import TARGET, collect
 
 FOLDS = 5
 
@@ -32,27 +29,12 @@ FOLDS = 5
 def unseen_rows(
     settings: Settings, today: dt.date, learned: set[str], out: Path
 ) -> tuple[list[float], list[int], dict]:
-    """The open gate's logit and label for every question the models did not learn from (where it
-    teaches something: a right answer, or an unanswerable question that reached the gate)."""
+    """The open gate's logit and label for every question the models did not learn from (the
+    gate's training rows of `evals/train.py`: right answers and unanswerable questions)."""
     model = gate.load_gate().model
-    logits: list[float] = []
-    labels: list[int] = []
-    used: dict[str, int] = {}
-    available = all_splits()
-    for name, items in load_splits([n for n in TRAIN_SPLITS if n in available]).items():
-        new = [i for i in items if i.id not in learned]
-        with runner.assistant_for(settings, available[name].documents, out, open_gate=True) as assistant:
-            for item in new:
-                assistant.answerer.record = []
-                answer = assistant.ask(item.question, today=item.today or today, history=item.history)
-                record = assistant.answerer.record
-                right = item.answerable and facts_ok(item, answer.model_dump(mode="json"))
-                if record and (right or not item.answerable):
-                    logits.append(model.logit(record[0]))
-                    labels.append(int(right))
-            assistant.answerer.record = None
-        used[name] = len(new)
-    return logits, labels, used
+    rows, labels, counts = collect(settings, today, out, "gate", keep=lambda item: item.id not in learned)
+    logits = [model.logit(dict(zip(gate.FEATURES, row, strict=True))) for row in rows]
+    return logits, labels, {name: n for name, n in counts.items() if name != "questions"}
 
 
 def fit(logits: list[float], labels: list[int]) -> tuple[Calibration, float, float]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,18 +54,25 @@ def half(item: GoldItem) -> int:
 
 
 def collect(
-    settings: Settings, today: dt.date, out: Path, what: str, span_models: dict[int, str] | None = None
+    settings: Settings,
+    today: dt.date,
+    out: Path,
+    what: str,
+    span_models: dict[int, str] | None = None,
+    keep: Callable[[GoldItem], bool] = lambda item: True,
 ) -> tuple[list, list, dict]:
     """Rows of features and labels: of every span ('ranker'), of every decision ('gate'), or a
-    question's spans as a `SpanList` labelled with its half ('lists'). `span_models` gives the span
-    model the questions of each half are answered with (by default the settings' one for all)."""
+    question's spans as a `SpanList` labelled with its half ('lists'), for the questions `keep`
+    accepts. `span_models` gives the span model the questions of each half are answered with (by
+    default the settings' one for all)."""
     rows: list = []
     labels: list = []
     counts: dict[str, object] = {}
     learned_from: list[str] = []
     available = all_splits()
     models: dict[int | None, str] = dict(span_models) if span_models else {None: settings.span_model}
-    for name, items in load_splits([n for n in TRAIN_SPLITS if n in available]).items():
+    for name, every in load_splits([n for n in TRAIN_SPLITS if n in available]).items():
+        items = [i for i in every if keep(i)]
         for part, model in models.items():
             used = settings.model_copy(update={"span_model": model})
             with runner.assistant_for(used, available[name].documents, out, open_gate=True) as assistant:

@@ -66,8 +66,6 @@ ABBREVIATIONS = {
 }
 
 
-# The phone and mail lines of a contact card ("Tel.: ...", "E-Mail: ..."): the chunker keeps the card
-# in one chunk, the answerer quotes it as one span.
 @lru_cache(maxsize=1 << 16)
 def found(pattern: re.Pattern[str], text: str) -> bool:
     """Whether `pattern` occurs in `text`, remembered: the same passages meet every question
@@ -88,6 +86,8 @@ def ends_any(terms: AbstractSet[str], ending: str) -> bool:
     return any(t.endswith(ending) for t in terms)
 
 
+# The phone and mail lines of a contact card ("Tel.: ...", "E-Mail: ..."): the chunker keeps the card
+# in one chunk, the answerer quotes it as one span.
 CONTACT_LINE = re.compile(r"^(?:Tel\.|(?:Telefon|E-Mail|Mail|Fax|Mobil)\b)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…](?:[\"“”»«)]*)(?=\s+)")
 
