@@ -85,6 +85,12 @@ def main(argv: list[str] | None = None) -> int:
     train = sub.add_parser("train", help="Antwortprüfung auf dev und den Trainingsdokumenten lernen")
     train.add_argument("--out", default="eval-out")
     train.add_argument("--today", default="2026-11-21", help="Stichtag JJJJ-MM-TT")
+    train.add_argument(
+        "--reuse-span-models",
+        action="store_true",
+        help="das mitgelieferte Textstellen-Modell und die je Hälfte in --out behalten; "
+        "nur Ranker und Antwortprüfung lernen",
+    )
     calibrate = sub.add_parser("calibrate", help="Antwortprüfung an Fragen kalibrieren, die sie nie gelernt hat")
     calibrate.add_argument("--out", default="eval-out")
     calibrate.add_argument("--today", default="2026-11-21", help="Stichtag JJJJ-MM-TT")
@@ -113,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "train":
             from evals.train import run_train
 
-            return run_train(parse_reference_date(args.today), Path(args.out))
+            return run_train(parse_reference_date(args.today), Path(args.out), reuse_span_models=args.reuse_span_models)
         if args.command == "calibrate":
             from evals.calibrate import run_calibrate
 

@@ -176,26 +176,35 @@ def fit_listwise(
     return LogisticModel(names, tuple(w.tolist()), 0.0, tuple(mean.tolist()), tuple(scale.tolist()))
 
 
-def run_train(today: dt.date, out: Path, target: Path = TARGET, layers: Path = TUNED_E5_LAYERS) -> int:
+def run_train(
+    today: dt.date, out: Path, target: Path = TARGET, layers: Path = TUNED_E5_LAYERS, reuse_span_models: bool = False
+) -> int:
     settings = Settings()
-    print("Textstellen-Modell (obere Schichten von e5), je Hälfte der Dokumente und auf allen:")
-    base = settings.model_copy(update={"span_model": PACKAGED_E5})  # which spans are considered needs no span model
-    lists, halves, _ = collect(base, today, out, "lists")
-    encoder = load_encoder()
-    states = frozen(encoder, lists)
-    other: dict[int, str] = {}
-    for part in (0, 1):
-        path = out / f"e5-spans-without-half-{part}.npz"
-        write(path, encoder, tune(encoder, [s for s, h in zip(lists, halves, strict=True) if h != part], states=states))
-        other[part] = str(path)
-    write(layers, encoder, tune(encoder, lists, states=states))
+    other = {part: out / f"e5-spans-without-half-{part}.npz" for part in (0, 1)}
+    if reuse_span_models:
+        missing = [str(path) for path in other.values() if not path.is_file()]
+        if missing:
+            print(f"Die Textstellen-Modelle je Hälfte fehlen ({', '.join(missing)}); ohne --reuse-span-models lernen.")
+            return 1
+        print(f"Textstellen-Modelle: das mitgelieferte und die je Hälfte in {out} (nicht neu gelernt)")
+    else:
+        print("Textstellen-Modell (obere Schichten von e5), je Hälfte der Dokumente und auf allen:")
+        base = settings.model_copy(update={"span_model": PACKAGED_E5})  # which spans are considered needs no span model
+        lists, halves, _ = collect(base, today, out, "lists")
+        encoder = load_encoder()
+        states = frozen(encoder, lists)
+        for part, path in other.items():
+            without = [s for s, h in zip(lists, halves, strict=True) if h != part]
+            write(path, encoder, tune(encoder, without, states=states))
+        write(layers, encoder, tune(encoder, lists, states=states))
+    span_models = {part: str(path) for part, path in other.items()}
     print("Ranker (Textstellen; Ähnlichkeiten aus dem Modell der jeweils anderen Hälfte):")
-    rows, labels, counts = collect(settings, today, out, "ranker", other)
+    rows, labels, counts = collect(settings, today, out, "ranker", span_models)
     ranker = fit_listwise(SPAN_FEATURES, rows, labels)
     write_models({"ranker": ranker}, counts, target)
     print("Antwortprüfung (beste Textstelle je Frage):")
-    rows, labels, counts = collect(settings, today, out, "gate", other)
+    rows, labels, counts = collect(settings, today, out, "gate", span_models)
     decision, _ = fit(gate.FEATURES, rows, labels)
     write_models({"ranker": ranker, "gate": decision}, counts, target)
-    print(f"Gewichte geschrieben: {target}, {layers}")
+    print(f"Gewichte geschrieben: {target}" + ("" if reuse_span_models else f", {layers}"))
     return 0

@@ -21,3 +21,15 @@ def test_listwise_training_learns_the_feature_that_marks_the_answer() -> None:
         for g, m in zip(groups, marks, strict=True)
     )
     assert right / len(groups) > 0.8
+
+
+def test_reusing_span_models_that_are_not_there_says_so_and_writes_nothing(tmp_path, capsys) -> None:
+    import datetime as dt
+
+    from evals.train import run_train
+
+    target = tmp_path / "learned.json"
+    assert run_train(dt.date(2026, 11, 21), tmp_path, target=target, reuse_span_models=True) == 1
+    said = capsys.readouterr().out
+    assert "fehlen" in said and "e5-spans-without-half-0.npz" in said and "--reuse-span-models" in said
+    assert not target.exists()
