@@ -233,7 +233,10 @@ class ExtractiveAnswerer:
     ) -> tuple[list[Candidate], Refusal | None]:
         """The spans that may answer: a question for a figure needs a span with that figure."""
         if question.figure_types:
-            typed = [c for c in ranked if c.has_type]
+            # a span that names the asked thing itself may state it as a rule, not as a figure
+            # ("Welches Datum zählt?" - "Es gilt das Datum des schriftlichen Posteingangs.")
+            asked = [i for i, s in enumerate(question.slots) if s.typed]
+            typed = [c for c in ranked if c.has_type or any(c.slot_cover[i] >= 1.0 for i in asked)]
             if question.figure_types == {"date"} and not (typed and coverage(question, typed[:1]) >= self.min_support):
                 # German "wann" asks for a time or for a condition ("Wann gibt es keine
                 # Vollfinanzierung?" - "..., wenn ..."): without a dated answer, a condition answers.

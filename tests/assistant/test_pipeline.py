@@ -446,3 +446,11 @@ def test_the_reports_gate_decision_is_the_one_the_answer_took(assistant: Assista
     assert gate is not None and len(gate["shares"]) == 5
     if answer.refusal_reason in (None, "gate"):
         assert (gate["probability"] < 0.5) == (answer.refusal_reason == "gate")
+
+
+def test_a_passage_that_names_the_asked_thing_may_state_it_as_a_rule_instead_of_a_figure(assistant: Assistant) -> None:
+    # "Welches Datum" asks for a date; the guideline says which date counts, without giving one
+    rule = assistant.ask("Welches Datum zählt, wenn man die Unterlagen per Post an die gsub schickt?", today=TODAY)
+    assert not rule.refused and "Datum des schriftlichen Posteingangs" in rule.answer.split("[1]")[0]
+    # a figure no passage gives, of a thing no passage names, is still not answered
+    assert assistant.ask("Wie hoch ist der Zinssatz bei der SozialBank?", today=TODAY).refused
