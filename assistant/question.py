@@ -326,7 +326,8 @@ def analyse_question(
             context,
             running & {stem, lemma},
             named=named,
-            unheard=position == asked_noun and unknown,
+            # a compound whose head the corpus uses names a kind of thing it knows ("Querschnittsthemen")
+            unheard=position == asked_noun and unknown and not (parts and parts[-1] in stats.df),
             unknown=unknown,
         )
     # A phrase of the lexicon stands for its group: "ohne Partner" is met by "Einzelträger".

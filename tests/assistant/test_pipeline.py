@@ -454,3 +454,11 @@ def test_a_passage_that_names_the_asked_thing_may_state_it_as_a_rule_instead_of_
     assert not rule.refused and "Datum des schriftlichen Posteingangs" in rule.answer.split("[1]")[0]
     # a figure no passage gives, of a thing no passage names, is still not answered
     assert assistant.ask("Wie hoch ist der Zinssatz bei der SozialBank?", today=TODAY).refused
+
+
+def test_a_compound_whose_head_the_documents_use_is_a_kind_of_thing_they_name(assistant: Assistant) -> None:
+    # "Querschnittsthemen": the documents speak of "Themen", so the gate decides, not "never named"
+    themes = assistant.ask("Welche Querschnittsthemen müssen alle Vorhaben berücksichtigen?", today=TODAY)
+    assert themes.refusal_reason != "unheard"
+    # "Zinsen" are a kind of thing the documents never name
+    assert assistant.ask("Welche Zinsen verlangt die SozialBank?", today=TODAY).refusal_reason == "unheard"
