@@ -1,4 +1,4 @@
-"""python -m evals run | train | calibrate | metadata | bench | scale | loadtest"""
+"""python -m evals run | compare | train | calibrate | metadata | bench | scale | loadtest"""
 
 from __future__ import annotations
 
@@ -82,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="Front Matter der zusätzlichen Dokumente (Held-out) entfernen: Metadaten werden erschlossen",
     )
+    comp = sub.add_parser("compare", help="zwei Läufe Frage für Frage vergleichen (Vorzeichentest)")
+    comp.add_argument("before", help="Ausgabeordner (oder answers.jsonl) des ersten Laufs")
+    comp.add_argument("after", help="Ausgabeordner (oder answers.jsonl) des zweiten Laufs")
     train = sub.add_parser("train", help="Antwortprüfung auf dev und den Trainingsdokumenten lernen")
     train.add_argument("--out", default="eval-out")
     train.add_argument("--today", default="2026-11-21", help="Stichtag JJJJ-MM-TT")
@@ -116,6 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "compare":
+            from evals.compare import run_compare
+
+            return run_compare(Path(args.before), Path(args.after))
         if args.command == "train":
             from evals.train import run_train
 
