@@ -16,15 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from evals.gold import GoldItem
-from evals.metrics import facts_ok
+from evals.metrics import right_outcome
 from evals.suites import all_splits, load_splits
 
 NAMED = ("dev",)  # the splits whose changed questions are listed by id
-
-
-def right(item: GoldItem, answer: dict[str, Any]) -> bool:
-    """Whether an answer is a right outcome for its question."""
-    return facts_ok(item, answer) if item.answerable else bool(answer["refused"])
 
 
 def sign_test(wins: int, losses: int) -> float:
@@ -42,10 +37,10 @@ def _answers(run: Path) -> dict[str, dict[str, Any]]:
     path = run / "answers.jsonl" if run.is_dir() else run
     try:
         with path.open(encoding="utf-8") as lines:
-            return {a["id"]: a for a in map(json.loads, lines) if "id" in a}
+            return {a["id"]: a for a in map(json.loads, lines)}
     except OSError as exc:
         raise ValueError(f"keine Antworten eines Laufs unter {path} ('python -m evals run --out ...')") from exc
-    except (json.JSONDecodeError, TypeError) as exc:
+    except (json.JSONDecodeError, TypeError, KeyError) as exc:
         raise ValueError(f"{path} ist keine answers.jsonl eines Laufs") from exc
 
 
@@ -58,8 +53,8 @@ def compare(
         both = [i for i in items if i.id in before and i.id in after]
         if not both:
             continue
-        was = {i.id: right(i, before[i.id]) for i in both}
-        now = {i.id: right(i, after[i.id]) for i in both}
+        was = {i.id: right_outcome(i, before[i.id]) for i in both}
+        now = {i.id: right_outcome(i, after[i.id]) for i in both}
         won = [i.id for i in both if now[i.id] and not was[i.id]]
         lost = [i.id for i in both if was[i.id] and not now[i.id]]
         rows.append(

@@ -38,6 +38,11 @@ def facts_ok(item: GoldItem, answer: dict[str, Any]) -> bool:
     return all(re.search(f, answer["answer"], re.IGNORECASE) for f in item.facts)
 
 
+def right_outcome(item: GoldItem, answer: dict[str, Any]) -> bool:
+    """An answerable question answered with its gold facts, or an unanswerable one refused."""
+    return facts_ok(item, answer) if item.answerable else bool(answer["refused"])
+
+
 def citation_pairs(answer: dict[str, Any], texts: dict[str, str]) -> tuple[int, int, int, int]:
     """(supported pairs, all pairs, supported sentences, all sentences) of one answer."""
     if answer["refused"]:
