@@ -462,3 +462,14 @@ def test_a_compound_whose_head_the_documents_use_is_a_kind_of_thing_they_name(as
     assert themes.refusal_reason != "unheard"
     # "Zinsen" are a kind of thing the documents never name
     assert assistant.ask("Welche Zinsen verlangt die SozialBank?", today=TODAY).refusal_reason == "unheard"
+
+
+def test_the_how_manyth_question_asks_for_an_ordinal(assistant: Assistant) -> None:
+    # "der wievielte" asks how many there were, as "wie viele" does: "mit dem vierten Förderaufruf"
+    from assistant.question import analyse_question
+
+    text = "der wievielte aufruf ist das in sachsen"
+    context = analyse_question(text, assistant.sparse.analyzer, assistant.stats, assistant.lexicon)
+    assert "count" in context.types
+    answer = assistant.ask(text, today=TODAY)
+    assert not answer.refused and "vierten" in answer.answer
