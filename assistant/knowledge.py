@@ -33,6 +33,7 @@ _ORGANISATION = re.compile(  # the head of a German compound is its last part
     re.IGNORECASE,
 )
 _ABBREVIATION = re.compile(r"\(([A-Za-zÄÖÜäöü][A-Za-zÄÖÜäöü]{1,11})\)")
+_LEADING_ABBREVIATION = re.compile(r"\b([A-ZÄÖÜ]{2,6})-[A-ZÄÖÜ][a-zäöüß]")
 _WORD = re.compile(r"[\wÄÖÜäöüß]+(?:-[\wÄÖÜäöüß]+)*")
 _MINISTRY = re.compile(
     r"(?P<level>bundes|staats|landes)?ministerium\s+(?:des\s+innern\s+)?für\s+(?P<subjects>[^;()]+)",
@@ -95,8 +96,10 @@ def defined_abbreviations(text: str) -> dict[str, str]:
         # "(BMAS)", "(SAB)"; a lower-case one ("(gsub)") only for an organisation's name
         if abbr in found or (sum(ch.isupper() for ch in abbr) < 2 and not (abbr.islower() and 3 <= len(abbr) <= 6)):
             continue
-        before = re.split(r"\n|[.;:!?]\s|[()]", text[max(0, m.start() - 160) : m.start()])[-1]
-        words = _WORD.findall(before)[-10:]
+        # a ministry's name runs to a dozen words ("Ministerium für Kinder, Jugend, Familie,
+        # Gleichstellung, Flucht und Integration des Landes Nordrhein-Westfalen (MKJFGFI)")
+        before = re.split(r"\n|[.;:!?]\s|[()]", text[max(0, m.start() - 240) : m.start()])[-1]
+        words = _WORD.findall(before)[-16:]
         for start in range(len(words) - 1, -1, -1):
             first = words[start]
             if not first[:1].isupper() or first.isupper() or first[0].lower() != abbr[0].lower():
@@ -229,6 +232,8 @@ def _issuer_names(issuers: list[str], others: set[str], other_issuers: set[str],
             if name and not re.search(r"bewilligungsbeh|projektträger", name, re.IGNORECASE):
                 names.add(name.lower())
         names |= ministry_short_forms(issuer)
+        # an abbreviation that opens a hyphenated name: "LWL-Landesjugendamt" -> "lwl"
+        names |= {abbr.lower() for abbr in _LEADING_ABBREVIATION.findall(issuer) if abbr.lower() not in other_issuers}
         if not _MINISTRY.search(issuer):
             names |= {
                 w

@@ -52,6 +52,14 @@ def test_abbreviations_the_text_defines_are_found_with_their_long_form() -> None
     assert "mbH" not in found
 
 
+def test_a_long_ministry_name_is_the_long_form_of_its_abbreviation() -> None:
+    found = defined_abbreviations(
+        "Ministerium für Kinder, Jugend, Familie, Gleichstellung, Flucht und Integration des Landes "
+        "Nordrhein-Westfalen (MKJFGFI); Bewilligungsbehörde: Bezirksregierung Arnsberg"
+    )
+    assert found["MKJFGFI"].startswith("Ministerium für Kinder")
+
+
 @pytest.mark.parametrize(
     ("issuer", "short"),
     [
@@ -183,6 +191,26 @@ def test_a_short_title_names_its_programme_and_a_word_others_use_more_does_not(t
     assert "jugendarbeit freier träger" in names["jugend"].own  # the title itself
     # "Träger" stands in the youth programme's title, but the addiction guideline uses it more
     assert "träger" not in names["jugend"].own
+
+
+def test_an_abbreviation_that_opens_the_issuers_name_names_the_funder(tmp_path: Path) -> None:
+    from assistant.knowledge import derive_programme_names
+    from assistant.lexicon import load_lexicon
+    from index.documents import load_corpus
+
+    text = _guideline(
+        "ferien-2026",
+        "Merkblatt zur Förderung von Ferienfreizeiten",
+        "ferien",
+        "Ferienfreizeiten Musterland",
+        "Gefördert werden Ferienfreizeiten für Kinder und Jugendliche.",
+    ).replace("Ministerium für Soziales und Integration Musterland", "KVM-Landesjugendamt Musterland")
+    (tmp_path / "a.md").write_text(text, "utf-8")
+    general = load_lexicon()
+    lexicon = general.with_programmes(
+        derive_programme_names(load_corpus(tmp_path).documents, general.regions, general.levels)
+    )
+    assert lexicon.programmes_in("Bis wann muss der Antrag beim KVM sein?") == ["ferien"]
 
 
 @pytest.mark.slow
