@@ -15,12 +15,14 @@ index of many programmes, "Träger" or "Schuldnerberatung" name none of them.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 
 from index.documents import Document
-from index.sparse import STOP_WORDS
+from index.sparse import STOP_WORDS, split_compound
 
 Level = str  # "bund" | "land" | "kommune" | "stiftung" | "eu" | "andere"
 
@@ -70,6 +72,10 @@ class ProgrammeNames:
     own: frozenset[str]  # its title, the title's distinctive words, its abbreviations
     funder: frozenset[str]  # issuer, organisations' abbreviations, ministry short forms, level, Land
     level: Level
+    # leading parts of its own compound names, which name it as the first part of any compound
+    # ("Demenz" of "Demenznetzwerke": "die Demenz-Richtlinie", "Wohnberatung" of "Wohnberatungsstellen":
+    # "die Wohnberatungsförderung")
+    leading: frozenset[str] = frozenset()
 
 
 def fold(text: str) -> str:
@@ -163,6 +169,8 @@ def derive_programme_names(
     everywhere: Counter[str] = Counter()
     for counts in used.values():
         everywhere.update(counts)
+    prefixed = {pid: _PrefixCounts(counts) for pid, counts in used.items()}
+    prefixed_all = _PrefixCounts(everywhere)
     out: dict[str, ProgrammeNames] = {}
     for pid, docs in by_programme.items():
         metas = [d.meta for d in docs]
@@ -190,8 +198,50 @@ def derive_programme_names(
             # "in Sachsen" means the Land's programme with a guideline or call, not a background text
             funder |= set(region_words.get(main.region, []))
         own -= _FUNCTION_WORDS
-        out[pid] = ProgrammeNames(pid, frozenset(own), frozenset(funder - own), level)
+        leading = {
+            part
+            for name in own
+            for part in _leading_parts(name)
+            # its documents use words that open with it more than all others together ("demenz...")
+            if part not in places
+            and _key(part) not in others
+            and 2 * prefixed[pid](fold(part)) > prefixed_all(fold(part))
+        }
+        out[pid] = ProgrammeNames(pid, frozenset(own), frozenset(funder - own), level, frozenset(leading - own))
     return out
+
+
+def _leading_parts(name: str) -> set[str]:
+    """The leading parts of a one-word compound name, without a linking "s" and at least five
+    letters long: "wohnberatungsstellen" (wohn|beratungs|stellen) -> {"wohnberatung"}. A last part
+    shorter than six letters is a splinter of the head, not a word of its own ("Richt|linie",
+    "Grund|sätze"), and stays with the part before it."""
+    if " " in name or not name.isalpha():
+        return set()
+    parts = split_compound(name)
+    if len(parts) > 1 and len(parts[-1]) < 6:
+        parts = [*parts[:-2], parts[-2] + parts[-1]]
+    out = set()
+    for k in range(1, len(parts)):
+        lead = "".join(parts[:k])
+        if lead.endswith("s") and _LINKING_S.search(lead[:-1]):
+            lead = lead[:-1]
+        if len(lead) >= 5 and lead not in _FUNCTION_WORDS and lead not in STOP_WORDS:
+            out.add(lead)
+    return out
+
+
+class _PrefixCounts:
+    """How often words that open with a prefix occur, looked up in a sorted list of the words."""
+
+    def __init__(self, counts: Counter[str]) -> None:
+        self.words = sorted(counts)
+        self.cumulative = [0, *accumulate(counts[w] for w in self.words)]
+
+    def __call__(self, prefix: str) -> int:
+        lo = bisect_left(self.words, prefix)
+        hi = bisect_left(self.words, prefix + "\uffff")
+        return self.cumulative[hi] - self.cumulative[lo]
 
 
 def _title_names(metas: list, words: set[str], others: set[str], places: set[str]) -> tuple[set[str], set[str]]:

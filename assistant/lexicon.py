@@ -23,6 +23,7 @@ class Lexicon:
     regions: dict[str, list[str]] = field(default_factory=dict)
     region_names: dict[str, str] = field(default_factory=dict)  # "DE-NI" -> "Niedersachsen"
     context_words: frozenset[str] = frozenset()
+    programme_heads: frozenset[str] = frozenset()  # heads that make a compound a programme's name
     type_words: dict[str, list[str]] = field(default_factory=dict)
     level_words: frozenset[str] = frozenset()
     levels: dict[str, list[str]] = field(default_factory=dict)  # "bund" -> words that name it
@@ -130,7 +131,8 @@ class Lexicon:
         """This lexicon with the programme names derived from the indexed documents."""
         return replace(
             self,
-            programmes={pid: sorted(n.own | n.funder) for pid, n in names.items()},
+            # a leading part stands with a trailing hyphen: it names the programme as a compound's first part
+            programmes={pid: sorted(n.own | n.funder | {f"{w}-" for w in n.leading}) for pid, n in names.items()},
             level_words=self.level_words | {w for n in names.values() for w in n.funder},
         )
 
@@ -147,7 +149,7 @@ class Lexicon:
         Sozialministerium?"), unless the question joins two ("... und welche beim Bund?")."""
         folded = f" {fold(question)} "
         found = {
-            pid: {w for w in words if self._word_pattern(w).search(folded)} for pid, words in self.programmes.items()
+            pid: {w for w in words if self._name_pattern(w).search(folded)} for pid, words in self.programmes.items()
         }
         owners: dict[str, set[str]] = {}
         for pid, words in found.items():
@@ -169,10 +171,18 @@ class Lexicon:
     @cached_property
     def _patterns(self) -> dict[str, re.Pattern[str]]:
         return {
-            pid: re.compile("|".join(self._word_pattern(w).pattern for w in words))
+            pid: re.compile("|".join(self._name_pattern(w).pattern for w in words))
             for pid, words in self.programmes.items()
             if words
         }
+
+    def _name_pattern(self, word: str) -> re.Pattern[str]:
+        """A name in folded text; a compound's first part ("demenz-") where it opens a compound
+        whose head names a programme or a guideline: "Demenz-Richtlinie", "Wohnberatungsförderung"."""
+        if not word.endswith("-"):
+            return self._word_pattern(word)
+        heads = "|".join(re.escape(fold(h)) for h in sorted(self.programme_heads))
+        return re.compile(rf"(?<![\w]){re.escape(fold(word[:-1]))}\w*\s?(?:{heads})\w*") if heads else _NEVER
 
     @staticmethod
     @lru_cache(maxsize=8192)
@@ -197,8 +207,12 @@ class Lexicon:
     @cached_property
     def _own_names(self) -> dict[str, re.Pattern[str]]:
         """Per programme, one pattern for the words that name it by itself."""
-        names = {pid: [w for w in words if w not in self._general_words] for pid, words in self.programmes.items()}
-        return {pid: re.compile("|".join(self._word_pattern(w).pattern for w in ws)) for pid, ws in names.items() if ws}
+        # not by a compound's first part: a passage on "Demenzkranke" is not about a dementia programme
+        names = {
+            pid: [w for w in words if w not in self._general_words and not w.endswith("-")]
+            for pid, words in self.programmes.items()
+        }
+        return {pid: re.compile("|".join(self._name_pattern(w).pattern for w in ws)) for pid, ws in names.items() if ws}
 
     def regions_in(self, question: str) -> list[str]:
         """Länder named in the question; 'Sachsen-Anhalt' does not also count as 'Sachsen'."""
@@ -256,6 +270,7 @@ _QUESTION_WORD = re.compile(  # also after a preposition: "bis wann", "an wen", 
 )
 _COMPARES = re.compile(rf"{_CLAUSE_BREAK.pattern}|vergleich", re.IGNORECASE)  # two things joined or compared
 _UMLAUT = re.compile("[äöüÄÖÜ]")
+_NEVER = re.compile(r"(?!)")
 
 
 def has_umlaut(word: str) -> bool:
@@ -281,6 +296,8 @@ def _terms_of(analyzer: GermanAnalyzer, words: str) -> tuple[str, ...]:
 
 def _occurrences(text: str, phrase: str) -> list[int]:
     """Where the phrase stands in the text as words of its own."""
+    if phrase.endswith("-"):  # a compound's first part (see Lexicon.with_programmes)
+        return [m.start() for m in re.finditer(rf"(?<!\w){re.escape(phrase[:-1])}", text)]
     if phrase not in text:  # most phrases are not in a question at all; this is quick to say
         return []
     return [m.start() for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", text)]
@@ -301,6 +318,7 @@ def load_lexicon() -> Lexicon:
         regions={k: [w.lower() for w in v] for k, v in raw.get("regions", {}).items()},
         region_names={k: v[0] for k, v in raw.get("regions", {}).items()},
         context_words=frozenset(w.lower() for w in raw.get("context_words", [])),
+        programme_heads=frozenset(w.lower() for w in raw.get("programme_heads", [])),
         type_words={k: [w.lower() for w in v] for k, v in raw.get("type_words", {}).items()},
         levels={k: [w.lower() for w in v] for k, v in raw.get("levels", {}).items()},
         sections={k: frozenset(w.lower() for w in v) for k, v in raw.get("sections", {}).items()},

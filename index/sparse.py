@@ -159,7 +159,7 @@ class GermanAnalyzer:
         lemma = lemma if lemma != stem and len(lemma) >= 3 else ""
         if not self._split or len(base) < 8:
             return Word(stem, lemma=lemma)
-        parts = [self._stemmer.stemWord(p) for p in _split_compound(base)]
+        parts = [self._stemmer.stemWord(p) for p in split_compound(base)]
         parts = [p for p in dict.fromkeys(parts) if p not in (stem, lemma) and len(p) >= 3 and p not in STOP_WORDS]
         return Word(stem, tuple(parts), lemma)
 
@@ -189,7 +189,7 @@ class Word:
     lemma: str = ""
 
 
-def _split_compound(word: str, depth: int = 0) -> list[str]:
+def split_compound(word: str, depth: int = 0) -> list[str]:
     """Split a German compound into its parts (recursively, only confident splits)."""
     from compound_split import char_split
 
@@ -201,7 +201,7 @@ def _split_compound(word: str, depth: int = 0) -> list[str]:
     score, head, tail = candidates[0]
     if score < MIN_SPLIT_SCORE:
         return [word]
-    return _split_compound(head.lower(), depth + 1) + _split_compound(tail.lower(), depth + 1)
+    return split_compound(head.lower(), depth + 1) + split_compound(tail.lower(), depth + 1)
 
 
 class SparseEncoder:

@@ -222,3 +222,39 @@ def test_an_abbreviation_the_document_uses_elsewhere_does_not_refuse_its_passage
     # one the document never uses stays a reason to refuse
     other = with_new_programme.ask("Bis wann muss der Antrag für die Teilhabelotsen beim LVR sein?")
     assert other.refused and other.refusal_reason == "abbreviation"
+
+
+def test_a_compound_of_a_title_words_first_part_and_a_programme_word_names_the_programme(tmp_path: Path) -> None:
+    from assistant.knowledge import derive_programme_names
+    from assistant.lexicon import load_lexicon
+    from index.documents import load_corpus
+
+    (tmp_path / "a.md").write_text(
+        _guideline(
+            "demenz-2026",
+            "Richtlinie zur Förderung lokaler Demenznetzwerke (Richtlinie Demenznetzwerke)",
+            "demenz",
+            "Richtlinie Demenznetzwerke",
+            "Gefördert werden lokale Demenznetzwerke. Demenzkranke und ihre Angehörigen werden beraten.",
+        ),
+        "utf-8",
+    )
+    (tmp_path / "b.md").write_text(
+        _guideline(
+            "wohnen-2026",
+            "Richtlinie zur Förderung von Wohnberatungsstellen",
+            "wohnen",
+            "Förderung von Wohnberatungsstellen",
+            "Gefördert werden Wohnberatungsstellen. Die Wohnberatung ist kostenfrei.",
+        ),
+        "utf-8",
+    )
+    general = load_lexicon()
+    names = derive_programme_names(load_corpus(tmp_path).documents, general.regions, general.levels)
+    assert names["demenz"].leading == {"demenz"}  # "Demenz|netzwerke"
+    assert names["wohnen"].leading == {"wohnberatung"}  # "Wohn|beratungs|stellen", without the linking "s"
+    lexicon = general.with_programmes(names)
+    assert lexicon.programmes_in("gilt die demenz-richtlinie noch") == ["demenz"]
+    assert lexicon.programmes_in("duerfen wir bei der wohnberatungsfoerderung vorher anfangen") == ["wohnen"]
+    # the first part alone, or before a head that names no programme, is a topic, not a name
+    assert lexicon.programmes_in("Werden Angebote für Demenzkranke gefördert?") == []
