@@ -95,7 +95,9 @@ def level_of(issuer: str, region: str) -> Level:
 def defined_abbreviations(text: str) -> dict[str, str]:
     """Abbreviations a text defines, with their long form: "Sächsische Aufbaubank (SAB)" ->
     {"SAB": "Sächsische Aufbaubank"}. The long form is the nearest run of words before the
-    parenthesis, opened by a capitalised word, whose letters hold the abbreviation's in order."""
+    parenthesis, opened by a capitalised word, whose initials hold the abbreviation's letters in
+    order ("Stiftung Soziales Miteinander (SSM)", not "Soziales Miteinander"), or else whose
+    letters do ("Bundesministerium für Arbeit und Soziales (BMAS)")."""
     found: dict[str, str] = {}
     for m in _ABBREVIATION.finditer(text):
         abbr = m.group(1)
@@ -106,18 +108,22 @@ def defined_abbreviations(text: str) -> dict[str, str]:
         # Gleichstellung, Flucht und Integration des Landes Nordrhein-Westfalen (MKJFGFI)")
         before = re.split(r"\n|[.;:!?]\s|[()]", text[max(0, m.start() - 240) : m.start()])[-1]
         words = _WORD.findall(before)[-16:]
-        for start in range(len(words) - 1, -1, -1):
-            first = words[start]
-            if not first[:1].isupper() or first.isupper() or first[0].lower() != abbr[0].lower():
-                continue
-            long_form = " ".join(words[start:])
-            if (
-                _subsequence(abbr.lower(), long_form.lower())
-                and len(long_form) > len(abbr) + 2
-                and (not abbr.islower() or _ORGANISATION.search(long_form))
-            ):
-                found[abbr] = long_form
-                break
+        starts = [
+            start
+            for start in range(len(words) - 1, -1, -1)
+            if words[start][:1].isupper()
+            and not words[start].isupper()
+            and words[start][0].lower() == abbr[0].lower()
+            and len(" ".join(words[start:])) > len(abbr) + 2
+            and (not abbr.islower() or _ORGANISATION.search(" ".join(words[start:])))
+        ]
+        initials = next(
+            (s for s in starts if _subsequence(abbr.lower(), "".join(w[0].lower() for w in words[s:]))), None
+        )
+        letters = next((s for s in starts if _subsequence(abbr.lower(), " ".join(words[s:]).lower())), None)
+        start = initials if initials is not None else letters
+        if start is not None:
+            found[abbr] = " ".join(words[start:])
     return found
 
 

@@ -60,6 +60,12 @@ def test_a_long_ministry_name_is_the_long_form_of_its_abbreviation() -> None:
     assert found["MKJFGFI"].startswith("Ministerium für Kinder")
 
 
+def test_the_long_form_whose_initials_hold_the_abbreviation_wins_over_a_nearer_one() -> None:
+    # "Soziales Miteinander" holds the letters s, s, m too, but not as initials
+    found = defined_abbreviations("Saarländische Stiftung Soziales Miteinander (SSM), Stiftung aus Lotteriemitteln")
+    assert found["SSM"] == "Stiftung Soziales Miteinander"
+
+
 @pytest.mark.parametrize(
     ("issuer", "short"),
     [
