@@ -256,13 +256,18 @@ class Lexicon:
             types.discard("maximum")
             if not types & FIGURE_TYPES:
                 types.add("amount")
+        if "total" in types:  # the sum a programme has, not what one project gets
+            types.discard("total")
+            if "amount" in types and "per_unit" not in types:
+                types.add("total")
+        types.discard("per_unit")
         if "reason" in types:  # "Warum braucht man so viel Geld?" asks for a reason, not for a sum
             types -= FIGURE_TYPES
         return types
 
 
 # answer types that are figures ("span": a length of time the question states itself)
-FIGURE_TYPES = frozenset({"amount", "percent", "date", "duration", "span", "count", "frequency", "contact"})
+FIGURE_TYPES = frozenset({"amount", "total", "percent", "date", "duration", "span", "count", "frequency", "contact"})
 _CLAUSE_BREAK = re.compile(r",\s*|\s+(?:und|oder|bzw\.?|sowie|aber)\s+", re.IGNORECASE)
 _QUESTION_WORD = re.compile(  # also after a preposition: "bis wann", "an wen", "in welchem"
     r"(?:(?:bis|ab|seit|in|an|bei|für|mit|von|zu|aus|auf|über|unter|nach)\s+)?"

@@ -23,8 +23,15 @@ LOWERCASE_WEIGHT, UNKNOWN_LOWERCASE_WEIGHT = 0.6, 0.25
 SYNONYM_CREDIT = 0.7  # a synonym from the lexicon ("Eigenanteil" for "Eigenmittel")
 PART_CREDIT = 0.6  # a span that has only some parts of a compound covers it less than the word itself
 ALL_PARTS_CREDIT = 0.85  # ... and all of its parts, as separate words, nearly as well
-EURO = re.compile(r"\d[\d.\s]*\s*(?:Euro\b|EUR\b|€)|(?:\bEuro|€)\s*\d")
+# "40.000 Euro", "1,6 Millionen Euro", "2 Mio. €", "€ 500"
+EURO = re.compile(r"\d[\d.\s]*\s*(?:(?:Millionen|Milliarden|Mio|Mrd|Tsd)\.?\s*)?(?:Euro\b|EUR\b|€)|(?:\bEuro|€)\s*\d")
 PERCENT = re.compile(r"\d\s*(?:%|Prozent)")
+# a programme's sum, not what one project gets: "Insgesamt stehen 4,5 Millionen Euro zur Verfügung"
+TOTAL = re.compile(
+    r"gesamtvolumen|fördervolumen|gesamtbudget|budget|haushalt|zur Verfügung|bereitgestellt|bereitstellt|vorgesehen"
+    r"|\binsgesamt\b(?!.*\b(?:je|pro)\b)",
+    re.IGNORECASE,
+)
 _CARDINALS = "zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|zwölf"
 _ORDINALS = "(?:zweit|dritt|viert|fünft|sechst|siebt|acht|neunt|zehnt|zwölft)(?:e|en|er|es|em)"
 # A count, also as an ordinal: "der vierte Förderaufruf" says how many there were.
@@ -383,7 +390,8 @@ def _ends_dated(text: str) -> bool:
 def holds_type(types: set[str], text: str) -> bool:
     """Whether a span holds a figure of one of the wanted kinds."""
     return (
-        ("amount" in types and found(EURO, text))
+        ("amount" in types and "total" not in types and found(EURO, text))
+        or ("total" in types and found(EURO, text) and found(TOTAL, text))
         or ("percent" in types and found(PERCENT, text))
         or ("date" in types and (_dated(text) or found(_YEAR, text) or found(_TIME_OF_DAY, text)))
         or ("duration" in types and (found(_DURATION, text) or found(RUNS_UNTIL, text) or _ends_dated(text)))

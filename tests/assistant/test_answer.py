@@ -72,6 +72,30 @@ def test_an_ordinal_says_how_many() -> None:
     assert not holds_type({"count"}, "Mit dem neuen Förderaufruf schafft das Ministerium den Rahmen.")
 
 
+def test_an_amount_in_millions_is_an_amount() -> None:
+    from assistant.question import holds_type
+
+    assert holds_type({"amount"}, "Für das Programm stehen insgesamt 1,6 Millionen Euro zur Verfügung.")
+    assert holds_type({"amount"}, "Das Fördervolumen beträgt 2 Mio. €.")
+    assert not holds_type({"amount"}, "Rund 3 Millionen Menschen pflegen Angehörige.")
+
+
+def test_a_programmes_total_is_not_answered_by_what_one_project_gets() -> None:
+    from assistant.lexicon import load_lexicon
+    from assistant.question import holds_type
+
+    lexicon = load_lexicon()
+    total = lexicon.answer_types_of("wie viel geld hat das ministerium insgesamt für das programm bereitgestellt")
+    assert total == {"amount", "total"}
+    assert lexicon.answer_types_of("Wie hoch ist das Gesamtbudget des Programms?") == {"amount", "total"}
+    # what one project gets in all, and where the money comes from, are no programme's total
+    assert "total" not in lexicon.answer_types_of("wie viel darf ein projekt insgesamt kosten")
+    assert "total" not in lexicon.answer_types_of("aus welchem topf wird das bezahlt")
+    assert holds_type(total, "Insgesamt stehen im Landeshaushalt 4,5 Millionen Euro zur Verfügung.")
+    assert not holds_type(total, "Die Zuwendung beträgt höchstens 1,2 Millionen Euro je Verbund.")
+    assert not holds_type(total, "Die Zuwendung beträgt insgesamt höchstens 60.000 Euro je Einrichtung.")
+
+
 def test_a_negated_question_prefers_the_passage_that_negates() -> None:
     from assistant.lexicon import load_lexicon
 
