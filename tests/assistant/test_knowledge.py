@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.knowledge import defined_abbreviations, fold, level_of, ministry_short_forms
+from assistant.knowledge import defined_abbreviations, derive_programme_names, fold, level_of, ministry_short_forms
+from assistant.lexicon import load_lexicon
 from assistant.pipeline import Assistant
+from index.documents import load_corpus
 from tests.conftest import assistant_on
 
 NEW_GUIDELINE = """---
@@ -165,11 +167,13 @@ note: "Test document written for this test."
 """
 
 
-def test_a_short_title_names_its_programme_and_a_word_others_use_more_does_not(tmp_path: Path) -> None:
-    from assistant.knowledge import derive_programme_names
-    from assistant.lexicon import load_lexicon
-    from index.documents import load_corpus
+def _derived(folder: Path) -> dict:
+    """The programme names derived from the documents in `folder`."""
+    general = load_lexicon()
+    return derive_programme_names(load_corpus(folder).documents, general.regions, general.levels)
 
+
+def test_a_short_title_names_its_programme_and_a_word_others_use_more_does_not(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text(
         _guideline(
             "sucht-2026",
@@ -191,8 +195,7 @@ def test_a_short_title_names_its_programme_and_a_word_others_use_more_does_not(t
         ),
         "utf-8",
     )
-    general = load_lexicon()
-    names = derive_programme_names(load_corpus(tmp_path).documents, general.regions, general.levels)
+    names = _derived(tmp_path)
     assert {"vwv suchthilfe", "suchthilfe"} <= names["sucht"].own  # the short title in parentheses
     assert "jugendarbeit freier träger" in names["jugend"].own  # the title itself
     # "Träger" stands in the youth programme's title, but the addiction guideline uses it more
@@ -200,10 +203,6 @@ def test_a_short_title_names_its_programme_and_a_word_others_use_more_does_not(t
 
 
 def test_an_abbreviation_that_opens_the_issuers_name_names_the_funder(tmp_path: Path) -> None:
-    from assistant.knowledge import derive_programme_names
-    from assistant.lexicon import load_lexicon
-    from index.documents import load_corpus
-
     text = _guideline(
         "ferien-2026",
         "Merkblatt zur Förderung von Ferienfreizeiten",
@@ -212,10 +211,7 @@ def test_an_abbreviation_that_opens_the_issuers_name_names_the_funder(tmp_path: 
         "Gefördert werden Ferienfreizeiten für Kinder und Jugendliche.",
     ).replace("Ministerium für Soziales und Integration Musterland", "KVM-Landesjugendamt Musterland")
     (tmp_path / "a.md").write_text(text, "utf-8")
-    general = load_lexicon()
-    lexicon = general.with_programmes(
-        derive_programme_names(load_corpus(tmp_path).documents, general.regions, general.levels)
-    )
+    lexicon = load_lexicon().with_programmes(_derived(tmp_path))
     assert lexicon.programmes_in("Bis wann muss der Antrag beim KVM sein?") == ["ferien"]
 
 
@@ -231,10 +227,6 @@ def test_an_abbreviation_the_document_uses_elsewhere_does_not_refuse_its_passage
 
 
 def test_a_compound_of_a_title_words_first_part_and_a_programme_word_names_the_programme(tmp_path: Path) -> None:
-    from assistant.knowledge import derive_programme_names
-    from assistant.lexicon import load_lexicon
-    from index.documents import load_corpus
-
     (tmp_path / "a.md").write_text(
         _guideline(
             "demenz-2026",
@@ -255,11 +247,10 @@ def test_a_compound_of_a_title_words_first_part_and_a_programme_word_names_the_p
         ),
         "utf-8",
     )
-    general = load_lexicon()
-    names = derive_programme_names(load_corpus(tmp_path).documents, general.regions, general.levels)
+    names = _derived(tmp_path)
     assert names["demenz"].leading == {"demenz"}  # "Demenz|netzwerke"
     assert names["wohnen"].leading == {"wohnberatung"}  # "Wohn|beratungs|stellen", without the linking "s"
-    lexicon = general.with_programmes(names)
+    lexicon = load_lexicon().with_programmes(names)
     assert lexicon.programmes_in("gilt die demenz-richtlinie noch") == ["demenz"]
     assert lexicon.programmes_in("duerfen wir bei der wohnberatungsfoerderung vorher anfangen") == ["wohnen"]
     # the first part alone, or before a head that names no programme, is a topic, not a name

@@ -443,6 +443,9 @@ def test_a_deadline_notice_comes_before_the_notices_of_quoted_events(assistant: 
 def test_the_reports_gate_decision_is_the_one_the_answer_took(assistant: Assistant, question: str) -> None:
     answer = assistant.ask(question, today=TODAY)
     gate = assistant.explain(question, r"\w", today=TODAY)["gate"]
+    if answer.refusal_reason == "figure_missing":  # no passage holds the figure asked for: no gate to ask
+        assert gate is None
+        return
     assert gate is not None and len(gate["shares"]) == 5
     if answer.refusal_reason in (None, "gate"):
         assert (gate["probability"] < 0.5) == (answer.refusal_reason == "gate")
