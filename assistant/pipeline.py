@@ -124,6 +124,7 @@ class Assistant:
         )
         self.programmes = sorted({d.meta.programme for d in self.documents.values() if d.meta.programme})
         self.regions = {r for d in self.documents.values() for r in (d.meta.regions or [d.meta.region])}
+        self._federal_programmes = {d.meta.programme for d in self.documents.values() if d.meta.region == "DE"}
         self.umlauts = Umlauts.from_texts(d.text for d in self.documents.values())
         self.retriever = Retriever(self.store, self.embedder, self.sparse, self.lexicon, settings)
         self.answerer = ExtractiveAnswerer(
@@ -181,7 +182,15 @@ class Assistant:
             filters.append(("doc_id", issued))
         regions = self.lexicon.regions_in(question)
         if regions:
-            filters.append(("region", [*regions, "DE"]))
+            # "in Niedersachsen" means that Land's programmes where it has some and the question names
+            # no programme and has no word that may point at a federal one ("beim Bund", "BMG"); else
+            # federal programmes count too
+            own_only = (
+                not (named or issued or programme)
+                and set(regions) <= self.regions
+                and not set(self.lexicon.programme_candidates(question)) & self._federal_programmes
+            )
+            filters.append(("region", list(regions) if own_only else [*regions, "DE"]))
         clauses = tuple(self.lexicon.clauses(question).items()) if len(named) == 2 else ()
         return Query(text=question, programmes=tuple(named), filters=tuple(filters), clauses=clauses)
 

@@ -255,3 +255,34 @@ def test_a_compound_of_a_title_words_first_part_and_a_programme_word_names_the_p
     assert lexicon.programmes_in("duerfen wir bei der wohnberatungsfoerderung vorher anfangen") == ["wohnen"]
     # the first part alone, or before a head that names no programme, is a topic, not a name
     assert lexicon.programmes_in("Werden Angebote für Demenzkranke gefördert?") == []
+
+
+def _hessian(doc_id: str, programme: str, title: str, text: str) -> str:
+    return (
+        _guideline(doc_id, title, programme, title, text)
+        .replace("region: DE\n", "region: DE-HE\n")
+        .replace(
+            "Ministerium für Soziales und Integration Musterland", "Hessisches Ministerium für Soziales und Integration"
+        )
+    )
+
+
+@pytest.mark.slow
+def test_a_land_named_without_a_programme_means_that_lands_programmes(tmp_path: Path) -> None:
+    documents = {
+        "he-a.md": _hessian(
+            "he-lotsen-2026", "he-lotsen", "Richtlinie Quartierslotsen", "Der Zuschuss beträgt bis zu 20.000 Euro."
+        ),
+        "he-b.md": _hessian(
+            "he-tafeln-2026", "he-tafeln", "Richtlinie Tafelhilfe", "Gefördert werden Kühlfahrzeuge der Tafeln."
+        ),
+    }
+    with assistant_on(tmp_path, documents, with_corpus=True) as helper:  # the corpus holds a federal guideline
+        asked = "Wie hoch ist der Zuschuss in Hessen?"
+        assert helper.lexicon.programmes_in(asked) == []  # two Hessian programmes: the Land names neither
+        assert ("region", ["DE-HE"]) in helper.query_for(asked, None, None).filters
+        answer = helper.ask(asked)
+        assert answer.citations and all(c.doc_id.startswith("he-") for c in answer.citations)
+        # a word that may point at a federal programme keeps the federal documents in
+        federal = helper.query_for("Wie hoch ist der Zuschuss vom BMAS in Hessen?", None, None)
+        assert ("region", ["DE-HE", "DE"]) in federal.filters
