@@ -256,7 +256,12 @@ class ExtractiveAnswerer:
         ranked, refusal = self.answerable(question, ranked)
         if refusal is not None:
             return [], refusal
-        chosen = [ranked[0]]
+        # A sentence that announces a list ("Aus dem Zuschuss könnt ihr bezahlen:") says nothing
+        # without it: it is quoted with its list.
+        best = ranked[0]
+        if best.text.rstrip().endswith(":") and not best.is_list:
+            best = next((c for c in ranked if c.is_list and c.doc_id == best.doc_id and c.start == best.start), best)
+        chosen = [best]
         # The sentence right before or after the best one, where it adds to what is covered:
         # rules often take two sentences ("... auf Ausgabenbasis oder auf Kostenbasis erfolgen.
         # Eine Vermischung beider Formen ist nicht möglich."). A best sentence that points back

@@ -1,5 +1,7 @@
 """Scoring details of the extractive answerer that the gold set only sees in aggregate."""
 
+import pytest
+
 from assistant.question import ALL_PARTS_CREDIT, PART_CREDIT, Slot
 from index.chunker import Chunk
 
@@ -788,3 +790,40 @@ def test_a_contact_question_wants_a_number_or_an_address_and_why_wants_no_figure
     assert not holds_type({"contact"}, "Die Zuwendung beträgt bis zu 100.000 Euro.")
     # "so viel Geld" in a question for a reason asks for no sum
     assert lexicon.answer_types_of("warum braucht man am anfang so viel geld") == {"reason"}
+
+
+@pytest.mark.slow
+def test_a_sentence_that_announces_a_list_is_quoted_with_its_list(tmp_path) -> None:
+    from tests.conftest import assistant_on
+
+    call = """---
+id: kleine-bruecken-2027
+title: "Förderangebot Kleine Brücken"
+issuer: "Stiftung Musterstadt"
+kind: call
+programme: kleine-bruecken
+programme_title: "Kleine Brücken"
+region: DE
+published: null
+valid_from: null
+valid_until: null
+deadlines: []
+url: null
+source_file: null
+note: "Test document written for this test."
+---
+Was bezahlen wir?
+
+Aus dem Zuschuss könnt ihr zum Beispiel bezahlen:
+- Honorare für Referentinnen und Referenten,
+- Raummieten für Treffen und Veranstaltungen,
+- Material und Druckkosten.
+
+Wie viel Geld gibt es?
+
+Ihr könnt zwischen 300 Euro und 5.000 Euro beantragen.
+"""
+    with assistant_on(tmp_path, {"kleine-bruecken.md": call}, with_corpus=False) as helper:
+        answer = helper.ask("Was kann man von dem Zuschuss alles bezahlen?")
+        assert not answer.refused, answer.answer
+        assert "Honorare" in answer.answer and "Raummieten" in answer.answer
