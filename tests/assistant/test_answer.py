@@ -90,6 +90,7 @@ def test_a_programmes_total_is_not_answered_by_what_one_project_gets() -> None:
     total = lexicon.answer_types_of("wie viel geld hat das ministerium insgesamt für das programm bereitgestellt")
     assert total == {"amount", "total"}
     assert lexicon.answer_types_of("Wie hoch ist das Gesamtbudget des Programms?") == {"amount", "total"}
+    assert "total" in lexicon.answer_types_of("wie viel geld stellt das land pro jahr insgesamt bereit")
     # what one project gets in all, and where the money comes from, are no programme's total
     assert "total" not in lexicon.answer_types_of("wie viel darf ein projekt insgesamt kosten")
     assert "total" not in lexicon.answer_types_of("aus welchem topf wird das bezahlt")
