@@ -108,22 +108,23 @@ def defined_abbreviations(text: str) -> dict[str, str]:
         # Gleichstellung, Flucht und Integration des Landes Nordrhein-Westfalen (MKJFGFI)")
         before = re.split(r"\n|[.;:!?]\s|[()]", text[max(0, m.start() - 240) : m.start()])[-1]
         words = _WORD.findall(before)[-16:]
-        starts = [
-            start
-            for start in range(len(words) - 1, -1, -1)
-            if words[start][:1].isupper()
-            and not words[start].isupper()
-            and words[start][0].lower() == abbr[0].lower()
-            and len(" ".join(words[start:])) > len(abbr) + 2
-            and (not abbr.islower() or _ORGANISATION.search(" ".join(words[start:])))
-        ]
-        initials = next(
-            (s for s in starts if _subsequence(abbr.lower(), "".join(w[0].lower() for w in words[s:]))), None
+        forms = []  # the runs that may be the long form, nearest first, with their initials
+        for start in range(len(words) - 1, -1, -1):
+            first, form = words[start], " ".join(words[start:])
+            if (
+                first[:1].isupper()
+                and not first.isupper()
+                and first[0].lower() == abbr[0].lower()
+                and len(form) > len(abbr) + 2
+                and (not abbr.islower() or _ORGANISATION.search(form))
+            ):
+                forms.append((form, "".join(w[0] for w in words[start:])))
+        wanted = abbr.lower()
+        long_form = next((f for f, initials in forms if _subsequence(wanted, initials.lower())), None) or next(
+            (f for f, _ in forms if _subsequence(wanted, f.lower())), None
         )
-        letters = next((s for s in starts if _subsequence(abbr.lower(), " ".join(words[s:]).lower())), None)
-        start = initials if initials is not None else letters
-        if start is not None:
-            found[abbr] = " ".join(words[start:])
+        if long_form:
+            found[abbr] = long_form
     return found
 
 

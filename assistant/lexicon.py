@@ -131,8 +131,12 @@ class Lexicon:
         """This lexicon with the programme names derived from the indexed documents."""
         return replace(
             self,
-            # a leading part stands with a trailing hyphen: it names the programme as a compound's first part
-            programmes={pid: sorted(n.own | n.funder | {f"{w}-" for w in n.leading}) for pid, n in names.items()},
+            # a leading part stands with a trailing hyphen: it names the programme as a compound's first
+            # part before one of the programme heads (none without them)
+            programmes={
+                pid: sorted(n.own | n.funder | ({f"{w}-" for w in n.leading} if self.programme_heads else set()))
+                for pid, n in names.items()
+            },
             level_words=self.level_words | {w for n in names.values() for w in n.funder},
         )
 
@@ -179,10 +183,18 @@ class Lexicon:
     def _name_pattern(self, word: str) -> re.Pattern[str]:
         """A name in folded text; a compound's first part ("demenz-") where it opens a compound
         whose head names a programme or a guideline: "Demenz-Richtlinie", "Wohnberatungsförderung"."""
-        if not word.endswith("-"):
-            return self._word_pattern(word)
+        return self._leading_patterns[word] if word.endswith("-") else self._word_pattern(word)
+
+    @cached_property
+    def _leading_patterns(self) -> dict[str, re.Pattern[str]]:
+        """The pattern of each compound's first part among the names (see `_name_pattern`)."""
         heads = "|".join(re.escape(fold(h)) for h in sorted(self.programme_heads))
-        return re.compile(rf"(?<![\w]){re.escape(fold(word[:-1]))}\w*\s?(?:{heads})\w*") if heads else _NEVER
+        return {
+            w: re.compile(rf"(?<![\w]){re.escape(fold(w[:-1]))}\w*\s?(?:{heads})\w*")
+            for words in self.programmes.values()
+            for w in words
+            if w.endswith("-")
+        }
 
     @staticmethod
     @lru_cache(maxsize=8192)
@@ -275,7 +287,6 @@ _QUESTION_WORD = re.compile(  # also after a preposition: "bis wann", "an wen", 
 )
 _COMPARES = re.compile(rf"{_CLAUSE_BREAK.pattern}|vergleich", re.IGNORECASE)  # two things joined or compared
 _UMLAUT = re.compile("[äöüÄÖÜ]")
-_NEVER = re.compile(r"(?!)")
 
 
 def has_umlaut(word: str) -> bool:

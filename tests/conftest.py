@@ -21,6 +21,38 @@ SEEDS = ROOT.parent / "shared" / "corpus-seeds"
 TODAY = "2026-11-21"
 
 
+def guideline_text(
+    doc_id: str,
+    title: str,
+    programme: str,
+    programme_title: str,
+    text: str,
+    *,
+    issuer: str = "Ministerium für Soziales und Integration Musterland",
+    kind: str = "guideline",
+    region: str = "DE",
+) -> str:
+    """A document written for a test: complete front matter, then `text`."""
+    return f"""---
+id: {doc_id}
+title: "{title}"
+issuer: "{issuer}"
+kind: {kind}
+programme: {programme}
+programme_title: "{programme_title}"
+region: {region}
+published: null
+valid_from: null
+valid_until: null
+deadlines: []
+url: null
+source_file: null
+note: "Test document written for this test."
+---
+{text}
+"""
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No FOERDERLOTSE_* setting of the developer's shell leaks into a test."""

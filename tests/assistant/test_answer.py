@@ -795,25 +795,9 @@ def test_a_contact_question_wants_a_number_or_an_address_and_why_wants_no_figure
 
 @pytest.mark.slow
 def test_a_sentence_that_announces_a_list_is_quoted_with_its_list(tmp_path) -> None:
-    from tests.conftest import assistant_on
+    from tests.conftest import assistant_on, guideline_text
 
-    call = """---
-id: kleine-bruecken-2027
-title: "Förderangebot Kleine Brücken"
-issuer: "Stiftung Musterstadt"
-kind: call
-programme: kleine-bruecken
-programme_title: "Kleine Brücken"
-region: DE
-published: null
-valid_from: null
-valid_until: null
-deadlines: []
-url: null
-source_file: null
-note: "Test document written for this test."
----
-Was bezahlen wir?
+    text = """Was bezahlen wir?
 
 Aus dem Zuschuss könnt ihr zum Beispiel bezahlen:
 - Honorare für Referentinnen und Referenten,
@@ -824,6 +808,15 @@ Wie viel Geld gibt es?
 
 Ihr könnt zwischen 300 Euro und 5.000 Euro beantragen.
 """
+    call = guideline_text(
+        "kleine-bruecken-2027",
+        "Förderangebot Kleine Brücken",
+        "kleine-bruecken",
+        "Kleine Brücken",
+        text,
+        issuer="Stiftung Musterstadt",
+        kind="call",
+    )
     with assistant_on(tmp_path, {"kleine-bruecken.md": call}, with_corpus=False) as helper:
         answer = helper.ask("Was kann man von dem Zuschuss alles bezahlen?")
         assert not answer.refused, answer.answer

@@ -9,7 +9,7 @@ from assistant.knowledge import defined_abbreviations, derive_programme_names, f
 from assistant.lexicon import load_lexicon
 from assistant.pipeline import Assistant
 from index.documents import load_corpus
-from tests.conftest import assistant_on
+from tests.conftest import assistant_on, guideline_text
 
 NEW_GUIDELINE = """---
 id: he-teilhabe-richtlinie-2026
@@ -146,27 +146,6 @@ def test_the_lexicon_names_no_programme_of_the_corpus() -> None:
         assert f" {name}," not in text and f"[{name}," not in text and f" {name}]" not in text, name
 
 
-def _guideline(doc_id: str, title: str, programme: str, programme_title: str, text: str) -> str:
-    return f"""---
-id: {doc_id}
-title: "{title}"
-issuer: "Ministerium für Soziales und Integration Musterland"
-kind: guideline
-programme: {programme}
-programme_title: "{programme_title}"
-region: DE
-published: null
-valid_from: null
-valid_until: null
-deadlines: []
-url: null
-source_file: null
-note: "Test document written for this test."
----
-{text}
-"""
-
-
 def _derived(folder: Path) -> dict:
     """The programme names derived from the documents in `folder`."""
     general = load_lexicon()
@@ -175,7 +154,7 @@ def _derived(folder: Path) -> dict:
 
 def test_a_short_title_names_its_programme_and_a_word_others_use_more_does_not(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text(
-        _guideline(
+        guideline_text(
             "sucht-2026",
             "Verwaltungsvorschrift über die Förderung der ambulanten Suchtberatung (VwV Suchthilfe)",
             "sucht",
@@ -186,7 +165,7 @@ def test_a_short_title_names_its_programme_and_a_word_others_use_more_does_not(t
         "utf-8",
     )
     (tmp_path / "b.md").write_text(
-        _guideline(
+        guideline_text(
             "jugend-2026",
             "Richtlinie zur Förderung der Jugendarbeit freier Träger",
             "jugend",
@@ -203,13 +182,14 @@ def test_a_short_title_names_its_programme_and_a_word_others_use_more_does_not(t
 
 
 def test_an_abbreviation_that_opens_the_issuers_name_names_the_funder(tmp_path: Path) -> None:
-    text = _guideline(
+    text = guideline_text(
         "ferien-2026",
         "Merkblatt zur Förderung von Ferienfreizeiten",
         "ferien",
         "Ferienfreizeiten Musterland",
         "Gefördert werden Ferienfreizeiten für Kinder und Jugendliche.",
-    ).replace("Ministerium für Soziales und Integration Musterland", "KVM-Landesjugendamt Musterland")
+        issuer="KVM-Landesjugendamt Musterland",
+    )
     (tmp_path / "a.md").write_text(text, "utf-8")
     lexicon = load_lexicon().with_programmes(_derived(tmp_path))
     assert lexicon.programmes_in("Bis wann muss der Antrag beim KVM sein?") == ["ferien"]
@@ -228,7 +208,7 @@ def test_an_abbreviation_the_document_uses_elsewhere_does_not_refuse_its_passage
 
 def test_a_compound_of_a_title_words_first_part_and_a_programme_word_names_the_programme(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text(
-        _guideline(
+        guideline_text(
             "demenz-2026",
             "Richtlinie zur Förderung lokaler Demenznetzwerke (Richtlinie Demenznetzwerke)",
             "demenz",
@@ -238,7 +218,7 @@ def test_a_compound_of_a_title_words_first_part_and_a_programme_word_names_the_p
         "utf-8",
     )
     (tmp_path / "b.md").write_text(
-        _guideline(
+        guideline_text(
             "wohnen-2026",
             "Richtlinie zur Förderung von Wohnberatungsstellen",
             "wohnen",
@@ -258,13 +238,8 @@ def test_a_compound_of_a_title_words_first_part_and_a_programme_word_names_the_p
 
 
 def _hessian(doc_id: str, programme: str, title: str, text: str) -> str:
-    return (
-        _guideline(doc_id, title, programme, title, text)
-        .replace("region: DE\n", "region: DE-HE\n")
-        .replace(
-            "Ministerium für Soziales und Integration Musterland", "Hessisches Ministerium für Soziales und Integration"
-        )
-    )
+    issuer = "Hessisches Ministerium für Soziales und Integration"
+    return guideline_text(doc_id, title, programme, title, text, issuer=issuer, region="DE-HE")
 
 
 @pytest.mark.slow
