@@ -205,7 +205,7 @@ class ExtractiveAnswerer:
             self.record.append(features(question, ranked))
         if any(s.unheard for s in question.slots):
             return [], "unheard"  # "Welche Zinsen ...?" asks for things of a kind the documents never name
-        if any(
+        if len(question.programmes) < 2 and any(  # a comparison's best span speaks of one of its sides
             s.named and not ranked[0].slot_cover[i] and not self._names(ranked[0].doc_id, s)
             for i, s in enumerate(question.slots)
         ):

@@ -168,7 +168,7 @@ class Lexicon:
                 named.append(common.pop())
         named = [pid for pid in self.programmes if pid in named]
         own = any(found[pid] - self._general_words for pid in named)  # one is named by its own words
-        if own and not _COMPARES.search(question.lower()):
+        if own and not compares(question):
             return [pid for pid in named if not found[pid] <= self.level_words]
         return named
 
@@ -285,7 +285,15 @@ _QUESTION_WORD = re.compile(  # also after a preposition: "bis wann", "an wen", 
     r"(?:(?:bis|ab|seit|in|an|bei|für|mit|von|zu|aus|auf|über|unter|nach)\s+)?"
     r"(?:wie|wann|was|wer|wen|wem|wo|welche\w*|warum|wieso|weshalb|wozu|wo(?:hin|her|mit|für|rauf))\b"
 )
-_COMPARES = re.compile(rf"{_CLAUSE_BREAK.pattern}|vergleich", re.IGNORECASE)  # two things joined or compared
+# two things joined or compared
+_COMPARES = re.compile(rf"{_CLAUSE_BREAK.pattern}|vergleich|\bvs\b|\bversus\b", re.IGNORECASE)
+
+
+def compares(question: str) -> bool:
+    """Whether the question joins or compares two things ("A oder B", "A vs. B", "im Vergleich")."""
+    return _COMPARES.search(question) is not None
+
+
 _UMLAUT = re.compile("[äöüÄÖÜ]")
 
 

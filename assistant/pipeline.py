@@ -25,7 +25,7 @@ from assistant.features import Candidate, span_features
 from assistant.gate import load_gate
 from assistant.knowledge import derive_programme_names
 from assistant.learned import load_ranker
-from assistant.lexicon import load_lexicon
+from assistant.lexicon import compares, load_lexicon
 from assistant.llm import LLMAnswerer, LLMUnavailable, make_backend
 from assistant.models import Answer, AnswerEvent, Citation, Draft, DraftSentence, Grade, Retrieved, Source, Turn
 from assistant.question import QuestionContext, analyse_question
@@ -123,7 +123,7 @@ class Assistant:
             derive_programme_names(self.documents.values(), general.regions, general.levels)
         )
         self.programmes = sorted({d.meta.programme for d in self.documents.values() if d.meta.programme})
-        self.regions = {r for d in self.documents.values() for r in (d.meta.regions or [d.meta.region])}
+        self.regions = {r for d in self.documents.values() for r in _regions_of(d.meta)}
         self._federal_programmes = {d.meta.programme for d in self.documents.values() if d.meta.region == "DE"}
         self.umlauts = Umlauts.from_texts(d.text for d in self.documents.values())
         self.retriever = Retriever(self.store, self.embedder, self.sparse, self.lexicon, settings)
@@ -177,10 +177,11 @@ class Assistant:
                     named, issued = self.lexicon.programmes_in(turn.content), self._issued_by(turn.content)
                     if named or issued:
                         break
+        regions = self.lexicon.regions_in(question)
+        named = [*named, *self._compared_by_land(question, named, regions)]
         filters: list[tuple[str, str | list[str]]] = [("programme", programme)] if programme else []
         if issued and not named and not programme:
             filters.append(("doc_id", issued))
-        regions = self.lexicon.regions_in(question)
         if regions:
             # "in Niedersachsen" means that Land's programmes where it has some and the question names
             # no programme and has no word that may point at a federal one ("beim Bund", "BMG"); else
@@ -190,9 +191,27 @@ class Assistant:
                 and set(regions) <= self.regions
                 and not set(self.lexicon.programme_candidates(question)) & self._federal_programmes
             )
-            filters.append(("region", list(regions) if own_only else [*regions, "DE"]))
+            wanted = list(regions) if own_only else [*regions, "DE"]
+            if len(named) > 1:
+                # a comparison keeps the documents of each programme it names, whichever Land they are
+                # of ("bei der Gemeindeschwester plus in RLP oder beim Thüringer Programm"); a question
+                # about one programme that names another Land is about that Land's (its programme's
+                # name was a word another programme shares: "Neustart" of the ESF Plus in Thüringen)
+                wanted += [r for d in self.documents.values() if d.meta.programme in named for r in _regions_of(d.meta)]
+            filters.append(("region", list(dict.fromkeys(wanted))))
         clauses = tuple(self.lexicon.clauses(question).items()) if len(named) == 2 else ()
         return Query(text=question, programmes=tuple(named), filters=tuple(filters), clauses=clauses)
+
+    def _compared_by_land(self, question: str, named: list[str], regions: list[str]) -> list[str]:
+        """ "Förderquote bei der Gemeindeschwester plus in RLP oder beim Thüringer Stadtteilmütter-
+        Programm?": a comparison that names one programme, and the other by a Land of its own, compares
+        it with the programme of that Land that the question's words find first."""
+        theirs = {r for d in self.documents.values() if d.meta.programme in named for r in _regions_of(d.meta)}
+        other = [r for r in regions if r != "DE" and r not in theirs and r in self.regions]
+        if len(named) != 1 or not other or not compares(question):
+            return []
+        hits = self.retriever.search(Query(text=question, filters=(("region", other),)), mode="sparse")
+        return [h.chunk.programme for h in hits if h.chunk.programme and h.chunk.programme not in named][:1]
 
     def ask(
         self,
@@ -597,3 +616,8 @@ def _one_per_rule(deadlines: list[Deadline], today: dt.date) -> list[Deadline]:
         ahead = [d for d in group if d.date >= today]
         kept.append(min(ahead, key=lambda d: d.date) if ahead else max(group, key=lambda d: d.date))
     return sorted(kept, key=lambda d: d.date)
+
+
+def _regions_of(meta: DocumentMeta) -> list[str]:
+    """The Länder (or "DE") a document's programme is of."""
+    return list(meta.regions or [meta.region])

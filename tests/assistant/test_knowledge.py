@@ -261,3 +261,34 @@ def test_a_land_named_without_a_programme_means_that_lands_programmes(tmp_path: 
         # a word that may point at a federal programme keeps the federal documents in
         federal = helper.query_for("Wie hoch ist der Zuschuss vom BMAS in Hessen?", None, None)
         assert ("region", ["DE-HE", "DE"]) in federal.filters
+
+
+@pytest.mark.slow
+def test_a_comparison_naming_one_programme_and_another_by_its_land_compares_both(tmp_path: Path) -> None:
+    documents = {
+        "he-a.md": _hessian(
+            "he-lotsen-2026",
+            "he-lotsen",
+            "Richtlinie Quartierslotsen",
+            "Die Förderquote beträgt bis zu 70 Prozent der zuwendungsfähigen Ausgaben.",
+        ),
+        "he-b.md": _hessian(
+            "he-tafeln-2026",
+            "he-tafeln",
+            "Richtlinie Tafelhilfe",
+            "Gefördert werden Kühlfahrzeuge der Tafeln. Die Förderquote beträgt bis zu 50 Prozent.",
+        ),
+    }
+    with assistant_on(tmp_path, documents, with_corpus=True) as helper:
+        asked = "Wo ist die Förderquote höher: bei Civic Innovation oder bei der hessischen Tafel-Förderung?"
+        query = helper.query_for(asked, None, None)
+        assert query.programmes == ("civic-innovation", "he-tafeln")  # the Hessian one its words find
+        # the named programme's documents stay in, though the Land named is another's
+        assert ("region", ["DE-HE", "DE"]) in query.filters
+        answer = helper.ask(asked)
+        assert not answer.refused
+        cited = {c.doc_id for c in answer.citations}
+        assert "he-tafeln-2026" in cited and any(d.startswith("bmas-") for d in cited)
+        # without a comparison the Land is where the asker is, not a second programme
+        alone = helper.query_for("Können Vereine aus Hessen bei Civic Innovation einen Antrag stellen?", None, None)
+        assert alone.programmes == ("civic-innovation",)
