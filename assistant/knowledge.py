@@ -19,7 +19,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 from index.documents import Document
 from index.sparse import STOP_WORDS, split_compound
@@ -37,6 +37,8 @@ _ORGANISATION = re.compile(  # the head of a German compound is its last part
 _ABBREVIATION = re.compile(r"\(([A-Za-zÄÖÜäöü][A-Za-zÄÖÜäöü]{1,11})\)")
 _LEADING_ABBREVIATION = re.compile(r"\b([A-ZÄÖÜ]{2,6})-[A-ZÄÖÜ][a-zäöüß]")
 _WORD = re.compile(r"[\wÄÖÜäöüß]+(?:-[\wÄÖÜäöüß]+)*")
+_PLAIN_WORD = re.compile(r"[\wÄÖÜäöüß]+")
+_ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")
 _MINISTRY = re.compile(
     r"(?P<level>bundes|staats|landes)?ministerium\s+(?:des\s+innern\s+)?für\s+(?P<subjects>[^;()]+)",
     re.IGNORECASE,
@@ -164,18 +166,26 @@ def derive_programme_names(
             by_programme.setdefault(doc.meta.programme, []).append(doc)
     title_words = {pid: _title_words(docs) for pid, docs in by_programme.items()}
     places = {w for words in region_words.values() for w in words}
-    used = {
-        pid: Counter(
-            _key(w)
-            for d in docs
-            for text in (d.meta.programme_title or "", d.meta.issuer, d.text)
-            for w in _WORD.findall(fold(text))
-        )
+    places |= {w + end for w in places if w.endswith("isch") for end in _ADJECTIVE_ENDINGS}  # "saarländische"
+    texts = {
+        pid: [fold(text) for d in docs for text in (d.meta.programme_title or "", d.meta.issuer, d.text)]
         for pid, docs in by_programme.items()
     }
+    titles = {pid: [fold(d.meta.title) for d in docs] for pid, docs in by_programme.items()}
+    used = {pid: Counter(_key(w) for text in folded for w in _WORD.findall(text)) for pid, folded in texts.items()}
     everywhere: Counter[str] = Counter()
     for counts in used.values():
         everywhere.update(counts)
+    # pairs of words in a row (hyphens split: "ESF Plus-Richtlinie" has "esf plus")
+    used_pairs = {
+        pid: Counter(
+            p for text in [*folded, *titles[pid]] for p in pairwise(_key(w) for w in _PLAIN_WORD.findall(text))
+        )
+        for pid, folded in texts.items()
+    }
+    everywhere_pairs: Counter[tuple[str, str]] = Counter()
+    for counts in used_pairs.values():
+        everywhere_pairs.update(counts)
     prefixed = {pid: _PrefixCounts(counts) for pid, counts in used.items()}
     prefixed_all = _PrefixCounts(everywhere)
     out: dict[str, ProgrammeNames] = {}
@@ -205,6 +215,14 @@ def derive_programme_names(
             # "in Sachsen" means the Land's programme with a guideline or call, not a background text
             funder |= set(region_words.get(main.region, []))
         own -= _FUNCTION_WORDS
+        # a name of two words names the programme only where its own documents use the pair more than
+        # all others together: "Teilhabe vor Ort" does, "ESF Plus" in a corpus of ESF Plus programmes not
+        own = {
+            name
+            for name in own
+            if len(pair := tuple(_key(w) for w in _PLAIN_WORD.findall(name))) != 2
+            or 2 * used_pairs[pid][pair] > everywhere_pairs[pair]
+        }
         leading = {
             part
             for name in own

@@ -292,3 +292,34 @@ def test_a_comparison_naming_one_programme_and_another_by_its_land_compares_both
         # without a comparison the Land is where the asker is, not a second programme
         alone = helper.query_for("Können Vereine aus Hessen bei Civic Innovation einen Antrag stellen?", None, None)
         assert alone.programmes == ("civic-innovation",)
+
+
+def test_a_pair_of_words_other_programmes_use_as_much_and_a_lands_adjective_name_no_programme(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(
+        guideline_text(
+            "coaching-2026",
+            "Förderaufruf ESF Plus Neustart Coaching",
+            "coaching",
+            "ESF Plus Neustart Coaching",
+            "Gefördert wird Coaching aus Mitteln des ESF Plus. Das Neustart Coaching begleitet Menschen.",
+            issuer="Saarländische Stiftung Neustart",
+            region="DE-SL",
+        ),
+        "utf-8",
+    )
+    for name in ("b", "c"):
+        (tmp_path / f"{name}.md").write_text(
+            guideline_text(
+                f"lotsen-{name}-2026",
+                f"Richtlinie Familienlotsen {name.upper()}",
+                f"lotsen-{name}",
+                f"Familienlotsen {name.upper()}",
+                "Die Familienlotsen werden aus dem ESF Plus gefördert. Der ESF Plus trägt 60 Prozent.",
+            ),
+            "utf-8",
+        )
+    names = _derived(tmp_path)["coaching"]
+    assert "neustart coaching" in names.own  # its documents use the pair more than all others together
+    assert "esf plus" not in names.own  # two other programmes speak of the ESF Plus as much
+    # an inflected adjective of a Land is a place, not the issuer's own name
+    assert "saarländische" not in names.own | names.funder
