@@ -259,6 +259,8 @@ class ExtractiveAnswerer:
         # A sentence that announces a list ("Aus dem Zuschuss könnt ihr bezahlen:") says nothing
         # without it: it is quoted with its list.
         best = ranked[0]
+        if "most" in question.types:
+            best = _first_by_figure(best, ranked)
         if best.text.rstrip().endswith(":") and not best.is_list:
             best = next((c for c in ranked if c.is_list and c.doc_id == best.doc_id and c.start == best.start), best)
         chosen = [best]
@@ -531,3 +533,20 @@ def _adjacent(a: Candidate, b: Candidate) -> bool:
 
 def _overlaps(a: Candidate, b: Candidate) -> bool:
     return a.doc_id == b.doc_id and a.start < b.end and b.start < a.end
+
+
+_ROW_FIGURE = re.compile(r"(\d+(?:,\d+)?)\s*(%|Prozent|Punkte)")
+
+
+def _first_by_figure(best: Candidate, ranked: list[Candidate]) -> Candidate:
+    """ "Welches Kriterium hat das größte Gewicht?": of the rows of the best span's table (spans of
+    its section with one share or number of points each, at least three of the same kind), the one
+    with the largest figure; else the best span."""
+    rows: dict[str, list[tuple[float, Candidate]]] = {}
+    for c in ranked:
+        found = _ROW_FIGURE.findall(c.text)
+        if c.doc_id == best.doc_id and c.section == best.section and not c.is_list and len(found) == 1:
+            number, unit = found[0]
+            rows.setdefault("%" if unit == "Prozent" else unit, []).append((float(number.replace(",", ".")), c))
+    table = max(rows.values(), key=len, default=[])
+    return max(table, key=lambda row: row[0])[1] if len(table) >= 3 else best

@@ -821,3 +821,30 @@ Ihr könnt zwischen 300 Euro und 5.000 Euro beantragen.
         answer = helper.ask("Was kann man von dem Zuschuss alles bezahlen?")
         assert not answer.refused, answer.answer
         assert "Honorare" in answer.answer and "Raummieten" in answer.answer
+
+
+@pytest.mark.slow
+def test_a_question_for_the_largest_quotes_the_row_with_the_largest_figure(tmp_path) -> None:
+    from tests.conftest import assistant_on, guideline_text
+
+    text = """## 7 Auswahlverfahren
+
+Die Anträge werden von einer Jury nach folgenden Kriterien bewertet.
+
+Kriterium Gewichtung
+Fachliche Qualität des Konzepts und Bezug zur Zielgruppe 25 %
+Beteiligung der Nachbarschaft und Kooperation im Quartier 45 %
+Wirtschaftlichkeit und Finanzierungsplan 20 %
+Nachhaltigkeit über die Förderdauer hinaus 10 %
+
+## 8 Höhe der Förderung
+
+Die Zuwendung beträgt bis zu 30.000 Euro je Projekt.
+"""
+    guideline = guideline_text("quartier-2027", "Richtlinie Quartiersarbeit", "quartier", "Quartiersarbeit", text)
+    with assistant_on(tmp_path, {"quartier.md": guideline}, with_corpus=False) as helper:
+        answer = helper.ask("welches kriterium hat bei der auswahl das groesste gewicht")
+        assert not answer.refused, answer.answer
+        assert "Beteiligung der Nachbarschaft" in answer.answer and "45 %" in answer.answer
+        # without a superlative the question is not about one row
+        assert "most" not in helper.lexicon.answer_types_of("Nach welchen Kriterien wird ausgewählt?")
