@@ -122,6 +122,9 @@ class Lexicon:
         # Two clauses, not two programmes joined in one phrase ("in Sachsen und beim BMAS jeweils
         # zweistufig"): the first goes on after its programme, or the second opens with a question word.
         after_first = re.sub(r"^\W*\w+", "", q[at : cut.start()], count=1)
+        for word in sorted(self.programmes[a], key=len, reverse=True):  # the rest of its name goes on with nothing
+            if not word.endswith("-"):
+                after_first = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", " ", after_first)
         if not (asks(after_first) or _QUESTION_WORD.match(q[cut.end() :])):
             return {}
         halves = {a: question[: cut.start()], b: question[cut.end() :]}

@@ -440,6 +440,11 @@ def test_a_comparison_splits_into_halves_only_where_they_ask_different_things() 
     # one question about both programmes: no halves
     assert lexicon.clauses("Wo ist die Förderquote höher, in Sachsen oder beim BMAS?") == {}
     assert lexicon.clauses("Ist das Auswahlverfahren in Sachsen und beim BMAS jeweils zweistufig?") == {}
+    # the first programme named by several words ("bmas civic innovation") goes on with nothing of its own
+    assert (
+        lexicon.clauses("wo ist die förderquote höher, beim bmas civic innovation oder beim sächsischen ki aufruf")
+        == {}
+    )
     assert lexicon.clauses("Wie hoch ist die Förderquote in Sachsen?") == {}
     # the second half's question word may follow a preposition
     assert set(
