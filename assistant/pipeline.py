@@ -28,7 +28,7 @@ from assistant.learned import load_ranker
 from assistant.lexicon import compares, load_lexicon
 from assistant.llm import LLMAnswerer, LLMUnavailable, make_backend
 from assistant.models import Answer, AnswerEvent, Citation, Draft, DraftSentence, Grade, Retrieved, Source, Turn
-from assistant.question import QuestionContext, analyse_question
+from assistant.question import QuestionContext, analyse_question, parallel_question
 from assistant.retrieval import Query, Retriever
 from assistant.spelling import Umlauts
 from core.errors import IndexMismatch, InvalidInput
@@ -288,6 +288,9 @@ class Assistant:
         text = self.umlauts.restore(typed)
         if history:
             history = [Turn(role=t.role, content=self.umlauts.restore(t.content)) for t in history]
+            last = next((t.content for t in reversed(history) if t.role == "user"), "")
+            if not self.lexicon.programmes_in(text) and (parallel := parallel_question(text, last)):
+                text = parallel  # "Und für Streetwork?": the last question, asked of Streetwork
         query = self.query_for(text, programme, history)
         issued = dict(query.filters).get("doc_id", [])  # "laut SozialBank": its name is context, like a programme's
         sources: dict[str, frozenset[str]] = {}

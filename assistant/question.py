@@ -400,3 +400,32 @@ def holds_type(types: set[str], text: str) -> bool:
         or ("span" in types and found(_DURATION, text))
         or ("count" in types and found(COUNT, text))
     )
+
+
+# "Und für Streetwork?" after "Wie viel gibt es maximal für eine Tagesaufenthaltsstätte?": the same
+# question of another thing, named after the same preposition
+_PREPOSITIONS = {
+    "für": "für", "fuer": "für", "fürs": "für", "fuers": "für", "bei": "bei", "beim": "bei",
+    "als": "als", "mit": "mit", "ohne": "ohne", "im": "in", "in": "in",
+}  # fmt: skip
+_PARALLEL = re.compile(rf"^(?:und|aber|oder)?\s*(?P<prep>{'|'.join(_PREPOSITIONS)})\s+(?P<rest>[^?.!,;]+?)\s*[?.!]*$")
+_PHRASE_END = re.compile(rf"(?=\s(?:{'|'.join(_PREPOSITIONS)}|und|oder|pro|je)\s)|[?.!,;]|$")
+
+
+def parallel_question(follow_up: str, earlier: str) -> str | None:
+    """The earlier question asked of what a short follow-up names after the same preposition ("Und
+    für Streetwork?" -> "Wie viel gibt es maximal für Streetwork?"), or None where it is no such
+    follow-up or the earlier question has no phrase after that preposition."""
+    asked = _PARALLEL.match(follow_up.strip().lower())
+    if asked is None or len(asked.group("rest").split()) > 5:
+        return None
+    kind = _PREPOSITIONS[asked.group("prep")]
+    phrases = [
+        m for m in re.finditer(rf"\b(?:{'|'.join(w for w, k in _PREPOSITIONS.items() if k == kind)})\s", earlier, re.I)
+    ]
+    if not phrases:
+        return None
+    start = phrases[-1].start()
+    end = start + len(phrases[-1].group(0)) + _PHRASE_END.search(earlier[start + len(phrases[-1].group(0)) :]).start()
+    swapped = f"{asked.group('prep')} {asked.group('rest')}"
+    return f"{earlier[:start]}{swapped}{earlier[end:]}"

@@ -853,3 +853,22 @@ Die Zuwendung beträgt bis zu 30.000 Euro je Projekt.
         assert "Beteiligung der Nachbarschaft" in answer.answer and "45 %" in answer.answer
         # without a superlative the question is not about one row
         assert "most" not in helper.lexicon.answer_types_of("Nach welchen Kriterien wird ausgewählt?")
+
+
+def test_a_follow_up_after_the_same_preposition_asks_the_last_question_of_its_new_thing() -> None:
+    from assistant.question import parallel_question
+
+    earlier = "Wie viel gibt es im Wohnungslosen-Aufruf maximal für eine Tagesaufenthaltsstätte?"
+    assert parallel_question("und für streetwork?", earlier) == (
+        "Wie viel gibt es im Wohnungslosen-Aufruf maximal für streetwork?"
+    )
+    # "fürs" and "für", "bei" and "beim" are one preposition; the phrase ends before the next one
+    assert parallel_question("und fürs jugendhaus?", "wie hoch war der festbetrag für streetwork im kreis görlitz") == (
+        "wie hoch war der festbetrag fürs jugendhaus im kreis görlitz"
+    )
+    assert parallel_question("und bei tagesstruktur?", "wie viel gibt es pro monat beim zuverdienst in dresden") == (
+        "wie viel gibt es pro monat bei tagesstruktur in dresden"
+    )
+    # no such follow-up, or nothing after that preposition in the last question
+    assert parallel_question("Und bis wann?", earlier) is None
+    assert parallel_question("und mit partnern?", earlier) is None
