@@ -342,7 +342,7 @@ def load_lexicon() -> Lexicon:
         programmes={},  # derived from the documents: Lexicon.with_programmes
         answer_types={k: [re.compile(p) for p in v] for k, v in raw.get("answer_types", {}).items()},
         question_stop_words=frozenset(w.lower() for w in raw.get("question_stop_words", [])),
-        regions={k: [w.lower() for w in v] for k, v in raw.get("regions", {}).items()},
+        regions={k: _inflected([w.lower() for w in v]) for k, v in raw.get("regions", {}).items()},
         region_names={k: v[0] for k, v in raw.get("regions", {}).items()},
         context_words=frozenset(w.lower() for w in raw.get("context_words", [])),
         programme_heads=frozenset(w.lower() for w in raw.get("programme_heads", [])),
@@ -360,6 +360,12 @@ def load_lexicon() -> Lexicon:
             for verb in group["verbs"]
         },
     )
+
+
+def _inflected(words: list[str]) -> list[str]:
+    """The words with the inflected forms of its adjectives ("saarländisch" -> "saarländische", ...)."""
+    endings = ("e", "en", "er", "es", "em")
+    return list(dict.fromkeys([*words, *(w + e for w in words if w.endswith("isch") for e in endings)]))
 
 
 @dataclass(frozen=True)

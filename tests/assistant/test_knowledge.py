@@ -321,5 +321,16 @@ def test_a_pair_of_words_other_programmes_use_as_much_and_a_lands_adjective_name
     names = _derived(tmp_path)["coaching"]
     assert "neustart coaching" in names.own  # its documents use the pair more than all others together
     assert "esf plus" not in names.own  # two other programmes speak of the ESF Plus as much
-    # an inflected adjective of a Land is a place, not the issuer's own name
-    assert "saarländische" not in names.own | names.funder
+    # an inflected adjective of a Land is a place (it names the Land's programmes), not the issuer's own name
+    assert "saarländische" not in names.own and "saarländische" in names.funder
+
+
+def test_a_land_is_named_by_its_adjectives_inflected_forms_and_its_usual_abbreviation() -> None:
+    lexicon = load_lexicon()
+    assert lexicon.regions_in("was zahlt das saarländische sozialministerium") == ["DE-SL"]
+    assert lexicon.regions_in("beim niedersächsischen Programm") == ["DE-NI"]
+    assert lexicon.regions_in("Förderquote der Ehrenamtskoordination in MV?") == ["DE-MV"]
+    assert lexicon.regions_in("gemeindeschwester in RLP") == ["DE-RP"]
+    # "Sachsen-Anhalt" is not also "Sachsen"; a word that only starts like an abbreviation names nothing
+    assert lexicon.regions_in("in Sachsen-Anhalt") == ["DE-ST"]
+    assert lexicon.regions_in("Was ist mit Mvz-Projekten?") == []
