@@ -206,11 +206,12 @@ class ExtractiveAnswerer:
         if any(s.unheard for s in question.slots):
             return [], "unheard"  # "Welche Zinsen ...?" asks for things of a kind the documents never name
         if len(question.programmes) < 2 and any(  # a comparison's best span speaks of one of its sides
-            s.named and not ranked[0].slot_cover[i] and not self._names(ranked[0].doc_id, s)
+            s.named and not s.unknown and not ranked[0].slot_cover[i] and not self._names(ranked[0].doc_id, s)
             for i, s in enumerate(question.slots)
         ):
-            # "Welche Förderquote gilt bei der KfW?": a passage of a document that never names the KfW
-            # (one of a document that names it, "beim RPS", may answer; the gate decides)
+            # "Welche Förderquote gilt bei der KfW?": a passage of a document that never names the KfW,
+            # which another document names (one of a document that names it, "beim RPS", may answer,
+            # and so may one for an abbreviation no document uses, "unsere SHG": the gate decides)
             return [], "abbreviation"
         if self.gate is not None and not self.gate.answers(question, ranked):
             return [], "gate"  # the learned decision (assistant/gate.py): the best span does not answer it
