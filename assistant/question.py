@@ -363,6 +363,9 @@ def analyse_question(
         # what is counted, or a synonym of it ("Leute" ~ "Stellen": "13 Vollzeitstellen")
         counted = frozenset(t for t in (word.stem, word.lemma) if t)
         counted |= frozenset().union(*(synonyms.get(t, frozenset()) for t in counted))
+        # ... or one of its OpenThesaurus synonyms the documents use ("Leute" ~ "Personen"): the
+        # thing counted is the sense that picks them
+        counted |= frozenset(t for w in thesaurus.synonyms(m.group(1)) for t in analyzer.terms(w)[:1] if t in stats.df)
     return QuestionContext(
         text=text,
         slots=list(slots.values()),

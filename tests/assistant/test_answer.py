@@ -872,3 +872,18 @@ def test_a_follow_up_after_the_same_preposition_asks_the_last_question_of_its_ne
     # no such follow-up, or nothing after that preposition in the last question
     assert parallel_question("Und bis wann?", earlier) is None
     assert parallel_question("und mit partnern?", earlier) is None
+
+
+def test_a_count_of_people_answers_next_to_a_synonym_from_openthesaurus() -> None:
+    from assistant.answer import ExtractiveAnswerer
+    from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    texts = ["Nachts sind mindestens zwei Personen im Dienst.", "Gefördert werden bis zu drei Fahrzeuge."]
+    stats = TermStats.from_texts(analyzer, texts)
+    question = analyse_question("wieviele leute müssen nachts im dienst sein", analyzer, stats, load_lexicon())
+    answerer = ExtractiveAnswerer(analyzer)
+    assert answerer._counts(texts[0], question.counted)  # "Leute" ~ "Personen"
+    assert not answerer._counts(texts[1], question.counted)
