@@ -38,7 +38,6 @@ _ABBREVIATION = re.compile(r"\(([A-Za-zÄÖÜäöü][A-Za-zÄÖÜäöü]{1,11})\
 _LEADING_ABBREVIATION = re.compile(r"\b([A-ZÄÖÜ]{2,6})-[A-ZÄÖÜ][a-zäöüß]")
 _WORD = re.compile(r"[\wÄÖÜäöüß]+(?:-[\wÄÖÜäöüß]+)*")
 _PLAIN_WORD = re.compile(r"[\wÄÖÜäöüß]+")
-_ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")
 _MINISTRY = re.compile(
     r"(?P<level>bundes|staats|landes)?ministerium\s+(?:des\s+innern\s+)?für\s+(?P<subjects>[^;()]+)",
     re.IGNORECASE,
@@ -166,7 +165,6 @@ def derive_programme_names(
             by_programme.setdefault(doc.meta.programme, []).append(doc)
     title_words = {pid: _title_words(docs) for pid, docs in by_programme.items()}
     places = {w for words in region_words.values() for w in words}
-    places |= {w + end for w in places if w.endswith("isch") for end in _ADJECTIVE_ENDINGS}  # "saarländische"
     texts = {
         pid: [fold(text) for d in docs for text in (d.meta.programme_title or "", d.meta.issuer, d.text)]
         for pid, docs in by_programme.items()

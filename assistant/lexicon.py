@@ -123,8 +123,8 @@ class Lexicon:
         # zweistufig"): the first goes on after its programme, or the second opens with a question word.
         after_first = re.sub(r"^\W*\w+", "", q[at : cut.start()], count=1)
         for word in sorted(self.programmes[a], key=len, reverse=True):  # the rest of its name goes on with nothing
-            if not word.endswith("-"):
-                after_first = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", " ", after_first)
+            for at in [] if word.endswith("-") else reversed(_occurrences(after_first, word)):
+                after_first = f"{after_first[:at]} {after_first[at + len(word) :]}"
         if not (asks(after_first) or _QUESTION_WORD.match(q[cut.end() :])):
             return {}
         halves = {a: question[: cut.start()], b: question[cut.end() :]}
@@ -298,6 +298,7 @@ def compares(question: str) -> bool:
 
 
 _UMLAUT = re.compile("[äöüÄÖÜ]")
+_ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")
 
 
 def has_umlaut(word: str) -> bool:
@@ -364,8 +365,7 @@ def load_lexicon() -> Lexicon:
 
 def _inflected(words: list[str]) -> list[str]:
     """The words with the inflected forms of its adjectives ("saarländisch" -> "saarländische", ...)."""
-    endings = ("e", "en", "er", "es", "em")
-    return list(dict.fromkeys([*words, *(w + e for w in words if w.endswith("isch") for e in endings)]))
+    return list(dict.fromkeys([*words, *(w + e for w in words if w.endswith("isch") for e in _ADJECTIVE_ENDINGS)]))
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,11 @@ class Assistant:
             derive_programme_names(self.documents.values(), general.regions, general.levels)
         )
         self.programmes = sorted({d.meta.programme for d in self.documents.values() if d.meta.programme})
-        self.regions = {r for d in self.documents.values() for r in _regions_of(d.meta)}
+        # the Länder (or "DE") each programme's documents are of, and all of them together
+        self._programme_regions: dict[str, set[str]] = {}
+        for d in self.documents.values():
+            self._programme_regions.setdefault(d.meta.programme or "", set()).update(d.meta.regions or [d.meta.region])
+        self.regions = set().union(*self._programme_regions.values())
         self._federal_programmes = {d.meta.programme for d in self.documents.values() if d.meta.region == "DE"}
         self.umlauts = Umlauts.from_texts(d.text for d in self.documents.values())
         self.retriever = Retriever(self.store, self.embedder, self.sparse, self.lexicon, settings)
@@ -197,7 +201,7 @@ class Assistant:
                 # of ("bei der Gemeindeschwester plus in RLP oder beim Thüringer Programm"); a question
                 # about one programme that names another Land is about that Land's (its programme's
                 # name was a word another programme shares: "Neustart" of the ESF Plus in Thüringen)
-                wanted += [r for d in self.documents.values() if d.meta.programme in named for r in _regions_of(d.meta)]
+                wanted += sorted(self._regions_of(named))
             filters.append(("region", list(dict.fromkeys(wanted))))
         clauses = tuple(self.lexicon.clauses(question).items()) if len(named) == 2 else ()
         return Query(text=question, programmes=tuple(named), filters=tuple(filters), clauses=clauses)
@@ -206,12 +210,18 @@ class Assistant:
         """ "Förderquote bei der Gemeindeschwester plus in RLP oder beim Thüringer Stadtteilmütter-
         Programm?": a comparison that names one programme, and the other by a Land of its own, compares
         it with the programme of that Land that the question's words find first."""
-        theirs = {r for d in self.documents.values() if d.meta.programme in named for r in _regions_of(d.meta)}
+        if len(named) != 1 or not compares(question):
+            return []
+        theirs = self._regions_of(named)
         other = [r for r in regions if r != "DE" and r not in theirs and r in self.regions]
-        if len(named) != 1 or not other or not compares(question):
+        if not other:
             return []
         hits = self.retriever.search(Query(text=question, filters=(("region", other),)), mode="sparse")
         return [h.chunk.programme for h in hits if h.chunk.programme and h.chunk.programme not in named][:1]
+
+    def _regions_of(self, programmes: list[str]) -> set[str]:
+        """The Länder (or "DE") the documents of these programmes are of."""
+        return set().union(*(self._programme_regions.get(p, set()) for p in programmes))
 
     def ask(
         self,
@@ -289,7 +299,7 @@ class Assistant:
         if history:
             history = [Turn(role=t.role, content=self.umlauts.restore(t.content)) for t in history]
             last = next((t.content for t in reversed(history) if t.role == "user"), "")
-            if not self.lexicon.programmes_in(text) and (parallel := parallel_question(text, last)):
+            if (parallel := parallel_question(text, last)) and not self.lexicon.programmes_in(text):
                 text = parallel  # "Und für Streetwork?": the last question, asked of Streetwork
         query = self.query_for(text, programme, history)
         issued = dict(query.filters).get("doc_id", [])  # "laut SozialBank": its name is context, like a programme's
@@ -619,8 +629,3 @@ def _one_per_rule(deadlines: list[Deadline], today: dt.date) -> list[Deadline]:
         ahead = [d for d in group if d.date >= today]
         kept.append(min(ahead, key=lambda d: d.date) if ahead else max(group, key=lambda d: d.date))
     return sorted(kept, key=lambda d: d.date)
-
-
-def _regions_of(meta: DocumentMeta) -> list[str]:
-    """The Länder (or "DE") a document's programme is of."""
-    return list(meta.regions or [meta.region])

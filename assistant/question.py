@@ -412,7 +412,10 @@ _PREPOSITIONS = {
     "als": "als", "mit": "mit", "ohne": "ohne", "im": "in", "in": "in",
 }  # fmt: skip
 _PARALLEL = re.compile(rf"^(?:und|aber|oder)?\s*(?P<prep>{'|'.join(_PREPOSITIONS)})\s+(?P<rest>[^?.!,;]+?)\s*[?.!]*$")
-_PHRASE_END = re.compile(rf"(?=\s(?:{'|'.join(_PREPOSITIONS)}|und|oder|pro|je)\s)|[?.!,;]|$")
+_PHRASE = re.compile(  # a phrase after a preposition, up to the next one or the end of the clause
+    rf"\b(?P<prep>{'|'.join(_PREPOSITIONS)})\s.*?(?=\s(?:{'|'.join(_PREPOSITIONS)}|und|oder|pro|je)\s|[?.!,;]|$)",
+    re.IGNORECASE,
+)
 
 
 def parallel_question(follow_up: str, earlier: str) -> str | None:
@@ -423,12 +426,8 @@ def parallel_question(follow_up: str, earlier: str) -> str | None:
     if asked is None or len(asked.group("rest").split()) > 5:
         return None
     kind = _PREPOSITIONS[asked.group("prep")]
-    phrases = [
-        m for m in re.finditer(rf"\b(?:{'|'.join(w for w, k in _PREPOSITIONS.items() if k == kind)})\s", earlier, re.I)
-    ]
-    if not phrases:
+    same = [m for m in _PHRASE.finditer(earlier) if _PREPOSITIONS[m.group("prep").lower()] == kind]
+    if not same:
         return None
-    start = phrases[-1].start()
-    end = start + len(phrases[-1].group(0)) + _PHRASE_END.search(earlier[start + len(phrases[-1].group(0)) :]).start()
-    swapped = f"{asked.group('prep')} {asked.group('rest')}"
-    return f"{earlier[:start]}{swapped}{earlier[end:]}"
+    last = same[-1]
+    return f"{earlier[: last.start()]}{asked.group('prep')} {asked.group('rest')}{earlier[last.end() :]}"
