@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 
 import Stemmer
 
-ANALYZER_VERSION = "de-snowball-compound-lemma-v8"
+ANALYZER_VERSION = "de-snowball-compound-lemma-v10"
 # char_split scores below this are guesses ("Verfahren" -> "Verf" + "ahren"), not compounds.
 MIN_SPLIT_SCORE = 0.4
 
@@ -38,7 +38,8 @@ STOP_WORDS = frozenset(
     welcher welches wenn wer werde werden wie wieder will wir wird wirst wo wollen wollte würde
     würden zu zum zur zwar zwischen bzw ggf z b d h u a eigentlich mal gibt geht bitte denn
     genau überhaupt schon wann warum wieso weshalb wieviel welch unserem unseren eurer
-    """.split()
+    ne nen nem ner nes wieviele wievielen wievieler wievieles
+    """.split()  # last line: spoken articles ("ne Frist", "nen Antrag") and the one-word "wieviele"
 )
 
 
@@ -124,10 +125,18 @@ class GermanAnalyzer:
                     None,
                 )
             if verb:
-                # "wählt ... aus" -> "auswähl" (like "Auswahl"), "läuft ... ab" -> "abläuf" ("Ablauf")
-                base = verb[:-1] if verb.endswith("t") and len(verb) > 4 else verb
-                found.append((verb, words[-1][0] + base))
+                found.append((verb, words[-1][0] + self._verb_base(verb)))
         return found
+
+    def _verb_base(self, verb: str) -> str:
+        """What a separable particle is joined to: the verb's infinitive where the lemmatiser knows
+        it ("gibt ... an" -> "angeben", "geht's los" -> "losgehen"), else the form without its -t
+        ("wählt ... aus" -> "auswähl", like "Auswahl")."""
+        spoken = verb[:-1] if verb.endswith("ts") and len(verb) > 4 else verb  # "gehts": "geht es"
+        infinitive = self.lemma(spoken)
+        if infinitive != spoken and infinitive.endswith("en") and infinitive.isalpha():
+            return infinitive
+        return spoken[:-1] if spoken.endswith("t") and len(spoken) > 4 else spoken
 
     def terms(self, text: str) -> list[str]:
         """Index terms of a text: per word its stem, its compound parts and its lemma's stem; a

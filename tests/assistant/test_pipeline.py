@@ -52,6 +52,8 @@ QUESTIONS = [
         "sn-ki-foerderaufruf-2026",
     ),
     ("Dürfen Projekte in Sachsen länger als zwei Jahre laufen?", r"24 Monaten", "sn-ki-foerderaufruf-2026"),
+    # "wieviele" in one word asks the count; "ner", "nem" are spoken articles, not words to look up
+    ("wieviele grundsaetze hat die civic innovation platform", r"vier Grundsätze", "cip-projekt-leitbild"),
     ("Gibt es eine Benachrichtigung, wenn man beim BMAS nicht ausgewählt wird?", r"schriftliche Mitteilung", None),
     ("Welche Förderstelle ist beim BMAS zuständig?", r"\(gsub\) mbH", "bmas-civic-innovation-richtlinie-2023"),
     # a weight asks for a share; the line of the table answers first

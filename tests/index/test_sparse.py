@@ -17,6 +17,13 @@ def test_stop_words_dropped_and_numbers_normalised() -> None:
     assert {"300000", "500000", "euro"} <= set(terms)
 
 
+def test_spoken_articles_and_one_word_wieviele_carry_no_content() -> None:
+    # "ne Frist", "nen Antrag", "mit nem Partner": spoken forms of "eine", "einen", "einem"
+    terms = GermanAnalyzer().terms("Gibt es ne Frist, nen Eigenanteil oder wieviele Partner mit nem Verbund?")
+    assert not {"ne", "nen", "nem", "wieviel", "wieviele"} & set(terms)
+    assert {"frist", "eigenanteil", "partn", "verbund"} <= set(terms)
+
+
 def test_document_vector_saturates_term_frequency() -> None:
     enc = SparseEncoder()
     once = enc.encode_document("Förderquote")
@@ -29,8 +36,10 @@ def test_document_vector_saturates_term_frequency() -> None:
     ("text", "joined"),
     [
         ("Welche Partner wirken bei der Zukunftsplattform mit?", [("wirken", "mitwirken")]),
-        ("Die SAB wählt die Projekte in einem zweistufigen Verfahren aus.", [("wählt", "auswähl")]),
-        ("Läuft die Frist bald ab?", [("läuft", "abläuf")]),
+        ("Die SAB wählt die Projekte in einem zweistufigen Verfahren aus.", [("wählt", "auswählen")]),
+        ("Läuft die Frist bald ab?", [("läuft", "ablaufen")]),
+        ("und ab wann gehts mit den projekten los", [("gehts", "losgehen")]),  # "geht's": "geht es"
+        ("Wann fängt das Projekt an?", [("fängt", "anfangen")]),
         ("Die Partner regeln ihre Zusammenarbeit und reichen diese mit dem Antrag ein.", [("reichen", "einreichen")]),
         ("Gefördert werden bis zu 300.000 Euro.", []),
         ("Einzelträger erhalten bis zu", []),  # "zu" after a figure's "bis": no verb before it
@@ -42,7 +51,9 @@ def test_separable_verbs_are_joined(text: str, joined: list[tuple[str, str]]) ->
 
 def test_joined_verbs_meet_their_nouns() -> None:
     analyzer = GermanAnalyzer()
-    assert analyzer.terms("auswähl")[0] == analyzer.terms("Auswahl")[0]
+    assert analyzer.terms("auswählen")[0] == analyzer.terms("Auswahl")[0]
+    assert analyzer.terms("ablaufen")[0] == analyzer.terms("Ablauf")[0]
+    assert analyzer.terms("anfangen")[0] == analyzer.terms("Anfang")[0]
     assert analyzer.terms("mitwirken")[0] == analyzer.terms("Mitwirkung")[0]
 
 
