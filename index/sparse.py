@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 
 import Stemmer
 
-ANALYZER_VERSION = "de-snowball-compound-lemma-v10"
+ANALYZER_VERSION = "de-snowball-compound-lemma-v11"
 # char_split scores below this are guesses ("Verfahren" -> "Verf" + "ahren"), not compounds.
 MIN_SPLIT_SCORE = 0.4
 
@@ -38,8 +38,8 @@ STOP_WORDS = frozenset(
     welcher welches wenn wer werde werden wie wieder will wir wird wirst wo wollen wollte würde
     würden zu zum zur zwar zwischen bzw ggf z b d h u a eigentlich mal gibt geht bitte denn
     genau überhaupt schon wann warum wieso weshalb wieviel welch unserem unseren eurer
-    ne nen nem ner nes wieviele wievielen wievieler wievieles
-    """.split()  # last line: spoken articles ("ne Frist", "nen Antrag") and the one-word "wieviele"
+    ne nen nem ner nes wieviele wievielen wievieler wievieles fürs fuers aufs ums übers uebers durchs sowas
+    """.split()  # last line: spoken articles ("ne Frist"), "wieviele", contractions ("fürs" = "für das")
 )
 
 

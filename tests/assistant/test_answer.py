@@ -887,3 +887,19 @@ def test_a_count_of_people_answers_next_to_a_synonym_from_openthesaurus() -> Non
     answerer = ExtractiveAnswerer(analyzer)
     assert answerer._counts(texts[0], question.counted)  # "Leute" ~ "Personen"
     assert not answerer._counts(texts[1], question.counted)
+
+
+def test_spoken_shorthand_is_no_word_to_look_up() -> None:
+    from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    stats = TermStats.from_texts(analyzer, ["Einzelträger erhalten bis zu 300.000 Euro.", "Trägerverbünde"])
+    # "max" is "maximal", "vs." joins a comparison: neither is a word the documents must hold
+    question = analyse_question(
+        "wie viel gibts max fürs projekt, einzelträger vs. verbünde", analyzer, stats, load_lexicon()
+    )
+    stems = {s.stem for s in question.slots}
+    assert not {"max", "vs", "fur", "furs"} & stems
+    assert analyzer.terms("Einzelträger")[0] in stems

@@ -22,6 +22,8 @@ def test_spoken_articles_and_one_word_wieviele_carry_no_content() -> None:
     terms = GermanAnalyzer().terms("Gibt es ne Frist, nen Eigenanteil oder wieviele Partner mit nem Verbund?")
     assert not {"ne", "nen", "nem", "wieviel", "wieviele"} & set(terms)
     assert {"frist", "eigenanteil", "partn", "verbund"} <= set(terms)
+    # "fürs" = "für das", "sowas" = "so etwas": no content of their own
+    assert GermanAnalyzer().terms("sowas fürs Projekt, fuers Team, übers Jahr") == ["projekt", "team", "jahr"]
 
 
 def test_document_vector_saturates_term_frequency() -> None:
