@@ -903,3 +903,12 @@ def test_spoken_shorthand_is_no_word_to_look_up() -> None:
     stems = {s.stem for s in question.slots}
     assert not {"max", "vs", "fur", "furs"} & stems
     assert analyzer.terms("Einzelträger")[0] in stems
+
+
+def test_a_cap_and_a_period_are_asked_in_plain_words() -> None:
+    from assistant.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    # "Obergrenze" asks for a maximum (of money); "von wann bis wann" for a running time
+    assert "amount" in lexicon.answer_types_of("was ist da die obergrenze pro projekt")
+    assert "duration" in lexicon.answer_types_of("von wann bis wann laeuft das projekt")
