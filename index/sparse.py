@@ -130,7 +130,7 @@ class GermanAnalyzer:
 
     def _verb_base(self, verb: str) -> str:
         """What a separable particle is joined to: the verb's infinitive where the lemmatiser knows
-        it ("gibt ... an" -> "angeben", "geht's los" -> "losgehen"), else the form without its -t
+        it ("fängt ... an" -> "anfangen", "geht's los" -> "losgehen"), else the form without its -t
         ("wählt ... aus" -> "auswähl", like "Auswahl")."""
         spoken = verb[:-1] if verb.endswith("ts") and len(verb) > 4 else verb  # "gehts": "geht es"
         infinitive = self.lemma(spoken)
