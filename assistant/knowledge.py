@@ -171,9 +171,7 @@ def derive_programme_names(
     }
     titles = {pid: [fold(d.meta.title) for d in docs] for pid, docs in by_programme.items()}
     used = {pid: Counter(_key(w) for text in folded for w in _WORD.findall(text)) for pid, folded in texts.items()}
-    everywhere: Counter[str] = Counter()
-    for counts in used.values():
-        everywhere.update(counts)
+    everywhere: Counter[str] = sum(used.values(), Counter())
     # pairs of words in a row (hyphens split: "ESF Plus-Richtlinie" has "esf plus")
     used_pairs = {
         pid: Counter(
@@ -181,9 +179,7 @@ def derive_programme_names(
         )
         for pid, folded in texts.items()
     }
-    everywhere_pairs: Counter[tuple[str, str]] = Counter()
-    for counts in used_pairs.values():
-        everywhere_pairs.update(counts)
+    everywhere_pairs: Counter[tuple[str, str]] = sum(used_pairs.values(), Counter())
     prefixed = {pid: _PrefixCounts(counts) for pid, counts in used.items()}
     prefixed_all = _PrefixCounts(everywhere)
     out: dict[str, ProgrammeNames] = {}

@@ -122,9 +122,10 @@ class Lexicon:
         # Two clauses, not two programmes joined in one phrase ("in Sachsen und beim BMAS jeweils
         # zweistufig"): the first goes on after its programme, or the second opens with a question word.
         after_first = re.sub(r"^\W*\w+", "", q[at : cut.start()], count=1)
-        for word in sorted(self.programmes[a], key=len, reverse=True):  # the rest of its name goes on with nothing
-            for at in [] if word.endswith("-") else reversed(_occurrences(after_first, word)):
-                after_first = f"{after_first[:at]} {after_first[at + len(word) :]}"
+        # the rest of its name is no words of its own (a leading part, "Demenz-", is no such rest)
+        for word in sorted((w for w in self.programmes[a] if not w.endswith("-")), key=len, reverse=True):
+            for pos in reversed(_occurrences(after_first, word)):
+                after_first = f"{after_first[:pos]} {after_first[pos + len(word) :]}"
         if not (asks(after_first) or _QUESTION_WORD.match(q[cut.end() :])):
             return {}
         halves = {a: question[: cut.start()], b: question[cut.end() :]}

@@ -207,6 +207,11 @@ def analyse_question(
     asked, so a passage that only names the place does not answer the question."""
     sources = sources or {}
     thesaurus = load_thesaurus()
+
+    def known_synonyms(word: str) -> frozenset[str]:
+        """The stems of the word's OpenThesaurus synonyms that the documents use."""
+        return frozenset(t for w in thesaurus.synonyms(word) for t in analyzer.terms(w)[:1] if t in stats.df)
+
     cased = analyzer.cased_tokens(text)
     # (a question typed in capitals has none: its words are no abbreviations)
     shouted = sum(c.isupper() for c in text) > sum(c.islower() for c in text)
@@ -310,9 +315,7 @@ def analyse_question(
         if stem not in stats.df and not alternatives:
             # a word the corpus never uses ("Kohle", "stemmen"): its OpenThesaurus synonyms that it
             # does use stand for it ("Geld"); only here, where it would otherwise cover nothing
-            alternatives = frozenset(
-                t for w in thesaurus.synonyms(token) for t in analyzer.terms(w)[:1] if t in stats.df
-            )
+            alternatives = known_synonyms(token)
         names = frozenset(lexicon.programme_candidates(token)) | sources.get(token, frozenset())
         umlauted = has_umlaut(token)
         own_typed = {t for t in typed & {stem, lemma} if umlauted in umlauts.get(t, (umlauted,))} | (typed & set(parts))
@@ -365,7 +368,7 @@ def analyse_question(
         counted |= frozenset().union(*(synonyms.get(t, frozenset()) for t in counted))
         # ... or one of its OpenThesaurus synonyms the documents use ("Leute" ~ "Personen"): the
         # thing counted is the sense that picks them
-        counted |= frozenset(t for w in thesaurus.synonyms(m.group(1)) for t in analyzer.terms(w)[:1] if t in stats.df)
+        counted |= known_synonyms(m.group(1))
     return QuestionContext(
         text=text,
         slots=list(slots.values()),
