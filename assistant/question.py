@@ -284,11 +284,13 @@ def analyse_question(
                 and stem not in close
                 and stem not in synonyms
                 and not _of_corpus_words(parts, stats)
+                and token not in thesaurus.index
             ):
                 # a word the lemmatiser knows ("geschrieben") is no typo, nor one that a longer word
                 # is built on ("schließen" in "erschließen", "Projektpartner" in "Teilprojektpartner"),
                 # nor a compound of corpus words ("Projektseite" is no "Projektleiter"), nor a word
-                # of the lexicon ("ansprechen" is no "Anspruch")
+                # of the lexicon ("ansprechen" is no "Anspruch") or of OpenThesaurus ("Obergrenze"
+                # is no "begrenzt")
                 stem, parts = close, ()
         if stem in stats.df:
             weight = stats.idf(stem)

@@ -513,6 +513,10 @@ def test_a_word_the_lemmatiser_knows_is_not_taken_for_a_typo() -> None:
     assert analyzer.word("erschließen").stem not in stems and analyzer.word("teilprojektpartner").stem not in stems
     typo = [s.stem for s in analyse_question("Wie hoch ist die Förderqoute?", analyzer, stats, load_lexicon()).slots]
     assert analyzer.word("förderquote").stem in typo
+    # nor a word OpenThesaurus knows: "Obergrenze" is no "begrenzt" (close by letters)
+    stats = TermStats.from_texts(analyzer, ["Die Zuwendung ist auf 500 000 Euro begrenzt.", "Die begrenzte Zeit."])
+    stems = [s.stem for s in analyse_question("Gibt es eine Obergrenze?", analyzer, stats, load_lexicon()).slots]
+    assert analyzer.word("obergrenze", True).stem in stems and not set(stems) & set(stats.df)
 
 
 def test_a_running_time_answers_when_something_begins_or_ends() -> None:
