@@ -393,7 +393,8 @@ class ExtractiveAnswerer:
             if not counted:
                 return True
             after = _COUNT_REACH.match(text[m.end() :])
-            if after and any(t.startswith(c) for t in self.analyzer.terms(after.group()) for c in counted):
+            named = " ".join(filter(None, (m.groupdict().get("rest"), after.group() if after else None)))
+            if any(t.startswith(c) for t in self.analyzer.terms(named) for c in counted):
                 return True
         return False
 

@@ -34,8 +34,12 @@ TOTAL = re.compile(
 )
 _CARDINALS = "zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|zwölf"
 _ORDINALS = "(?:zweit|dritt|viert|fünft|sechst|siebt|acht|neunt|zehnt|zwölft)(?:e|en|er|es|em)"
-# A count, also as an ordinal: "der vierte Förderaufruf" says how many there were.
-COUNT = re.compile(rf"\b\d+\b|\b(?:{_CARDINALS})\b|\b{_ORDINALS}\b", re.I)
+# A count, also as an ordinal ("der vierte Förderaufruf" says how many there were) and as the
+# first part of a numeral adjective ("zweistufig", "dreijährig", "zweifach", "zweimal"), whose
+# rest may name what is counted.
+COUNT = re.compile(
+    rf"\b\d+\b|\b(?:{_CARDINALS})(?:(?P<rest>[a-zäöüß]*(?:ig|fach|mal))(?:e[nmrs]?)?)?\b|\b{_ORDINALS}\b", re.I
+)
 # A number in a question, also as a word ("der fünfte Förderaufruf"), is what it is about
 # ("ein", "elf", "erste" too, which as counts in a passage would say little).
 _NUMERAL = re.compile(rf"\d+|ein|elf|{_CARDINALS}|{_ORDINALS}|(?:erst|elft)(?:e|en|er|es|em)")

@@ -134,7 +134,7 @@ def test_a_slot_is_covered_by_its_lemma() -> None:
 def test_a_count_answers_only_next_to_what_is_counted() -> None:
     from assistant.answer import ExtractiveAnswerer
     from assistant.lexicon import load_lexicon
-    from assistant.question import analyse_question
+    from assistant.question import analyse_question, holds_type
     from index.sparse import GermanAnalyzer, TermStats
 
     analyzer = GermanAnalyzer()
@@ -158,6 +158,11 @@ def test_a_count_answers_only_next_to_what_is_counted() -> None:
     # the year of a date counts nothing
     proposals = analyse_question("Wie viele Projektvorschläge gingen ein?", analyzer, stats, load_lexicon())
     assert not answerer._counts("bis zum 7. Mai 2026 Projektvorschläge einreichen", proposals.counted)
+    # a numeral adjective counts what its rest names ("zweistufig": two stages), not what follows it
+    stages = analyse_question("Wie viele Stufen hat das Verfahren?", analyzer, stats, load_lexicon())
+    assert answerer._counts("Die Auswahl erfolgt in einem zweistufigen Verfahren.", stages.counted)
+    assert not answerer._counts("Die Auswahl erfolgt in einem zweistufigen Verfahren.", proposals.counted)
+    assert holds_type({"count"}, "eine dreijährige Laufzeit") and not holds_type({"count"}, "ein achtsamer Umgang")
     assert answerer._counts("Es gingen 120 Projektvorschläge ein.", proposals.counted)
     staff = analyse_question("Wie viele Personalkosten gibt es?", analyzer, stats, load_lexicon())
     assert not answerer._counts("Eine Pauschale von 15 % der direkten Personalkosten.", staff.counted)
