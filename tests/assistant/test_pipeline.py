@@ -478,3 +478,19 @@ def test_the_how_manyth_question_asks_for_an_ordinal(assistant: Assistant) -> No
     assert "count" in context.types
     answer = assistant.ask(text, today=TODAY)
     assert not answer.refused and "vierten" in answer.answer
+
+
+def test_a_date_answers_the_verb_of_running_or_being_valid() -> None:
+    from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    stats = TermStats.from_texts(analyzer, ["Die Antragsfrist läuft bis zum 31. März 2027.", "Sie galt ab 2024."])
+    for question, verb in (("Bis wann läuft die Antragsfrist?", "läuft"), ("Und ab wann galt sie?", "galt")):
+        context = analyse_question(question, analyzer, stats, load_lexicon())
+        slot = next(s for s in context.slots if analyzer.terms(verb)[0] in (s.stem, s.lemma))
+        assert slot.typed and slot.covered(frozenset({"2027"}), has_type=True) == 1.0
+    # a running time is no such answer: "Wie lange laufen die Projekte?" needs the word itself
+    lasting = analyse_question("Wie lange laufen die Projekte?", analyzer, stats, load_lexicon())
+    assert not any(s.typed for s in lasting.slots if analyzer.terms("laufen")[0] in (s.stem, s.lemma))
