@@ -269,8 +269,11 @@ def analyse_question(
     for position, (token, capitalised) in enumerate(cased):
         if not is_content_token(token) or (token in light and not capitalised):
             continue
-        if {token, analyzer.lemma(token, capitalised)} & lexicon.question_stop_words:
+        dictionary_form = analyzer.lemma(token, capitalised)
+        if {token, dictionary_form} & lexicon.question_stop_words:
             continue
+        if not capitalised and dictionary_form in STOP_WORDS:
+            continue  # a form of a stop word is one too: "hast" of "haben", "unserer" of "unser"
         if position and cased[position - 1][0] in _WHICH and _CARDINAL.fullmatch(token):
             continue  # "Welche drei Ministerien ...?": how many things are asked, not a word to find
             # ("Welche ersten Schritte ...?" asks for the first ones: an ordinal is a word to find)

@@ -494,3 +494,18 @@ def test_a_date_answers_the_verb_of_running_or_being_valid() -> None:
     # a running time is no such answer: "Wie lange laufen die Projekte?" needs the word itself
     lasting = analyse_question("Wie lange laufen die Projekte?", analyzer, stats, load_lexicon())
     assert not any(s.typed for s in lasting.slots if analyzer.terms("laufen")[0] in (s.stem, s.lemma))
+
+
+def test_a_form_of_a_stop_word_is_no_word_of_the_question() -> None:
+    from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    stats = TermStats.from_texts(analyzer, ["Telefon: 0351 123", "Unserer Meinung nach hast du recht."])
+    stems = {
+        s.stem for s in analyse_question("hast du da auch ne telefonnummer?", analyzer, stats, load_lexicon()).slots
+    }
+    assert analyzer.terms("hast")[0] not in stems and analyzer.terms("telefonnummer")[0] in stems
+    stems = {s.stem for s in analyse_question("Gilt das für unserer Verein?", analyzer, stats, load_lexicon()).slots}
+    assert analyzer.terms("unserer")[0] not in stems
