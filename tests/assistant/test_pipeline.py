@@ -509,3 +509,19 @@ def test_a_form_of_a_stop_word_is_no_word_of_the_question() -> None:
     assert analyzer.terms("hast")[0] not in stems and analyzer.terms("telefonnummer")[0] in stems
     stems = {s.stem for s in analyse_question("Gilt das für unserer Verein?", analyzer, stats, load_lexicon()).slots}
     assert analyzer.terms("unserer")[0] not in stems
+
+
+def test_a_figure_answers_the_verb_of_paying_in_a_question_for_it() -> None:
+    from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    stats = TermStats.from_texts(analyzer, ["Die Förderquote beträgt 95 Prozent.", "Der Bund übernimmt die Kosten."])
+    share = analyse_question("Und wie viel Prozent übernimmt das Land?", analyzer, stats, load_lexicon())
+    pays = next(s for s in share.slots if analyzer.terms("übernimmt")[0] in (s.stem, s.lemma))
+    assert pays.covered(frozenset({"95", "prozent"}), has_type=True) == 1.0
+    assert pays.covered(frozenset({"bund", "kost"}), has_type=False) < 1.0
+    # a question that asks no figure keeps the verb as a word to find
+    which = analyse_question("Welche Kosten übernimmt das Land?", analyzer, stats, load_lexicon())
+    assert not any(s.typed for s in which.slots)
