@@ -222,8 +222,13 @@ def analyse_question(
     abbreviations = set() if shouted else {m.group(0).lower() for m in _ABBREVIATION.finditer(text)}
     words = [(tok, cap) for tok, cap in cased if not tok.isdigit()]
     # The first word is capitalised by position only; a question typed all in lower case
-    # carries no case signal at all.
+    # carries no case signal of its own: its nouns are then the words whose dictionary form is
+    # capitalised ("voraussetzungen" -> "Voraussetzung"; "steckt" -> "stecken" is none).
     case_signal = any(cap for _, cap in words[1:])
+    truecased = not case_signal and len(words) > 1
+    if truecased:
+        cased = [(tok, cap if tok.isdigit() else analyzer.is_noun(tok)) for tok, cap in cased]
+        case_signal = True
     types = lexicon.answer_types_of(text)
     # A figure the question states itself ("die restlichen 10 Prozent") is not the one it asks for.
     # "Wird SINN im Jahr 2027 noch gefördert?" asks for a running time all the same: the year is
@@ -311,7 +316,7 @@ def analyse_question(
         context = lexicon.is_context_word(token) or token in sources or token in places
         if context:
             weight *= CONTEXT_WEIGHT
-        elif case_signal and not _NUMERAL.fullmatch(token) and (position == 0 or not capitalised):
+        elif case_signal and not _NUMERAL.fullmatch(token) and ((position == 0 and not truecased) or not capitalised):
             weight *= LOWERCASE_WEIGHT if stem in stats.df else UNKNOWN_LOWERCASE_WEIGHT
         side = 0 if either is None else 1 if position < either else 2
         if (seen := slots.get(stem)) is not None:  # a word asked twice: its higher weight, both sides

@@ -526,3 +526,20 @@ def test_a_figure_answers_the_verb_of_paying_in_a_question_for_it() -> None:
     # a question that asks no figure keeps the verb as a word to find
     which = analyse_question("Welche Kosten übernimmt das Land?", analyzer, stats, load_lexicon())
     assert not any(s.typed for s in which.slots)
+
+
+def test_a_question_typed_in_lower_case_weighs_its_verbs_as_a_cased_one_does() -> None:
+    from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    stats = TermStats.from_texts(analyzer, ["Alle Voraussetzungen", "erfüllen", "Rechtsanspruch", "Frist", "Projekt"])
+
+    def weights(question: str) -> dict[str, float]:
+        return {s.stem: s.weight for s in analyse_question(question, analyzer, stats, load_lexicon()).slots}
+
+    lower = weights("haben wir nen rechtsanspruch wenn wir alle voraussetzungen erfüllen")
+    cased = weights("Haben wir einen Rechtsanspruch, wenn wir alle Voraussetzungen erfüllen?")
+    verb, noun = analyzer.terms("erfüllen")[0], analyzer.terms("Voraussetzungen")[0]
+    assert lower[verb] == cased[verb] < lower[noun] == cased[noun]

@@ -101,3 +101,9 @@ def test_a_hyphenated_compound_is_also_one_word() -> None:
     analyzer = GermanAnalyzer()
     assert analyzer.terms("Crowdfunding")[0] in analyzer.terms("Kooperationen mit Impact-Investoren, Crowd-Funding")
     assert analyzer.terms("Crowd-Funding")[:2] == ["crowd", "funding"]  # the parts stay terms of their own
+
+
+def test_a_noun_is_told_by_its_capitalised_dictionary_form() -> None:
+    analyzer = GermanAnalyzer()
+    assert analyzer.is_noun("voraussetzungen") and analyzer.is_noun("frist") and analyzer.is_noun("projekte")
+    assert not analyzer.is_noun("steckt") and not analyzer.is_noun("betreibt") and not analyzer.is_noun("erfüllen")
