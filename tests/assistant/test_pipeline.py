@@ -487,8 +487,7 @@ def test_a_date_answers_the_verb_of_running_or_being_valid() -> None:
 
     analyzer = GermanAnalyzer()
     stats = TermStats.from_texts(analyzer, ["Die Antragsfrist läuft bis zum 31. März 2027.", "Sie galt ab 2024."])
-    asked = (("Bis wann läuft die Antragsfrist?", "läuft"), ("Und ab wann galt sie?", "galt"))
-    for question, verb in (*asked, ("Ab wann dürfen die Projekte starten?", "starten")):
+    for question, verb in (("Bis wann läuft die Antragsfrist?", "läuft"), ("Und ab wann galt sie?", "galt")):
         context = analyse_question(question, analyzer, stats, load_lexicon())
         slot = next(s for s in context.slots if analyzer.terms(verb)[0] in (s.stem, s.lemma))
         assert slot.typed and slot.covered(frozenset({"2027"}), has_type=True) == 1.0
