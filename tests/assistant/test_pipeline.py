@@ -525,6 +525,9 @@ def test_a_figure_answers_the_verb_of_paying_in_a_question_for_it() -> None:
     # a question that asks no figure keeps the verb as a word to find
     which = analyse_question("Welche Kosten übernimmt das Land?", analyzer, stats, load_lexicon())
     assert not any(s.typed for s in which.slots)
+    # "tragen" is no such verb: its stem is that of "Träger" typed without its umlaut
+    applicants = analyse_question("Wie viel bekommen Traeger?", analyzer, stats, load_lexicon())
+    assert not any(s.typed for s in applicants.slots if s.stem == analyzer.terms("Träger")[0])
 
 
 def test_a_question_typed_in_lower_case_weighs_its_verbs_as_a_cased_one_does() -> None:
