@@ -125,14 +125,19 @@ def test_a_comparison_searches_as_deep_for_each_programme_as_a_question_alone(as
 
 
 def test_a_type_word_is_matched_with_its_umlauts() -> None:
+    from dataclasses import replace
+
     from assistant.lexicon import load_lexicon
     from assistant.question import analyse_question
     from index.sparse import GermanAnalyzer, TermStats
 
     analyzer = GermanAnalyzer()
     stats = TermStats.from_texts(analyzer, ["Die Datenbasis zählt 20 %.", "Der Bund zahlt die Förderquote."])
-    pays = analyse_question("Wer zahlt die höhere Förderquote?", analyzer, stats, load_lexicon())
-    weighs = analyse_question("Wie viel zählt die Datenbasis?", analyzer, stats, load_lexicon())
+    # stems fold umlauts: a share answers "zählt" (weighs), not "zahlt" where only the first is a
+    # type word (the packaged lexicon has both: a share also answers "wie viel Prozent zahlt ...")
+    lexicon = replace(load_lexicon(), type_words={"percent": ["zählt", "zählen"]})
+    pays = analyse_question("Wer zahlt die höhere Förderquote?", analyzer, stats, lexicon)
+    weighs = analyse_question("Wie viel zählt die Datenbasis?", analyzer, stats, lexicon)
     stem = analyzer.terms("zahlt")[0]
     assert not next(s for s in pays.slots if stem in (s.stem, s.lemma)).typed  # pays: no weight asked
     assert next(s for s in weighs.slots if stem in (s.stem, s.lemma)).typed
