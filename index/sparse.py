@@ -173,17 +173,21 @@ class GermanAnalyzer:
         return Word(stem, tuple(parts), lemma)
 
     @staticmethod
-    @lru_cache(maxsize=200_000)
     def is_noun(token: str) -> bool:
         """Whether the dictionary form of a lower-case token is capitalised: a German noun
         ("voraussetzungen" -> "Voraussetzung"), not a verb ("steckt" -> "stecken")."""
-        return _lemmatizer().lemmatize(token, lang="de")[:1].isupper()
+        return _dictionary_form(token)[:1].isupper()
 
     @staticmethod
-    @lru_cache(maxsize=200_000)
     def lemma(token: str, capitalised: bool = False) -> str:
         """The dictionary form of a lower-case token, lower-cased ("gab" -> "geben")."""
-        return _lemmatizer().lemmatize(token.capitalize() if capitalised else token, lang="de").lower()
+        return _dictionary_form(token.capitalize() if capitalised else token).lower()
+
+
+@lru_cache(maxsize=200_000)
+def _dictionary_form(token: str) -> str:
+    """simplemma's lemma of a token as written, with its case ("projekte" -> "Projekt")."""
+    return _lemmatizer().lemmatize(token, lang="de")
 
 
 @lru_cache(maxsize=1)

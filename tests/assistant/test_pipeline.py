@@ -5,9 +5,12 @@ import re
 
 import pytest
 
+from assistant.lexicon import load_lexicon
 from assistant.models import Turn
 from assistant.pipeline import Assistant
+from assistant.question import QuestionContext, analyse_question
 from core.errors import InvalidInput
+from index.sparse import GermanAnalyzer, TermStats
 
 pytestmark = pytest.mark.slow
 TODAY = dt.date(2026, 11, 21)
@@ -485,66 +488,52 @@ def test_the_how_manyth_question_asks_for_an_ordinal(assistant: Assistant) -> No
     assert not answer.refused and "vierten" in answer.answer
 
 
-def test_a_date_answers_the_verb_of_running_or_being_valid() -> None:
-    from assistant.lexicon import load_lexicon
-    from assistant.question import analyse_question
-    from index.sparse import GermanAnalyzer, TermStats
-
+def _analysed(question: str, texts: list[str]) -> QuestionContext:
+    """A question as analysed against a small corpus of `texts`, with the packaged lexicon."""
     analyzer = GermanAnalyzer()
-    stats = TermStats.from_texts(analyzer, ["Die Antragsfrist läuft bis zum 31. März 2027.", "Sie galt ab 2024."])
+    return analyse_question(question, analyzer, TermStats.from_texts(analyzer, texts), load_lexicon())
+
+
+def test_a_date_answers_the_verb_of_running_or_being_valid() -> None:
+    analyzer = GermanAnalyzer()
+    texts = ["Die Antragsfrist läuft bis zum 31. März 2027.", "Sie galt ab 2024."]
     for question, verb in (("Bis wann läuft die Antragsfrist?", "läuft"), ("Und ab wann galt sie?", "galt")):
-        context = analyse_question(question, analyzer, stats, load_lexicon())
-        slot = next(s for s in context.slots if analyzer.terms(verb)[0] in (s.stem, s.lemma))
+        slot = next(s for s in _analysed(question, texts).slots if analyzer.terms(verb)[0] in (s.stem, s.lemma))
         assert slot.typed and slot.covered(frozenset({"2027"}), has_type=True) == 1.0
     # a running time is no such answer: "Wie lange laufen die Projekte?" needs the word itself
-    lasting = analyse_question("Wie lange laufen die Projekte?", analyzer, stats, load_lexicon())
+    lasting = _analysed("Wie lange laufen die Projekte?", texts)
     assert not any(s.typed for s in lasting.slots if analyzer.terms("laufen")[0] in (s.stem, s.lemma))
 
 
 def test_a_form_of_a_stop_word_is_no_word_of_the_question() -> None:
-    from assistant.lexicon import load_lexicon
-    from assistant.question import analyse_question
-    from index.sparse import GermanAnalyzer, TermStats
-
     analyzer = GermanAnalyzer()
-    stats = TermStats.from_texts(analyzer, ["Telefon: 0351 123", "Unserer Meinung nach hast du recht."])
-    stems = {
-        s.stem for s in analyse_question("hast du da auch ne telefonnummer?", analyzer, stats, load_lexicon()).slots
-    }
+    texts = ["Telefon: 0351 123", "Unserer Meinung nach hast du recht."]
+    stems = {s.stem for s in _analysed("hast du da auch ne telefonnummer?", texts).slots}
     assert analyzer.terms("hast")[0] not in stems and analyzer.terms("telefonnummer")[0] in stems
-    stems = {s.stem for s in analyse_question("Gilt das für unserer Verein?", analyzer, stats, load_lexicon()).slots}
+    stems = {s.stem for s in _analysed("Gilt das für unserer Verein?", texts).slots}
     assert analyzer.terms("unserer")[0] not in stems
 
 
 def test_a_figure_answers_the_verb_of_paying_in_a_question_for_it() -> None:
-    from assistant.lexicon import load_lexicon
-    from assistant.question import analyse_question
-    from index.sparse import GermanAnalyzer, TermStats
-
     analyzer = GermanAnalyzer()
-    stats = TermStats.from_texts(analyzer, ["Die Förderquote beträgt 95 Prozent.", "Der Bund übernimmt die Kosten."])
-    share = analyse_question("Und wie viel Prozent übernimmt das Land?", analyzer, stats, load_lexicon())
+    texts = ["Die Förderquote beträgt 95 Prozent.", "Der Bund übernimmt die Kosten."]
+    share = _analysed("Und wie viel Prozent übernimmt das Land?", texts)
     pays = next(s for s in share.slots if analyzer.terms("übernimmt")[0] in (s.stem, s.lemma))
     assert pays.covered(frozenset({"95", "prozent"}), has_type=True) == 1.0
     assert pays.covered(frozenset({"bund", "kost"}), has_type=False) < 1.0
     # a question that asks no figure keeps the verb as a word to find
-    which = analyse_question("Welche Kosten übernimmt das Land?", analyzer, stats, load_lexicon())
-    assert not any(s.typed for s in which.slots)
+    assert not any(s.typed for s in _analysed("Welche Kosten übernimmt das Land?", texts).slots)
     # "tragen" is no such verb: its stem is that of "Träger" typed without its umlaut
-    applicants = analyse_question("Wie viel bekommen Traeger?", analyzer, stats, load_lexicon())
+    applicants = _analysed("Wie viel bekommen Traeger?", texts)
     assert not any(s.typed for s in applicants.slots if s.stem == analyzer.terms("Träger")[0])
 
 
 def test_a_question_typed_in_lower_case_weighs_its_verbs_as_a_cased_one_does() -> None:
-    from assistant.lexicon import load_lexicon
-    from assistant.question import analyse_question
-    from index.sparse import GermanAnalyzer, TermStats
-
     analyzer = GermanAnalyzer()
-    stats = TermStats.from_texts(analyzer, ["Alle Voraussetzungen", "erfüllen", "Rechtsanspruch", "Frist", "Projekt"])
+    texts = ["Alle Voraussetzungen", "erfüllen", "Rechtsanspruch", "Frist", "Projekt"]
 
     def weights(question: str) -> dict[str, float]:
-        return {s.stem: s.weight for s in analyse_question(question, analyzer, stats, load_lexicon()).slots}
+        return {s.stem: s.weight for s in _analysed(question, texts).slots}
 
     lower = weights("haben wir nen rechtsanspruch wenn wir alle voraussetzungen erfüllen")
     cased = weights("Haben wir einen Rechtsanspruch, wenn wir alle Voraussetzungen erfüllen?")
