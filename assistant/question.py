@@ -47,6 +47,9 @@ _CARDINAL = re.compile(rf"\d+|{_CARDINALS}|elf")
 _WHICH = frozenset({"welche", "welcher", "welches", "welchen", "welchem"})
 # "Wie viele Förderaufrufe ...": what is counted; a count answers only next to it.
 _COUNTED = re.compile(r"\b(?:wie\s?viele|anzahl\s+(?:der|an|von))\s+(\w+)", re.I)
+# "Wie viel Personal ...?" asks how much of a thing that is no money: a count of it answers
+# ("13 Vollzeitstellen"), as an amount of money does where the noun is money ("wie viel Geld").
+_HOW_MUCH = re.compile(r"\bwie\s?viel\s+(\w+)", re.I)
 # An abbreviation names one organisation or thing ("KfW", "BMFSFJ", "ESF"): a passage that does not
 # name it does not speak of it, however well it covers the rest of the question. (One the lexicon
 # knows with other wordings, "KI" for "Künstliche Intelligenz", is a word like others.)
@@ -230,6 +233,9 @@ def analyse_question(
         cased = [(tok, cap if tok.isdigit() else analyzer.is_noun(tok)) for tok, cap in cased]
         case_signal = True
     types = lexicon.answer_types_of(text)
+    measured = _measured_noun(text, types, analyzer, lexicon, truecased)
+    if measured:
+        types.add("count")
     # A figure the question states itself ("die restlichen 10 Prozent") is not the one it asks for.
     # "Wird SINN im Jahr 2027 noch gefördert?" asks for a running time all the same: the year is
     # when, and a stated running time answers it.
@@ -375,8 +381,11 @@ def analyse_question(
         alternatives = bare.alternatives | {bare.stem} | synonyms.get(stem, frozenset())
         slots[stem] = Slot(stem, (), weight, bare.typed, alternatives, side=bare.side)
     counted: frozenset[str] = frozenset()
-    if "count" in types and (m := _COUNTED.search(text)) and m.group(1).lower() not in STOP_WORDS:
-        word = analyzer.word(m.group(1).lower(), m.group(1)[0].isupper())
+    m = _COUNTED.search(text)
+    if m is None or m.group(1).lower() in STOP_WORDS:
+        m = _HOW_MUCH.search(text) if measured else None
+    if "count" in types and m:
+        word = analyzer.word(m.group(1).lower(), m.group(1)[0].isupper() or measured)
         # what is counted, or a synonym of it ("Leute" ~ "Stellen": "13 Vollzeitstellen")
         counted = frozenset(t for t in (word.stem, word.lemma) if t)
         counted |= frozenset().union(*(synonyms.get(t, frozenset()) for t in counted))
@@ -390,6 +399,26 @@ def analyse_question(
         programmes=programmes,
         counted=counted,
     )
+
+
+def _measured_noun(text: str, types: set[str], analyzer: GermanAnalyzer, lexicon: Lexicon, truecased: bool) -> bool:
+    """Whether an amount question asks "wie viel" of a noun that is no money ("wie viel Personal")."""
+    if "amount" not in types or (m := _HOW_MUCH.search(text)) is None:
+        return False
+    token = m.group(1)
+    lower = token.lower()
+    # typed in lower case: a noun by its dictionary form, or a word of its own dictionary form
+    # OpenThesaurus knows ("personal" is also an adjective; "bekommt" is a form of "bekommen")
+    noun = (
+        token[0].isupper()
+        if not truecased
+        else analyzer.is_noun(lower) or (analyzer.lemma(lower) == lower and lower in load_thesaurus().index)
+    )
+    if lower in STOP_WORDS or analyzer.lemma(lower) in STOP_WORDS or not noun:
+        return False
+    stem = analyzer.word(lower, True).stem
+    money = lexicon.typed_terms({"amount"}, analyzer)
+    return not ({stem} | lexicon.synonym_index(analyzer).get(stem, frozenset())) & money
 
 
 def _of_corpus_words(parts: tuple[str, ...], stats: TermStats) -> bool:

@@ -921,3 +921,22 @@ def test_a_cap_and_a_period_are_asked_in_plain_words() -> None:
     # "Obergrenze" asks for a maximum (of money); "von wann bis wann" for a running time
     assert "amount" in lexicon.answer_types_of("was ist da die obergrenze pro projekt")
     assert "duration" in lexicon.answer_types_of("von wann bis wann laeuft das projekt")
+
+
+def test_how_much_of_a_thing_that_is_no_money_is_answered_by_a_count_of_it() -> None:
+    from assistant.answer import ExtractiveAnswerer
+    from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    texts = ["Die Plattform wird mit 13 Vollzeitstellen ausgestattet.", "Gefördert werden bis zu 5.000 Euro."]
+    stats = TermStats.from_texts(analyzer, texts)
+    answerer = ExtractiveAnswerer(analyzer)
+    for question in ("Wie viel Personal hat die Plattform?", "wie viel personal hat die plattform"):
+        staff = analyse_question(question, analyzer, stats, load_lexicon())
+        assert {"amount", "count"} <= staff.figure_types
+        assert answerer._counts(texts[0], staff.counted)
+    # money, and a verb after "wie viel", ask for an amount only
+    for question in ("Wie viel Geld gibt es?", "wie viel bekommt man", "wie viel kohle gibts"):
+        assert analyse_question(question, analyzer, stats, load_lexicon()).figure_types == {"amount"}
