@@ -54,6 +54,8 @@ _PERCENT_SIGN = re.compile(r"%")  # "90 %" and "90 Prozent" are the same words
 _IERT = re.compile(r"(?<=\w\w)iert(?:e|en|es|er|em)?$")
 _CLAUSE = re.compile(r"[.!?;:,()\n]|\b(?:und|oder|aber|sondern)\b")
 _ARTICLES = frozenset("der die das den dem des ein eine einen einem einer es sie er man wir ihr".split())
+# Spoken German puts a phrase after the particle: "Wann geht's los mit den Projekten?"
+_TRAILING = frozenset("mit bei beim für fürs fuer in im von vom zum zur nach über ueber".split())
 
 
 def is_content_token(token: str) -> bool:
@@ -104,11 +106,21 @@ class GermanAnalyzer:
         ]
 
     def separable_verbs(self, text: str) -> list[tuple[str, str]]:
-        """(verb, joined) for each clause that ends in a separable particle: the clause's first
-        lower-case content word is taken as its verb ("wirken ... mit" -> "mitwirken")."""
+        """(verb, joined) for each clause that ends in a separable particle, or has one right before a
+        trailing phrase ("geht's los mit ..."): the clause's first lower-case content word is taken
+        as its verb ("wirken ... mit" -> "mitwirken")."""
         found: list[tuple[str, str]] = []
         for clause in _CLAUSE.split(text):
             words = self.cased_tokens(clause)
+            trailed = next(
+                (
+                    i
+                    for i in range(2, len(words) - 1)
+                    if not words[i][1] and words[i][0] in SEPARABLE_PARTICLES and words[i + 1][0] in _TRAILING
+                ),
+                None,
+            )
+            words = words[: trailed + 1] if trailed is not None else words
             if len(words) < 3 or words[-1][1] or words[-1][0] not in SEPARABLE_PARTICLES:
                 continue
             if words[-2][0] in ("bis", "von", "ab"):  # "bis zu", "von ... ab": prepositions, not particles

@@ -45,6 +45,10 @@ def test_document_vector_saturates_term_frequency() -> None:
         ("Die Partner regeln ihre Zusammenarbeit und reichen diese mit dem Antrag ein.", [("reichen", "einreichen")]),
         ("Gefördert werden bis zu 300.000 Euro.", []),
         ("Einzelträger erhalten bis zu", []),  # "zu" after a figure's "bis": no verb before it
+        # spoken German puts a phrase after the particle; a preposition before a noun is none
+        ("wann gehts los mit den geförderten projekten", [("gehts", "losgehen")]),
+        ("wie läuft das ab mit der auswahl", [("läuft", "ablaufen")]),
+        ("ist das auch für vereine mit sitz in sachsen", []),
     ],
 )
 def test_separable_verbs_are_joined(text: str, joined: list[tuple[str, str]]) -> None:
