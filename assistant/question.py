@@ -44,6 +44,7 @@ COUNT = re.compile(
 # ("ein", "elf", "erste" too, which as counts in a passage would say little).
 _NUMERAL = re.compile(rf"\d+|ein|elf|{_CARDINALS}|{_ORDINALS}|(?:erst|elft)(?:e|en|er|es|em)")
 _CARDINAL = re.compile(rf"\d+|{_CARDINALS}|elf")
+_ORDINAL = re.compile(rf"(?:erst|elft)(?:e|en|er|es|em)|{_ORDINALS}")
 _WHICH = frozenset({"welche", "welcher", "welches", "welchen", "welchem"})
 # "Wie viele Förderaufrufe ...": what is counted; a count answers only next to it.
 _COUNTED = re.compile(r"\b(?:wie\s?viele|anzahl\s+(?:der|an|von))\s+(\w+)", re.I)
@@ -319,7 +320,12 @@ def analyse_question(
                 # a compound whose head the corpus never uses ("Arbeitsagentur") names something
                 # it does not know: its first part ("Arbeit") neither weighs nor covers it
                 weight, parts = stats.mean_idf, ()
-        context = lexicon.is_context_word(token) or token in sources or token in places
+        context = (
+            lexicon.is_context_word(token)
+            or token in sources
+            or token in places
+            or _names_which(cased, position, lexicon)
+        )
         if context:
             weight *= CONTEXT_WEIGHT
         elif case_signal and not _NUMERAL.fullmatch(token) and ((position == 0 and not truecased) or not capitalised):
@@ -399,6 +405,13 @@ def analyse_question(
         programmes=programmes,
         counted=counted,
     )
+
+
+def _names_which(cased: list[tuple[str, bool]], position: int, lexicon: Lexicon) -> bool:
+    """Whether the word is an ordinal that says which of a programme's calls or rounds is meant
+    ("beim vierten Förderaufruf"): part of its name, not the thing asked."""
+    following = cased[position + 1][0] if position + 1 < len(cased) else ""
+    return bool(_ORDINAL.fullmatch(cased[position][0])) and lexicon.is_context_word(following)
 
 
 def _measured_noun(text: str, types: set[str], analyzer: GermanAnalyzer, lexicon: Lexicon, truecased: bool) -> bool:

@@ -514,6 +514,14 @@ def test_a_form_of_a_stop_word_is_no_word_of_the_question() -> None:
     assert analyzer.terms("unserer")[0] not in stems
 
 
+def test_an_ordinal_before_a_programmes_name_says_which_call_not_what_is_asked() -> None:
+    texts = ["Mit dem vierten Förderaufruf startet das Programm.", "Die Projekte starten im vierten Quartal."]
+    called = {s.stem: s for s in _analysed("Wann starten die Projekte beim vierten Förderaufruf?", texts).slots}
+    assert called["forderaufruf"].context and called["viert"].context
+    quarter = {s.stem: s for s in _analysed("Starten die Projekte im vierten Quartal?", texts).slots}
+    assert not quarter["viert"].context
+
+
 def test_a_figure_answers_the_verb_of_paying_in_a_question_for_it() -> None:
     analyzer = GermanAnalyzer()
     texts = ["Die Förderquote beträgt 95 Prozent.", "Der Bund übernimmt die Kosten."]
