@@ -10,7 +10,7 @@ from importlib import resources
 import yaml
 
 from assistant.knowledge import INFLECTION, ProgrammeNames, fold
-from index.sparse import GermanAnalyzer, is_content_token
+from index.sparse import TYPO_MIN_LENGTH, GermanAnalyzer, is_content_token
 from index.text import found
 
 
@@ -155,7 +155,7 @@ class Lexicon:
         Sozialministerium"), or none. One named only by its funder beside one named by its own
         words is that one's funder, not a second programme ("Wie viel bekommt SINN vom
         Sozialministerium?"), unless the question joins two ("... und welche beim Bund?")."""
-        folded = f" {fold(question)} "
+        folded = self._name_typos_mended(f" {fold(question)} ")
         found = {
             pid: {w for w in words if self._name_pattern(w).search(folded)} for pid, words in self.programmes.items()
         }
@@ -175,6 +175,34 @@ class Lexicon:
         if own and not compares(question):
             return [pid for pid in named if not found[pid] <= self.level_words]
         return named
+
+    def _name_typos_mended(self, folded: str) -> str:
+        """The folded text with a long word one slip (a letter left out, added, changed or two
+        swapped) away from a programme's one-word name written as that name ("zukunfsplattform" ->
+        "zukunftsplattform"): a name has no synonyms to fall back on."""
+        names = self._long_names
+        if not names:
+            return folded
+        known = load_thesaurus().index  # a German word is no slip ("plattform" is no "platform")
+        for word in set(_LONG_WORD.findall(folded)) - set(names):
+            if word in known:
+                continue
+            close = next((name for name in names if _one_slip(word, name)), None)
+            if close:
+                folded = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", close, folded)
+        return folded
+
+    @cached_property
+    def _long_names(self) -> list[str]:
+        """The programmes' own one-word names long enough to tell a slip from another word."""
+        return sorted(
+            {
+                fold(w)
+                for words in self.programmes.values()
+                for w in words
+                if w not in self._general_words and _LONG_WORD.fullmatch(w)
+            }
+        )
 
     @cached_property
     def _patterns(self) -> dict[str, re.Pattern[str]]:
@@ -299,6 +327,7 @@ def compares(question: str) -> bool:
 
 
 _UMLAUT = re.compile("[äöüÄÖÜ]")
+_LONG_WORD = re.compile(rf"\w{{{TYPO_MIN_LENGTH},}}")
 _ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")
 
 
@@ -402,3 +431,20 @@ def load_thesaurus() -> Thesaurus:
                 index.setdefault(w, []).append(len(sets))
             sets.append(tuple(words))
     return Thesaurus(tuple(sets), {w: tuple(ids) for w, ids in index.items()})
+
+
+def _one_slip(word: str, name: str) -> bool:
+    """Whether `word` is `name` with one letter left out, added, changed, or two neighbours swapped."""
+    if word == name or abs(len(word) - len(name)) > 1:
+        return False
+    if len(word) == len(name):
+        diff = [i for i, (a, b) in enumerate(zip(word, name, strict=True)) if a != b]
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and word[diff[0]] == name[diff[1]]
+            and word[diff[1]] == name[diff[0]]
+        )
+    short, long = sorted((word, name), key=len)
+    i = next((i for i, (a, b) in enumerate(zip(short, long, strict=False)) if a != b), len(short))
+    return short[i:] == long[i + 1 :]

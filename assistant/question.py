@@ -11,7 +11,7 @@ from functools import lru_cache
 from assistant.dates import RUNS_UNTIL, asked_year
 from assistant.lexicon import FIGURE_TYPES, Lexicon, has_umlaut, load_thesaurus
 from index.dates import find_dates, find_days_without_year
-from index.sparse import STOP_WORDS, GermanAnalyzer, TermStats, base_of, is_content_token
+from index.sparse import STOP_WORDS, TYPO_CUTOFF, TYPO_MIN_LENGTH, GermanAnalyzer, TermStats, base_of, is_content_token
 from index.text import ends_any, found
 
 FOLLOW_UP_WEIGHT = 0.5  # words of the earlier question in an elliptical follow-up
@@ -293,8 +293,8 @@ def analyse_question(
         stem, parts, lemma = word.stem, word.parts, word.lemma
         if stem not in stats.df and lemma in stats.df:  # a form the corpus uses only otherwise
             stem, lemma = lemma, stem
-        if stem not in stats.df and len(stem) >= 7 and not stem.isdigit():
-            close = stats.closest(stem, cutoff=0.85)
+        if stem not in stats.df and len(stem) >= TYPO_MIN_LENGTH and not stem.isdigit():
+            close = stats.closest(stem, cutoff=TYPO_CUTOFF)
             if close and close in stem:  # not a typo: a word built on it ("Kofinanzierung")
                 parts = tuple(dict.fromkeys((*parts, close)))
             elif (

@@ -53,6 +53,10 @@ _HYPHENATED = re.compile(r"\b[^\W\d_]{2,}(?:-[^\W\d_]{2,})+\b")
 _PERCENT_SIGN = re.compile(r"%")  # "90 %" and "90 Prozent" are the same words
 _IERT = re.compile(r"(?<=\w\w)iert(?:e|en|es|er|em)?$")
 _CLAUSE = re.compile(r"[.!?;:,()\n]|\b(?:und|oder|aber|sondern)\b")
+# A word of at least this many letters that the corpus does not know is a slip of the closest
+# word it knows, where their difflib ratio reaches the cutoff ("Förderqoute" -> "Förderquote").
+TYPO_MIN_LENGTH = 7
+TYPO_CUTOFF = 0.85
 _ARTICLES = frozenset("der die das den dem des ein eine einen einem einer es sie er man wir ihr".split())
 # Spoken German puts a phrase after the particle: "Wann geht's los mit den Projekten?"
 _TRAILING = frozenset("mit bei beim für fürs fuer in im von vom zum zur nach über ueber".split())

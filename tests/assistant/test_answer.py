@@ -940,3 +940,17 @@ def test_how_much_of_a_thing_that_is_no_money_is_answered_by_a_count_of_it() -> 
     # money, and a verb after "wie viel", ask for an amount only
     for question in ("Wie viel Geld gibt es?", "wie viel bekommt man", "wie viel kohle gibts"):
         assert analyse_question(question, analyzer, stats, load_lexicon()).figure_types == {"amount"}
+
+
+def test_a_programmes_name_with_one_slip_still_names_it() -> None:
+    from assistant.lexicon import _one_slip
+
+    lexicon = corpus_lexicon()
+    for question in ("Wie viel Personal hat die Zukunfsplattform?", "wer ist bei der zukunftsplatform dabei"):
+        assert lexicon.programmes_in(question) == ["sn-zukunftsplattform"]
+    # two slips, or a German word one slip from a name ("Plattform" beside "Platform"), name nothing
+    assert lexicon.programmes_in("Wer betreibt die Zukunftspaltfrom?") == []
+    assert lexicon.programmes_in("Gibt es eine Plattform?") == []
+    assert _one_slip("zukunftsplattfrom", "zukunftsplattform") and not _one_slip(
+        "beratungsstelle", "wohnberatungsstelle"
+    )
