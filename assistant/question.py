@@ -421,12 +421,10 @@ def _measured_noun(text: str, types: set[str], analyzer: GermanAnalyzer, lexicon
     token = m.group(1)
     lower = token.lower()
     # typed in lower case: a noun by its dictionary form, or a word of its own dictionary form
-    # OpenThesaurus knows ("personal" is also an adjective; "bekommt" is a form of "bekommen")
-    noun = (
-        token[0].isupper()
-        if not truecased
-        else analyzer.is_noun(lower) or (analyzer.lemma(lower) == lower and lower in load_thesaurus().index)
-    )
+    # OpenThesaurus knows ("personal" is also an adjective; "bekommt" is a form of "bekommen"),
+    # other than an infinitive ("müssen")
+    own_form = analyzer.lemma(lower) == lower and not lower.endswith("n") and lower in load_thesaurus().index
+    noun = token[0].isupper() if not truecased else analyzer.is_noun(lower) or own_form
     if lower in STOP_WORDS or analyzer.lemma(lower) in STOP_WORDS or not noun:
         return False
     stem = analyzer.word(lower, True).stem

@@ -938,8 +938,26 @@ def test_how_much_of_a_thing_that_is_no_money_is_answered_by_a_count_of_it() -> 
         assert {"amount", "count"} <= staff.figure_types
         assert answerer._counts(texts[0], staff.counted)
     # money, and a verb after "wie viel", ask for an amount only
-    for question in ("Wie viel Geld gibt es?", "wie viel bekommt man", "wie viel kohle gibts"):
+    for question in ("Wie viel Geld gibt es?", "wie viel bekommt man", "wie viel kohle gibts", "wie viel muessen wir"):
         assert analyse_question(question, analyzer, stats, load_lexicon()).figure_types == {"amount"}
+
+
+def test_what_a_traeger_pays_itself_is_its_own_share() -> None:
+    from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer, lexicon = GermanAnalyzer(), load_lexicon()
+    stats = TermStats.from_texts(analyzer, ["Der Eigenanteil beträgt 10 Prozent.", "Gefördert werden 5.000 Euro."])
+    # "wie viel" asks for an amount, unless the question asks for a share
+    assert lexicon.answer_types_of("Wie viel müssen wir selbst stemmen?") & {"amount", "percent"} == {"percent"}
+    assert lexicon.answer_types_of("wieviel prozent übernimmt das land") & {"amount", "percent"} == {"percent"}
+    assert lexicon.answer_types_of("Wie viel Geld gibt es?") & {"amount", "percent"} == {"amount"}
+    # without "wie viel" it asks whether, and how the rest is paid, not for a figure
+    assert not lexicon.answer_types_of("und den rest muessen wir selber stemmen?") & {"amount", "percent"}
+    slots = analyse_question("und den rest muessen wir selber stemmen?", analyzer, stats, lexicon).slots
+    stemmen = next(s for s in slots if s.stem == analyzer.terms("stemmen")[0])
+    assert analyzer.terms("Eigenanteil")[0] in stemmen.alternatives
 
 
 def test_a_programmes_name_with_one_slip_still_names_it() -> None:
