@@ -291,6 +291,9 @@ class Lexicon:
     def answer_types_of(self, question: str) -> set[str]:
         # A follow-up often opens with a conjunction: "Und wer ist da zuständig?" asks "wer".
         q = _OPENER.sub("", question.lower().strip())
+        # "zusätzlich noch", "trotzdem noch" add to or concede something: no "still" of a deadline
+        # ("Dürfen wir zusätzlich noch EU-Mittel beantragen?" asks whether, not until when)
+        q = _ADDING_NOCH.sub(" ", q)
         types = {name for name, pats in self.answer_types.items() if any(p.search(q) for p in pats)}
         if "level" in types:  # how high: an amount, unless it asks for a share
             types.discard("level")
@@ -327,6 +330,10 @@ def compares(question: str) -> bool:
 
 
 _UMLAUT = re.compile("[äöüÄÖÜ]")
+_ADDING_NOCH = re.compile(
+    r"\b(?:(?<=zusätzlich )|(?<=zusaetzlich )|(?<=trotzdem ))noch\b"
+    r"|\bnoch\b(?= (?:zusätzlich|zusaetzlich|extra|dazu|obendrauf|andere)\b)"
+)
 _LONG_WORD = re.compile(rf"\w{{{TYPO_MIN_LENGTH},}}")
 _ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")
 

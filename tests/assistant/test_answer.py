@@ -972,3 +972,18 @@ def test_a_programmes_name_with_one_slip_still_names_it() -> None:
     assert _one_slip("zukunftsplattfrom", "zukunftsplattform") and not _one_slip(
         "beratungsstelle", "wohnberatungsstelle"
     )
+
+
+def test_an_adding_noch_asks_whether_not_until_when() -> None:
+    from assistant.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    assert "date" in lexicon.answer_types_of("Können wir noch einen Antrag stellen?")
+    assert "date" in lexicon.answer_types_of("Gilt die Richtlinie auch noch 2028?")
+    for question in (
+        "Dürfen wir zusätzlich noch EU-Mittel beantragen?",
+        "Wir haben schon angefangen, können wir trotzdem noch beantragen?",
+        "Dürfen wir noch andere Landesmittel beantragen?",
+    ):
+        assert "date" not in lexicon.answer_types_of(question)
+
