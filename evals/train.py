@@ -26,7 +26,7 @@ import numpy as np
 
 from assistant import gate
 from assistant.features import SPAN_FEATURES
-from assistant.learned import WEIGHTS_FILE, LogisticModel, write_models
+from assistant.learned import WEIGHTS_FILE, LogisticModel, read_weights, write_models
 from assistant.pipeline import Assistant
 from core.settings import PACKAGED_E5, Settings
 from evals import runner
@@ -177,9 +177,16 @@ def fit_listwise(
 
 
 def run_train(
-    today: dt.date, out: Path, target: Path = TARGET, layers: Path = TUNED_E5_LAYERS, reuse_span_models: bool = False
+    today: dt.date,
+    out: Path,
+    target: Path = TARGET,
+    layers: Path = TUNED_E5_LAYERS,
+    reuse_span_models: bool = False,
+    unseen_only: bool = False,
 ) -> int:
     settings = Settings()
+    if unseen_only:
+        return _refit_on_unseen(settings, today, out, target)
     other = {part: out / f"e5-spans-without-half-{part}.npz" for part in (0, 1)}
     if reuse_span_models:
         missing = [str(path) for path in other.values() if not path.is_file()]
@@ -205,6 +212,37 @@ def run_train(
     print("Antwortprüfung (beste Textstelle je Frage):")
     rows, labels, counts = collect(settings, today, out, "gate", span_models)
     decision, _ = fit(gate.FEATURES, rows, labels)
+    if not reuse_span_models:
+        counts["span_model"] = counts["questions"]
     write_models({"ranker": ranker, "gate": decision}, counts, target)
     print(f"Gewichte geschrieben: {target}" + ("" if reuse_span_models else f", {layers}"))
+    return 0
+
+
+def _refit_on_unseen(settings: Settings, today: dt.date, out: Path, target: Path) -> int:
+    """Ranker and gate learn anew from the dev and training questions the packaged span model never
+    learned from, with that span model: its similarities on them are those of questions it never
+    saw, as they will be on new documents, with no span models per half to tune (which takes hours
+    once the splits have grown). The span model and its list of questions stay as they are."""
+    trained_on = read_weights(target).get("trained_on", {})
+    seen = set(trained_on.get("span_model", trained_on.get("questions", [])))
+    if not seen:
+        print("Die Gewichte nennen die Fragen des Textstellen-Modells nicht; zuerst 'python -m evals train'.")
+        return 1
+
+    def unseen(item: GoldItem) -> bool:
+        return item.id not in seen
+
+    print(f"Ranker (Fragen, die das Textstellen-Modell nie gesehen hat; {len(seen)} gesehene bleiben außen vor):")
+    rows, labels, counts = collect(settings, today, out, "ranker", keep=unseen)
+    ranker = fit_listwise(SPAN_FEATURES, rows, labels)
+    write_models({"ranker": ranker}, counts, target)
+    print("Antwortprüfung (beste Textstelle je Frage):")
+    rows, labels, counts = collect(settings, today, out, "gate", keep=unseen)
+    decision, _ = fit(gate.FEATURES, rows, labels)
+    # what `python -m evals calibrate` must leave out: what any of the three models learned from
+    counts["span_model"] = sorted(seen)
+    counts["questions"] = sorted(seen | set(counts["questions"]))
+    write_models({"ranker": ranker, "gate": decision}, counts, target)
+    print(f"Gewichte geschrieben: {target}")
     return 0

@@ -986,4 +986,3 @@ def test_an_adding_noch_asks_whether_not_until_when() -> None:
         "Dürfen wir noch andere Landesmittel beantragen?",
     ):
         assert "date" not in lexicon.answer_types_of(question)
-

@@ -33,3 +33,16 @@ def test_reusing_span_models_that_are_not_there_says_so_and_writes_nothing(tmp_p
     said = capsys.readouterr().out
     assert "fehlen" in said and "e5-spans-without-half-0.npz" in said and "--reuse-span-models" in said
     assert not target.exists()
+
+
+def test_refitting_on_unseen_questions_needs_the_span_models_list(tmp_path, capsys) -> None:
+    import datetime as dt
+    import json
+
+    from evals.train import run_train
+
+    target = tmp_path / "learned.json"
+    target.write_text(json.dumps({"trained_on": {}}), "utf-8")
+    assert run_train(dt.date(2026, 11, 21), tmp_path, target=target, unseen_only=True) == 1
+    assert "Textstellen-Modells nicht" in capsys.readouterr().out
+    assert json.loads(target.read_text("utf-8")) == {"trained_on": {}}  # left as it was
