@@ -182,6 +182,10 @@ def derive_programme_names(
     everywhere_pairs: Counter[tuple[str, str]] = sum(used_pairs.values(), Counter())
     prefixed = {pid: _PrefixCounts(counts) for pid, counts in used.items()}
     prefixed_all = _PrefixCounts(everywhere)
+    title_runs = {
+        pid: {run for d in docs if d.meta.programme_title for run in _phrases(_title_head(d.meta.programme_title))}
+        for pid, docs in by_programme.items()
+    }
     out: dict[str, ProgrammeNames] = {}
     for pid, docs in by_programme.items():
         metas = [d.meta for d in docs]
@@ -209,6 +213,9 @@ def derive_programme_names(
             # "in Sachsen" means the Land's programme with a guideline or call, not a background text
             funder |= set(region_words.get(main.region, []))
         own -= _FUNCTION_WORDS
+        # a run of title words another programme's title has too names neither ("soziale Innovationen"
+        # of "Zukunftsplattform für soziale Innovationen" and "Modellvorhaben für soziale Innovationen")
+        own -= {run for other, runs in title_runs.items() if other != pid for run in runs}
         # a name of two words names the programme only where its own documents use the pair more than
         # all others together: "Teilhabe vor Ort" does, "ESF Plus" in a corpus of ESF Plus programmes not
         own = {
@@ -271,7 +278,7 @@ def _title_names(metas: list, words: set[str], others: set[str], places: set[str
     funder: set[str] = set()
     issuers = [m.issuer for m in metas]
     for title in {m.programme_title for m in metas if m.programme_title}:
-        own |= _phrases(re.split(r"\s[–-]\s|:|\(", title)[0].strip())
+        own |= _phrases(_title_head(title))
         for inner in re.findall(r"\(([^)]*)\)", title):
             for token in re.split(r"[,;]\s*", inner):
                 if re.fullmatch(r"[A-ZÄÖÜ][A-Za-zÄÖÜäöü]{1,11}", token) and sum(c.isupper() for c in token) >= 2:
@@ -357,6 +364,11 @@ def _title_words(docs: list[Document]) -> set[str]:
         if meta.programme_title:
             words |= set(_distinctive(re.sub(r"\([^)]*\)", "", meta.programme_title)))
     return words
+
+
+def _title_head(title: str) -> str:
+    """A programme title before its dash, colon or parenthesis ("Civic Innovation Platform")."""
+    return re.split(r"\s[–-]\s|:|\(", title)[0].strip()
 
 
 def _phrases(head: str) -> set[str]:

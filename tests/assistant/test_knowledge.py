@@ -181,6 +181,21 @@ def test_a_short_title_names_its_programme_and_a_word_others_use_more_does_not(t
     assert "träger" not in names["jugend"].own
 
 
+def test_words_two_programme_titles_share_name_neither(tmp_path: Path) -> None:
+    for doc_id, programme, title in (
+        ("plattform-2026", "plattform", "Zukunftsplattform für soziale Innovationen"),
+        ("modelle-2026", "modelle", "Modellvorhaben für soziale Innovationen"),
+    ):
+        # the platform's text uses the shared words most: still they name neither programme
+        text = f"Gefördert werden {title}." + " Soziale Innovationen sind neue Lösungen." * (
+            3 if doc_id[0] == "p" else 0
+        )
+        (tmp_path / f"{doc_id}.md").write_text(guideline_text(doc_id, title, programme, title, text), "utf-8")
+    names = _derived(tmp_path)
+    assert "zukunftsplattform" in names["plattform"].own and "modellvorhaben" in names["modelle"].own
+    assert not any("soziale innovationen" == name for n in names.values() for name in n.own)
+
+
 def test_an_abbreviation_that_opens_the_issuers_name_names_the_funder(tmp_path: Path) -> None:
     text = guideline_text(
         "ferien-2026",
