@@ -47,7 +47,7 @@ _COUNT_REACH = re.compile(r"^[\s„“\"»(]*(?:(?:[a-zäöüß][\w-]*\s+){0,2}[
 REFERS_BACK = re.compile(
     r"^(?:(?:Mit|In|Bei|Nach|Aus|Von|Für|Zu|Unter|Auf) )?(?:Dies|Diese[rsnm]?|Hierbei|Hierfür|Dabei|Dafür|Dazu|Demnach|"
     r"Darüber hinaus|Deshalb|Daher|Darum|Deswegen|Folglich)\b"
-    r"|\b(?:oben|vor)\s?genannt|\bvorstehend",
+    r"|\b(?:oben|vor)\s?genannt|\bvorstehend|\bbeide[rns]?\b",
     re.IGNORECASE,
 )
 CONDITION = re.compile(r"\b(?:wenn|sofern|soweit|falls)\b", re.IGNORECASE)
@@ -283,6 +283,9 @@ class ExtractiveAnswerer:
                 for c in neighbours
                 if coverage(question, [chosen[0], c], context=False) > alone
                 or (refers_back and c.end <= chosen[0].start)
+                # the next sentence that points back to it goes on with it ("... entweder auf
+                # Ausgabenbasis oder auf Kostenbasis erfolgen. Eine Vermischung beider Formen ...")
+                or (c.start >= chosen[0].end and REFERS_BACK.search(c.text) is not None)
             ),
             None,
         )

@@ -642,6 +642,29 @@ def test_a_neighbour_that_only_names_the_programme_is_not_joined() -> None:
     assert answerer.select(question, [best, adds]) == [best, adds]  # one that adds to what is asked is
 
 
+def test_the_next_sentence_that_points_back_is_joined() -> None:
+    from assistant.answer import ExtractiveAnswerer
+    from assistant.features import Candidate
+    from assistant.question import QuestionContext
+    from index.sparse import GermanAnalyzer
+
+    rule = "Die Bemessung muss entweder auf Ausgabenbasis oder auf Kostenbasis erfolgen."
+    both, other = "Eine Vermischung beider Formen ist nicht möglich.", "Die Förderquote beträgt 90 Prozent."
+
+    def span(start: int, text: str, cover: tuple[float, float], score: float) -> Candidate:
+        return Candidate("d", "guideline", "p", start, start + len(text), text, "", 0, cover, False, score=score)
+
+    best = span(0, rule, (1.0, 1.0), 1.0)
+    question = QuestionContext(
+        "Dürfen wir teils nach Ausgaben und teils nach Kosten abrechnen?",
+        [Slot("ausgab", (), 2.0), Slot("kost", (), 2.0)],
+    )
+    answerer = ExtractiveAnswerer(GermanAnalyzer(), min_support=0.45, max_sentences=1)
+    points_back = span(len(rule) + 1, both, (0.0, 0.0), 0.4)
+    assert answerer.select(question, [best, points_back]) == [best, points_back]
+    assert answerer.select(question, [best, span(len(rule) + 1, other, (0.0, 0.0), 0.4)]) == [best]
+
+
 def test_a_compound_of_corpus_words_is_no_typo_and_an_unknown_head_is_unknown() -> None:
     from assistant.lexicon import load_lexicon
     from assistant.question import analyse_question
