@@ -28,6 +28,7 @@ Level = str  # "bund" | "land" | "kommune" | "stiftung" | "eu" | "andere"
 
 # Head nouns of organisations: an abbreviation defined for such a name is a funder's or a
 # granting body's, not a topic's ("Künstliche Intelligenz (KI)").
+_LEGAL_NAME = re.compile(r"\b([^\W\d_][\w-]{2,})\s+(?:gGmbH|GmbH|mbH|gUG|e\.\s?V\.)(?!\w)")
 _ORGANISATION = re.compile(  # the head of a German compound is its last part
     r"(ministerium|bank|stiftung|gesellschaft|gmbh|amt|behörde|agentur|verband|institut|zentrum|senat"
     r"|referat|fonds|kommission|verwaltung|anstalt|stelle|kammer|werk|plattform|platform|netzwerk|bund"
@@ -204,6 +205,14 @@ def derive_programme_names(
             more_own, more_funder = _abbreviation_names(doc, title_words[pid])
             own |= more_own
             funder |= more_funder
+        # an organisation the documents name by its legal form ("Die parikom gGmbH wird ...") and
+        # no other programme's documents use
+        own |= {
+            name.lower()
+            for doc in docs
+            for name in _LEGAL_NAME.findall(doc.text)
+            if _key(name) not in others and name.lower() not in places
+        }
         level = level_of(main.issuer, main.region)
         funder |= set(level_words.get(level, []))
         if main.region != "DE" and (

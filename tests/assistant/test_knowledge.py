@@ -196,6 +196,23 @@ def test_words_two_programme_titles_share_name_neither(tmp_path: Path) -> None:
     assert not any("soziale innovationen" == name for n in names.values() for name in n.own)
 
 
+def test_an_organisation_one_programmes_documents_name_by_its_legal_form_names_that_programme(tmp_path: Path) -> None:
+    from assistant.lexicon import load_lexicon
+
+    texts = {
+        "plattform": "Die Musterkom gGmbH ist für Führungsaufgaben verantwortlich und sitzt in der Region Chemnitz.",
+        "modelle": "Gefördert werden Modellvorhaben in Sachsen.",
+    }
+    for programme, title in (("plattform", "Zukunftsplattform Musterland"), ("modelle", "Modellvorhaben Musterland")):
+        text = guideline_text(f"{programme}-2026", title, programme, title, texts[programme], region="DE-SN")
+        (tmp_path / f"{programme}.md").write_text(text, "utf-8")
+    names = _derived(tmp_path)
+    assert "musterkom" in names["plattform"].own and "musterkom" not in names["modelle"].own
+    lexicon = load_lexicon().with_programmes(names)
+    # named beside a Land that points at the other programme: the organisation decides
+    assert lexicon.programmes_in("in welcher region in sachsen sitzt die musterkom") == ["plattform"]
+
+
 def test_an_abbreviation_that_opens_the_issuers_name_names_the_funder(tmp_path: Path) -> None:
     text = guideline_text(
         "ferien-2026",
