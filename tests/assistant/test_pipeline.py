@@ -522,6 +522,12 @@ def test_an_ordinal_before_a_programmes_name_says_which_call_not_what_is_asked()
     assert not quarter["viert"].context
 
 
+def test_a_preposition_is_no_word_of_the_question() -> None:
+    analyzer = GermanAnalyzer()
+    stems = {s.stem for s in _analysed("Wen kann ich wegen der Plattform anrufen?", ["Der Weg zur Plattform."]).slots}
+    assert analyzer.terms("wegen")[0] not in stems and analyzer.terms("Plattform")[0] in stems
+
+
 def test_a_figure_answers_the_verb_of_paying_in_a_question_for_it() -> None:
     analyzer = GermanAnalyzer()
     texts = ["Die Förderquote beträgt 95 Prozent.", "Der Bund übernimmt die Kosten."]
