@@ -28,13 +28,14 @@ Level = str  # "bund" | "land" | "kommune" | "stiftung" | "eu" | "andere"
 
 # Head nouns of organisations: an abbreviation defined for such a name is a funder's or a
 # granting body's, not a topic's ("Künstliche Intelligenz (KI)").
-_LEGAL_NAME = re.compile(r"\b([^\W\d_][\w-]{2,})\s+(?:gGmbH|GmbH|mbH|gUG|e\.\s?V\.)(?!\w)")
 _ORGANISATION = re.compile(  # the head of a German compound is its last part
     r"(ministerium|bank|stiftung|gesellschaft|gmbh|amt|behörde|agentur|verband|institut|zentrum|senat"
     r"|referat|fonds|kommission|verwaltung|anstalt|stelle|kammer|werk|plattform|platform|netzwerk|bund"
     r"|stadt|landkreis|gemeinde|kreis|regierung|büro|präsidium)(?:e|es|s|en|n)?\b",
     re.IGNORECASE,
 )
+# The word before a legal form names an organisation ("Die parikom gGmbH wird ...").
+_LEGAL_NAME = re.compile(r"\b([^\W\d_][\w-]{2,})\s+(?:gGmbH|GmbH|mbH|gUG|e\.\s?V\.)(?!\w)")
 _ABBREVIATION = re.compile(r"\(([A-Za-zÄÖÜäöü][A-Za-zÄÖÜäöü]{1,11})\)")
 _LEADING_ABBREVIATION = re.compile(r"\b([A-ZÄÖÜ]{2,6})-[A-ZÄÖÜ][a-zäöüß]")
 _WORD = re.compile(r"[\wÄÖÜäöüß]+(?:-[\wÄÖÜäöüß]+)*")
@@ -183,6 +184,7 @@ def derive_programme_names(
     everywhere_pairs: Counter[tuple[str, str]] = sum(used_pairs.values(), Counter())
     prefixed = {pid: _PrefixCounts(counts) for pid, counts in used.items()}
     prefixed_all = _PrefixCounts(everywhere)
+    # each programme title's head and its runs of two or more words ("soziale Innovationen")
     title_runs = {
         pid: {run for d in docs if d.meta.programme_title for run in _phrases(_title_head(d.meta.programme_title))}
         for pid, docs in by_programme.items()
@@ -199,7 +201,7 @@ def derive_programme_names(
         other_issuers = {
             w for other, ds in by_programme.items() if other != pid for d in ds for w in _distinctive(d.meta.issuer)
         }
-        own, funder = _title_names(metas, title_words[pid], others, places)
+        own, funder = _title_names(metas, title_runs[pid], title_words[pid], others, places)
         funder |= _issuer_names([m.issuer for m in metas], others, other_issuers, places)
         for doc in docs:
             more_own, more_funder = _abbreviation_names(doc, title_words[pid])
@@ -279,15 +281,16 @@ class _PrefixCounts:
         return self.cumulative[hi] - self.cumulative[lo]
 
 
-def _title_names(metas: list, words: set[str], others: set[str], places: set[str]) -> tuple[set[str], set[str]]:
-    """From the programme titles: the head ("Civic Innovation Platform") and its runs of words,
-    the title's words no other programme's title has, and the abbreviations in its parentheses
-    (the issuer's one names the funder: "(BMAS)")."""
-    own: set[str] = set()
+def _title_names(
+    metas: list, runs: set[str], words: set[str], others: set[str], places: set[str]
+) -> tuple[set[str], set[str]]:
+    """From the programme titles: the head ("Civic Innovation Platform") and its runs of words
+    (`runs`), the title's words no other programme's title has, and the abbreviations in its
+    parentheses (the issuer's one names the funder: "(BMAS)")."""
+    own: set[str] = set(runs)
     funder: set[str] = set()
     issuers = [m.issuer for m in metas]
     for title in {m.programme_title for m in metas if m.programme_title}:
-        own |= _phrases(_title_head(title))
         for inner in re.findall(r"\(([^)]*)\)", title):
             for token in re.split(r"[,;]\s*", inner):
                 if re.fullmatch(r"[A-ZÄÖÜ][A-Za-zÄÖÜäöü]{1,11}", token) and sum(c.isupper() for c in token) >= 2:

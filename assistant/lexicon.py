@@ -184,7 +184,7 @@ class Lexicon:
         if not names:
             return folded
         known = load_thesaurus().index  # a German word is no slip ("plattform" is no "platform")
-        for word in set(_LONG_WORD.findall(folded)) - set(names):
+        for word in set(_LONG_WORD.findall(folded)).difference(names):
             if word in known:
                 continue
             close = next((name for name in names if _one_slip(word, name)), None)
@@ -193,15 +193,17 @@ class Lexicon:
         return folded
 
     @cached_property
-    def _long_names(self) -> list[str]:
+    def _long_names(self) -> tuple[str, ...]:
         """The programmes' own one-word names long enough to tell a slip from another word."""
-        return sorted(
-            {
-                fold(w)
-                for words in self.programmes.values()
-                for w in words
-                if w not in self._general_words and _LONG_WORD.fullmatch(w)
-            }
+        return tuple(
+            sorted(
+                {
+                    fold(w)
+                    for words in self.programmes.values()
+                    for w in words
+                    if w not in self._general_words and _LONG_WORD.fullmatch(w)
+                }
+            )
         )
 
     @cached_property

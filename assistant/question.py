@@ -387,10 +387,13 @@ def analyse_question(
         alternatives = bare.alternatives | {bare.stem} | synonyms.get(stem, frozenset())
         slots[stem] = Slot(stem, (), weight, bare.typed, alternatives, side=bare.side)
     counted: frozenset[str] = frozenset()
-    m = _COUNTED.search(text)
-    if m is None or m.group(1).lower() in STOP_WORDS:
-        m = _HOW_MUCH.search(text) if measured else None
-    if "count" in types and m:
+    # what "wie viele" counts, or the noun "wie viel" measures ("wie viel Personal")
+    m = _COUNTED.search(text) if "count" in types else None
+    if m is not None and m.group(1).lower() in STOP_WORDS:
+        m = None
+    if m is None and measured:
+        m = _HOW_MUCH.search(text)
+    if m is not None:
         word = analyzer.word(m.group(1).lower(), m.group(1)[0].isupper() or measured)
         # what is counted, or a synonym of it ("Leute" ~ "Stellen": "13 Vollzeitstellen")
         counted = frozenset(t for t in (word.stem, word.lemma) if t)
@@ -423,9 +426,10 @@ def _measured_noun(text: str, types: set[str], analyzer: GermanAnalyzer, lexicon
     # typed in lower case: a noun by its dictionary form, or a word of its own dictionary form
     # OpenThesaurus knows ("personal" is also an adjective; "bekommt" is a form of "bekommen"),
     # other than an infinitive ("müssen")
-    own_form = analyzer.lemma(lower) == lower and not lower.endswith("n") and lower in load_thesaurus().index
+    lemma = analyzer.lemma(lower)
+    own_form = lemma == lower and not lower.endswith("n") and lower in load_thesaurus().index
     noun = token[0].isupper() if not truecased else analyzer.is_noun(lower) or own_form
-    if lower in STOP_WORDS or analyzer.lemma(lower) in STOP_WORDS or not noun:
+    if lower in STOP_WORDS or lemma in STOP_WORDS or not noun:
         return False
     stem = analyzer.word(lower, True).stem
     money = lexicon.typed_terms({"amount"}, analyzer)

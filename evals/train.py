@@ -206,17 +206,32 @@ def run_train(
         write(layers, encoder, tune(encoder, lists, states=states))
     span_models = {part: str(path) for part, path in other.items()}
     print("Ranker (Textstellen; Ähnlichkeiten aus dem Modell der jeweils anderen Hälfte):")
-    rows, labels, counts = collect(settings, today, out, "ranker", span_models)
-    ranker = fit_listwise(SPAN_FEATURES, rows, labels)
-    write_models({"ranker": ranker}, counts, target)
-    print("Antwortprüfung (beste Textstelle je Frage):")
-    rows, labels, counts = collect(settings, today, out, "gate", span_models)
-    decision, _ = fit(gate.FEATURES, rows, labels)
+    ranker, decision, counts = _fit_ranker_and_gate(settings, today, out, target, span_models=span_models)
     if not reuse_span_models:
         counts["span_model"] = counts["questions"]
     write_models({"ranker": ranker, "gate": decision}, counts, target)
     print(f"Gewichte geschrieben: {target}" + ("" if reuse_span_models else f", {layers}"))
     return 0
+
+
+def _fit_ranker_and_gate(
+    settings: Settings,
+    today: dt.date,
+    out: Path,
+    target: Path,
+    span_models: dict[int, str] | None = None,
+    keep: Callable[[GoldItem], bool] = lambda item: True,
+) -> tuple[LogisticModel, LogisticModel, dict]:
+    """The ranker, then the gate over the spans the new ranker puts first (written to `target`
+    before the gate's rows are collected; the assistant reads it there when `target` is the
+    packaged weights file), and what the gate learned from."""
+    rows, labels, counts = collect(settings, today, out, "ranker", span_models, keep)
+    ranker = fit_listwise(SPAN_FEATURES, rows, labels)
+    write_models({"ranker": ranker}, counts, target)
+    print("Antwortprüfung (beste Textstelle je Frage):")
+    rows, labels, counts = collect(settings, today, out, "gate", span_models, keep)
+    decision, _ = fit(gate.FEATURES, rows, labels)
+    return ranker, decision, counts
 
 
 def _refit_on_unseen(settings: Settings, today: dt.date, out: Path, target: Path) -> int:
@@ -234,12 +249,7 @@ def _refit_on_unseen(settings: Settings, today: dt.date, out: Path, target: Path
         return item.id not in seen
 
     print(f"Ranker (Fragen, die das Textstellen-Modell nie gesehen hat; {len(seen)} gesehene bleiben außen vor):")
-    rows, labels, counts = collect(settings, today, out, "ranker", keep=unseen)
-    ranker = fit_listwise(SPAN_FEATURES, rows, labels)
-    write_models({"ranker": ranker}, counts, target)
-    print("Antwortprüfung (beste Textstelle je Frage):")
-    rows, labels, counts = collect(settings, today, out, "gate", keep=unseen)
-    decision, _ = fit(gate.FEATURES, rows, labels)
+    ranker, decision, counts = _fit_ranker_and_gate(settings, today, out, target, keep=unseen)
     # what `python -m evals calibrate` must leave out: what any of the three models learned from
     counts["span_model"] = sorted(seen)
     counts["questions"] = sorted(seen | set(counts["questions"]))
