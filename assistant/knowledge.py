@@ -34,7 +34,7 @@ _ORGANISATION = re.compile(  # the head of a German compound is its last part
     r"|stadt|landkreis|gemeinde|kreis|regierung|büro|präsidium)(?:e|es|s|en|n)?\b",
     re.IGNORECASE,
 )
-# The word before a legal form names an organisation ("Die parikom gGmbH wird ...").
+# The word before a legal form names an organisation ("Die Musterkom gGmbH koordiniert ...").
 _LEGAL_NAME = re.compile(r"\b([^\W\d_][\w-]{2,})\s+(?:gGmbH|GmbH|mbH|gUG|e\.\s?V\.)(?!\w)")
 _ABBREVIATION = re.compile(r"\(([A-Za-zÄÖÜäöü][A-Za-zÄÖÜäöü]{1,11})\)")
 _LEADING_ABBREVIATION = re.compile(r"\b([A-ZÄÖÜ]{2,6})-[A-ZÄÖÜ][a-zäöüß]")
@@ -207,7 +207,7 @@ def derive_programme_names(
             more_own, more_funder = _abbreviation_names(doc, title_words[pid])
             own |= more_own
             funder |= more_funder
-        # an organisation the documents name by its legal form ("Die parikom gGmbH wird ...") and
+        # an organisation the documents name by its legal form ("Die Musterkom gGmbH koordiniert ...") and
         # no other programme's documents use
         own |= {
             name.lower()
@@ -224,8 +224,8 @@ def derive_programme_names(
             # "in Sachsen" means the Land's programme with a guideline or call, not a background text
             funder |= set(region_words.get(main.region, []))
         own -= _FUNCTION_WORDS
-        # a run of title words another programme's title has too names neither ("soziale Innovationen"
-        # of "Zukunftsplattform für soziale Innovationen" and "Modellvorhaben für soziale Innovationen")
+        # a run of title words another programme's title has too names neither ("soziale Teilhabe" of
+        # "Lotsenprogramm für soziale Teilhabe" and "Modellprojekte für soziale Teilhabe")
         own -= {run for other, runs in title_runs.items() if other != pid for run in runs}
         # a name of two words names the programme only where its own documents use the pair more than
         # all others together: "Teilhabe vor Ort" does, "ESF Plus" in a corpus of ESF Plus programmes not
@@ -379,7 +379,8 @@ def _title_words(docs: list[Document]) -> set[str]:
 
 
 def _title_head(title: str) -> str:
-    """A programme title before its dash, colon or parenthesis ("Civic Innovation Platform")."""
+    """A programme title before its dash, colon or parenthesis ("Teilhabelotsen Hessen (TLH)" ->
+    "Teilhabelotsen Hessen")."""
     return re.split(r"\s[–-]\s|:|\(", title)[0].strip()
 
 

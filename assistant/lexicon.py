@@ -178,8 +178,8 @@ class Lexicon:
 
     def _name_typos_mended(self, folded: str) -> str:
         """The folded text with a long word one slip (a letter left out, added, changed or two
-        swapped) away from a programme's one-word name written as that name ("zukunfsplattform" ->
-        "zukunftsplattform"): a name has no synonyms to fall back on."""
+        swapped) away from a programme's one-word name written as that name ("teilhabelosten" ->
+        "teilhabelotsen"): a name has no synonyms to fall back on."""
         names = self._long_names
         if not names:
             return folded
