@@ -20,6 +20,7 @@ class Lexicon:
     programmes: dict[str, list[str]]
     answer_types: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
     question_stop_words: frozenset[str] = frozenset()
+    forms_of_address: frozenset[str] = frozenset()  # "Frau", "Herr" before a name
     regions: dict[str, list[str]] = field(default_factory=dict)
     region_names: dict[str, str] = field(default_factory=dict)  # "DE-NI" -> "Niedersachsen"
     context_words: frozenset[str] = frozenset()
@@ -382,6 +383,7 @@ def load_lexicon() -> Lexicon:
         programmes={},  # derived from the documents: Lexicon.with_programmes
         answer_types={k: [re.compile(p) for p in v] for k, v in raw.get("answer_types", {}).items()},
         question_stop_words=frozenset(w.lower() for w in raw.get("question_stop_words", [])),
+        forms_of_address=frozenset(w.lower() for w in raw.get("forms_of_address", [])),
         regions={k: _inflected([w.lower() for w in v]) for k, v in raw.get("regions", {}).items()},
         region_names={k: v[0] for k, v in raw.get("regions", {}).items()},
         context_words=frozenset(w.lower() for w in raw.get("context_words", [])),

@@ -284,6 +284,8 @@ def analyse_question(
         dictionary_form = analyzer.lemma(token, capitalised)
         if {token, dictionary_form} & lexicon.question_stop_words:
             continue
+        if token in lexicon.forms_of_address and position + 1 < len(cased) and is_content_token(cased[position + 1][0]):
+            continue  # "Frau X": the name is asked, not the word "Frau" ("Frauen" is no form of address)
         if not capitalised and dictionary_form in STOP_WORDS:
             continue  # a form of a stop word is one too: "hast" of "haben", "unserer" of "unser"
         if position and cased[position - 1][0] in _WHICH and _CARDINAL.fullmatch(token):
@@ -411,10 +413,11 @@ def analyse_question(
 
 
 def _names_which(cased: list[tuple[str, bool]], position: int, lexicon: Lexicon) -> bool:
-    """Whether the word is an ordinal that says which of a programme's calls or rounds is meant
-    ("beim vierten Förderaufruf"): part of its name, not the thing asked."""
+    """Whether the word is an ordinal or a number that says which of a programme's calls or rounds
+    is meant ("beim vierten Förderaufruf", "aus dem 4. Aufruf"): part of its name, not the thing asked."""
+    token = cased[position][0]
     following = cased[position + 1][0] if position + 1 < len(cased) else ""
-    return bool(_ORDINAL.fullmatch(cased[position][0])) and lexicon.is_context_word(following)
+    return bool(_ORDINAL.fullmatch(token) or token.isdigit()) and lexicon.is_context_word(following)
 
 
 def _measured_noun(text: str, types: set[str], analyzer: GermanAnalyzer, lexicon: Lexicon, truecased: bool) -> bool:

@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 
 import Stemmer
 
-ANALYZER_VERSION = "de-snowball-compound-lemma-v11"
+ANALYZER_VERSION = "de-snowball-compound-lemma-v12"
 # char_split scores below this are guesses ("Verfahren" -> "Verf" + "ahren"), not compounds.
 MIN_SPLIT_SCORE = 0.4
 
@@ -52,7 +52,8 @@ SEPARABLE_PARTICLES = frozenset(
 _HYPHENATED = re.compile(r"\b[^\W\d_]{2,}(?:-[^\W\d_]{2,})+\b")
 _PERCENT_SIGN = re.compile(r"%")  # "90 %" and "90 Prozent" are the same words
 _IERT = re.compile(r"(?<=\w\w)iert(?:e|en|es|er|em)?$")
-_CLAUSE = re.compile(r"[.!?;:,()\n]|\b(?:und|oder|aber|sondern)\b")
+# the period of an ordinal or a date ("aus dem 4. Aufruf", "ab 1. Januar") ends no clause
+_CLAUSE = re.compile(r"(?<!\d)\.|[!?;:,()\n]|\b(?:und|oder|aber|sondern)\b")
 # A word of at least this many letters that the corpus does not know is a slip of the closest
 # word it knows, where their difflib ratio reaches the cutoff ("Förderqoute" -> "Förderquote").
 TYPO_MIN_LENGTH = 7

@@ -824,6 +824,7 @@ def test_a_contact_question_wants_a_number_or_an_address_and_why_wants_no_figure
     assert "contact" in lexicon.answer_types_of("hat die auch ne mailadresse")
     assert "contact" in lexicon.answer_types_of("Wie erreiche ich die Bewilligungsstelle?")
     assert "contact" not in lexicon.answer_types_of("Deckt die Pauschale auch Telefonkosten ab?")
+    assert "contact" in lexicon.answer_types_of("welche telefonnumer hat die projektleitung")  # one slip
     assert holds_type({"contact"}, "Telefon 0228 3821-2417, E-Mail foerderung@example.org")
     assert not holds_type({"contact"}, "Die Zuwendung beträgt bis zu 100.000 Euro.")
     # "so viel Geld" in a question for a reason asks for no sum

@@ -520,6 +520,20 @@ def test_an_ordinal_before_a_programmes_name_says_which_call_not_what_is_asked()
     assert called["forderaufruf"].context and called["viert"].context
     quarter = {s.stem: s for s in _analysed("Starten die Projekte im vierten Quartal?", texts).slots}
     assert not quarter["viert"].context
+    # a number does so too ("aus dem 4. Förderaufruf"), not one before another noun
+    called = {s.stem: s for s in _analysed("Wann starten die Projekte aus dem 4. Förderaufruf?", texts).slots}
+    assert called["4"].context
+    quarter = {s.stem: s for s in _analysed("Starten die Projekte in 4 Quartalen?", texts).slots}
+    assert not quarter["4"].context
+
+
+def test_a_form_of_address_before_a_name_is_no_word_of_the_question() -> None:
+    analyzer = GermanAnalyzer()
+    texts = ["Anna Beispiel, Projektleitung, Tel. 0351 123", "Beratung für Frauen in Not."]
+    stems = {s.stem for s in _analysed("welche nummer hat frau beispiel", texts).slots}
+    assert analyzer.terms("frau")[0] not in stems and analyzer.terms("beispiel")[0] in stems
+    # "Frauen" is no form of address
+    assert analyzer.terms("frauen")[0] in {s.stem for s in _analysed("Gibt es Beratung für Frauen?", texts).slots}
 
 
 def test_a_preposition_is_no_word_of_the_question() -> None:

@@ -49,6 +49,8 @@ def test_document_vector_saturates_term_frequency() -> None:
         ("wann gehts los mit den geförderten projekten", [("gehts", "losgehen")]),
         ("wie läuft das ab mit der auswahl", [("läuft", "ablaufen")]),
         ("ist das auch für vereine mit sitz in sachsen", []),
+        # the period of an ordinal ends no clause
+        ("wann gehts mit den projekten aus dem 4. aufruf los", [("gehts", "losgehen")]),
     ],
 )
 def test_separable_verbs_are_joined(text: str, joined: list[tuple[str, str]]) -> None:
