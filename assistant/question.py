@@ -66,8 +66,12 @@ _TIME_OF_DAY = re.compile(
     re.IGNORECASE,
 )
 # "Wie erreiche ich ...?": an e-mail address or a phone number ("Tel. 0351 4916-0", "0228 3821-2417").
+# An e-mail address also as websites hide it ("name(at)example.org"), a phone number also after
+# "Tel.:" and with spaced dashes ("0351 - 123 45").
 _CONTACT = re.compile(
-    r"[\w.+-]+@[\w-]+\.[\w.-]+|\b(?:Tel\.?|Telefon|Fon)\b[:\s]*\+?\d|\b0\d{2,5}[ /-]?\d{3,}", re.IGNORECASE
+    r"[\w.+-]+(?:@|\s?\\?[(\[]at\\?[)\]]\s?)[\w-]+\.[\w.-]+|\b(?:Tel|Telefon|Fon)\b\.?[:\s]*\+?\d"
+    r"|\b0\d{2,5}\s?[/-]?\s?\d{3,}",
+    re.IGNORECASE,
 )
 # "Wie oft ...?": "zweimal wöchentlich", "einmal pro Jahr", "monatlich", "in jedem Quartal".
 _FREQUENCY = re.compile(
@@ -313,6 +317,8 @@ def analyse_question(
                 # of the lexicon ("ansprechen" is no "Anspruch") or of OpenThesaurus ("Obergrenze"
                 # is no "begrenzt")
                 stem, parts = close, ()
+        elif stem not in stats.df and not lemma and token not in thesaurus.index and (swapped := stats.swapped(stem)):
+            stem, parts = swapped, ()  # a short word with two letters swapped ("Antarg")
         if stem in stats.df:
             weight = stats.idf(stem)
         else:

@@ -315,6 +315,18 @@ class TermStats:
                 by_length.setdefault(len(t), []).append(t)
         return by_length
 
+    def swapped(self, word: str) -> str | None:
+        """The term `word` becomes when two neighbouring letters trade places ("antarg" ->
+        "antrag"), the commonest slip in typing, if the corpus uses it."""
+        return next(
+            (
+                term
+                for i in range(len(word) - 1)
+                if word[i] != word[i + 1] and (term := word[:i] + word[i + 1] + word[i] + word[i + 2 :]) in self.df
+            ),
+            None,
+        )
+
     def closest(self, word: str, cutoff: float) -> str | None:
         """The vocabulary term most like `word` (difflib's ratio at least `cutoff`), if any. Only
         terms of a length that can reach the cutoff are compared (difflib's own first bound)."""

@@ -518,6 +518,18 @@ def test_a_word_the_lemmatiser_knows_is_not_taken_for_a_typo() -> None:
     assert analyzer.word("erschließen").stem not in stems and analyzer.word("teilprojektpartner").stem not in stems
     typo = [s.stem for s in analyse_question("Wie hoch ist die Förderqoute?", analyzer, stats, load_lexicon()).slots]
     assert analyzer.word("förderquote").stem in typo
+
+
+def test_a_short_word_with_two_letters_swapped_is_the_corpus_word() -> None:
+    from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    stats = TermStats.from_texts(analyzer, ["Der Antrag ist schriftlich zu stellen.", "Die Frist endet bald."])
+    stems = [s.stem for s in analyse_question("wo geht der antarg hin", analyzer, stats, load_lexicon()).slots]
+    assert analyzer.word("antrag").stem in stems and "antarg" not in stems
+    assert stats.swapped("frsit") == analyzer.word("frist").stem and stats.swapped("abcd") is None
     # nor a word OpenThesaurus knows: "Obergrenze" is no "begrenzt" (close by letters)
     stats = TermStats.from_texts(analyzer, ["Die Zuwendung ist auf 500 000 Euro begrenzt.", "Die begrenzte Zeit."])
     stems = [s.stem for s in analyse_question("Gibt es eine Obergrenze?", analyzer, stats, load_lexicon()).slots]
@@ -826,6 +838,10 @@ def test_a_contact_question_wants_a_number_or_an_address_and_why_wants_no_figure
     assert "contact" not in lexicon.answer_types_of("Deckt die Pauschale auch Telefonkosten ab?")
     assert "contact" in lexicon.answer_types_of("welche telefonnumer hat die projektleitung")  # one slip
     assert holds_type({"contact"}, "Telefon 0228 3821-2417, E-Mail foerderung@example.org")
+    # an address hidden from robots, a number after "Tel.:" with spaced dashes
+    assert holds_type({"contact"}, "E-Mail: anna.beispiel(at)example.org")
+    assert holds_type({"contact"}, "Tel.: 0176 - 123 456 78")
+    assert not holds_type({"contact"}, "Laufzeit 2026 - 2028")
     assert not holds_type({"contact"}, "Die Zuwendung beträgt bis zu 100.000 Euro.")
     # "so viel Geld" in a question for a reason asks for no sum
     assert lexicon.answer_types_of("warum braucht man am anfang so viel geld") == {"reason"}
