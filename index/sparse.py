@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 
 import Stemmer
 
-ANALYZER_VERSION = "de-snowball-compound-lemma-v12"
+ANALYZER_VERSION = "de-snowball-compound-lemma-v13"
 # char_split scores below this are guesses ("Verfahren" -> "Verf" + "ahren"), not compounds.
 MIN_SPLIT_SCORE = 0.4
 
@@ -137,7 +137,11 @@ class GermanAnalyzer:
                     (
                         tok
                         for tok, cap in words[:-1]
-                        if not cap and not tok.isdigit() and tok not in STOP_WORDS and len(tok) > 2
+                        if not cap
+                        and not tok.isdigit()
+                        and tok not in STOP_WORDS
+                        and len(tok) > 2
+                        and not self.is_noun(tok)  # a noun typed in lower case: "welche partner machen ... mit"
                     ),
                     None,
                 )

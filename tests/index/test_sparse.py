@@ -51,6 +51,8 @@ def test_document_vector_saturates_term_frequency() -> None:
         ("ist das auch für vereine mit sitz in sachsen", []),
         # the period of an ordinal ends no clause
         ("wann gehts mit den projekten aus dem 4. aufruf los", [("gehts", "losgehen")]),
+        # a noun typed in lower case is no verb
+        ("welche partner machen bei der plattform mit", [("machen", "mitmachen")]),
     ],
 )
 def test_separable_verbs_are_joined(text: str, joined: list[tuple[str, str]]) -> None:
