@@ -285,6 +285,8 @@ def analyse_question(
     for position, (token, capitalised) in enumerate(cased):
         if not is_content_token(token) or (token in light and not capitalised):
             continue
+        if token.endswith("hn") and token not in thesaurus.index and token[:-1] + "en" in thesaurus.index:
+            token = token[:-1] + "en"  # spoken "losgehn", "stehn": "losgehen", "stehen"
         dictionary_form = analyzer.lemma(token, capitalised)
         if {token, dictionary_form} & lexicon.question_stop_words:
             continue

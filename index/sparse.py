@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 
 import Stemmer
 
-ANALYZER_VERSION = "de-snowball-compound-lemma-v13"
+ANALYZER_VERSION = "de-snowball-compound-lemma-v14"
 # char_split scores below this are guesses ("Verfahren" -> "Verf" + "ahren"), not compounds.
 MIN_SPLIT_SCORE = 0.4
 
@@ -39,7 +39,9 @@ STOP_WORDS = frozenset(
     würden zu zum zur zwar zwischen bzw ggf z b d h u a eigentlich mal gibt geht bitte denn
     genau überhaupt schon wann warum wieso weshalb wieviel welch unserem unseren eurer
     ne nen nem ner nes wieviele wievielen wievieler wievieles fürs fuers aufs ums übers uebers durchs sowas
-    """.split()  # last line: spoken articles ("ne Frist"), "wieviele", contractions ("fürs" = "für das")
+    is nich nix jetz ham
+    """.split()  # last lines: spoken articles ("ne Frist"), "wieviele", contractions ("fürs" = "für das"),
+    # spoken forms ("is das ...?" = "ist das", "nich" = "nicht", "ham wir" = "haben wir")
 )
 
 

@@ -527,6 +527,16 @@ def test_an_ordinal_before_a_programmes_name_says_which_call_not_what_is_asked()
     assert not quarter["4"].context
 
 
+def test_spoken_forms_are_read_as_the_words_they_stand_for() -> None:
+    from assistant.lexicon import load_lexicon
+
+    analyzer = GermanAnalyzer()
+    texts = ["Die Projekte sollen am 1. Januar starten.", "Das Projekt geht los."]
+    stems = {s.stem for s in _analysed("is das projekt schon losgehn", texts).slots}
+    assert "is" not in stems and analyzer.terms("losgehen")[0] in stems
+    assert "negation" in load_lexicon().answer_types_of("wird das nich gefördert")
+
+
 def test_a_form_of_address_before_a_name_is_no_word_of_the_question() -> None:
     analyzer = GermanAnalyzer()
     texts = ["Anna Beispiel, Projektleitung, Tel. 0351 123", "Beratung für Frauen in Not."]
