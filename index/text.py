@@ -124,8 +124,8 @@ def split_sentences(text: str, base: int = 0) -> list[Span]:
     start = 0
     for match in _SENTENCE_END.finditer(text):
         stop = match.start()
-        if _is_false_stop(text, stop):
-            continue
+        if _is_false_stop(text, stop) or text.count("(", start, stop) > text.count(")", start, stop):
+            continue  # an abbreviation, an ordinal, or a period inside parentheses ("(Amtsbl. I S. 12)")
         end = match.end()
         _append_trimmed(spans, text, start, end, base)
         start = end

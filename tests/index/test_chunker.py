@@ -48,3 +48,13 @@ def test_a_contact_card_stays_in_one_chunk() -> None:
     card = next(c for c in chunks if "Wibke Hanspach" in c.text)
     assert "Tel.: 0351 - 828 71 420" in card.text and "wibke.hanspach@parikom.de" in card.text
     assert not any(c.section.endswith("gGmbH") for c in chunks)
+
+
+def test_a_period_inside_parentheses_ends_no_sentence() -> None:
+    from index.text import split_sentences
+
+    text = "Vom 2. Dezember 2025 (Amtsbl. I S. 1874), veröffentlicht im Amtsblatt. Sie gilt bis 2028."
+    assert [s.text for s in split_sentences(text)] == [
+        "Vom 2. Dezember 2025 (Amtsbl. I S. 1874), veröffentlicht im Amtsblatt.",
+        "Sie gilt bis 2028.",
+    ]
