@@ -3,8 +3,9 @@
 Users often type without umlauts ("koennen wir", "foerderfaehig", "fuer wen"). Word weights fold
 umlauts anyway, but the patterns that tell what a question asks ("können" opens a yes/no question,
 "für wen" asks who) and the dense models read the word as typed. A question word that neither the
-documents, OpenThesaurus nor the lexicon know is read with umlauts where exactly that form is known;
-known words stay as typed ("aktuell", "Quelle", "zuerst", "Steuer").
+documents, OpenThesaurus nor the lexicon know is read with umlauts where exactly that form is known,
+or else where that form is a compound of known parts; known words stay as typed ("aktuell",
+"Quelle", "zuerst", "Steuer").
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from importlib import resources
 from itertools import combinations
 
 from assistant.lexicon import load_thesaurus
+from index.sparse import split_compound
 
 _WORD = re.compile(r"[^\W\d_]+")
 _ADDRESS = re.compile(r"\S*(?:://|www\.|@)\S*")  # web and mail addresses spell without umlauts
@@ -46,12 +48,13 @@ class Umlauts:
         spots = [m.start() for m in _SPELLED.finditer(lower)]
         if not spots or len(spots) > _MOST_SPOTS:
             return word
-        for count in range(1, len(spots) + 1):  # the reading with the fewest changes first
-            for chosen in combinations(spots, count):
-                reading = _read(word, chosen)
-                if reading.lower() in self.known:
-                    return reading
-        return word
+        readings = [_read(word, chosen) for count in range(1, len(spots) + 1) for chosen in combinations(spots, count)]
+        # the reading with the fewest changes first; else one that is a compound of known parts
+        # ("honorarkraefte" -> "Honorarkräfte"), where the word as typed splits into none
+        known = next((r for r in readings if r.lower() in self.known), None)
+        if known is None and len(split_compound(lower)) == 1:
+            known = next((r for r in readings if len(split_compound(r.lower())) > 1), None)
+        return known or word
 
 
 def _read(word: str, spots: tuple[int, ...]) -> str:

@@ -29,3 +29,10 @@ def test_a_restored_question_is_recognised_as_asking_yes_or_no_and_who():
     assert "yesno" not in lexicon.answer_types_of("koennen wir das beantragen")
     assert "yesno" in lexicon.answer_types_of(umlauts.restore("koennen wir das beantragen"))
     assert "who" in lexicon.answer_types_of(umlauts.restore("fuer wen ist das programm"))
+
+
+def test_an_unknown_compound_is_read_with_the_umlauts_that_split_it_into_known_parts():
+    umlauts = Umlauts.from_texts([DOCUMENT])
+    assert umlauts.restore("duerfen wir honorarkraefte bezahlen") == "dürfen wir honorarkräfte bezahlen"
+    # a known word or one no reading splits stays as typed
+    assert umlauts.restore("die neue Steuer, Xyzaeq") == "die neue Steuer, Xyzaeq"
