@@ -284,9 +284,9 @@ class _PrefixCounts:
 def _title_names(
     metas: list, runs: set[str], words: set[str], others: set[str], places: set[str]
 ) -> tuple[set[str], set[str]]:
-    """From the programme titles: the head ("Civic Innovation Platform") and its runs of words
+    """From the programme titles: the head ("Teilhabelotsen Hessen") and its runs of words
     (`runs`), the title's words no other programme's title has, and the abbreviations in its
-    parentheses (the issuer's one names the funder: "(BMAS)")."""
+    parentheses (the issuer's one names the funder: "(HMSI)")."""
     own: set[str] = set(runs)
     funder: set[str] = set()
     issuers = [m.issuer for m in metas]
@@ -385,7 +385,7 @@ def _title_head(title: str) -> str:
 
 
 def _phrases(head: str) -> set[str]:
-    """A title's head ("Civic Innovation Platform") and its runs of two or more words."""
+    """A title's head ("Teilhabelotsen Hessen") and its runs of two or more words."""
     words = _WORD.findall(head)
     out = {head.lower()} if len(words) > 1 else set()
     for i in range(len(words)):
