@@ -98,6 +98,7 @@ _PRONOUN = re.compile(
 )
 # "Können wir noch einreichen?", "Ist die Frist schon vorbei?" ask about the state on the
 # reference date, which no passage decides by itself (the deadline notice says it).
+_OF_PLACE = frozenset({"von", "vom", "aus", "bei", "beim"})  # "der Herr von der Bank"
 STATUS = re.compile(r"\b(?:noch|schon|bereits|mehr|wieder|jetzt|aktuell|derzeit|zurzeit)\b", re.IGNORECASE)
 
 
@@ -290,8 +291,14 @@ def analyse_question(
         dictionary_form = analyzer.lemma(token, capitalised)
         if {token, dictionary_form} & lexicon.question_stop_words:
             continue
-        if token in lexicon.forms_of_address and position + 1 < len(cased) and is_content_token(cased[position + 1][0]):
-            continue  # "Frau X": the name is asked, not the word "Frau" ("Frauen" is no form of address)
+        if (
+            token in lexicon.forms_of_address
+            and position + 1 < len(cased)
+            and (is_content_token(cased[position + 1][0]) or cased[position + 1][0] in _OF_PLACE)
+        ):
+            # "Frau X": the name is asked, not the word "Frau" ("Frauen" is no form of address);
+            # "der Herr von der Bank": someone of the bank, whom its passages speak of
+            continue
         if not capitalised and dictionary_form in STOP_WORDS:
             continue  # a form of a stop word is one too: "hast" of "haben", "unserer" of "unser"
         if position and cased[position - 1][0] in _WHICH and _CARDINAL.fullmatch(token):

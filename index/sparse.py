@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 
 import Stemmer
 
-ANALYZER_VERSION = "de-snowball-compound-lemma-v14"
+ANALYZER_VERSION = "de-snowball-compound-lemma-v15"
 # char_split scores below this are guesses ("Verfahren" -> "Verf" + "ahren"), not compounds.
 MIN_SPLIT_SCORE = 0.4
 
@@ -39,9 +39,9 @@ STOP_WORDS = frozenset(
     würden zu zum zur zwar zwischen bzw ggf z b d h u a eigentlich mal gibt geht bitte denn
     genau überhaupt schon wann warum wieso weshalb wieviel welch unserem unseren eurer
     ne nen nem ner nes wieviele wievielen wievieler wievieles fürs fuers aufs ums übers uebers durchs sowas
-    is nich nix jetz ham
+    is nich nix jetz ham selber
     """.split()  # last lines: spoken articles ("ne Frist"), "wieviele", contractions ("fürs" = "für das"),
-    # spoken forms ("is das ...?" = "ist das", "nich" = "nicht", "ham wir" = "haben wir")
+    # spoken forms ("is das ...?" = "ist das", "nich" = "nicht", "ham wir" = "haben wir", "selber" = "selbst")
 )
 
 
@@ -144,12 +144,21 @@ class GermanAnalyzer:
                         and tok not in STOP_WORDS
                         and len(tok) > 2
                         and not self.is_noun(tok)  # a noun typed in lower case: "welche partner machen ... mit"
+                        and self._joins(words[-1][0], tok)  # "wer ist außer X noch mit im boot": no verb
                     ),
                     None,
                 )
             if verb:
                 found.append((verb, words[-1][0] + self._verb_base(verb)))
         return found
+
+    def _joins(self, particle: str, token: str) -> bool:
+        """Whether a token may be the verb of a separable particle: a word the lemmatiser does not
+        know that ends like a verb's form (spoken "gehts"; not a misspelt noun), or one whose joined
+        form it knows ("wirken" + "mit": "mitwirken"; "außer" + "mit" is no word)."""
+        if not _known(token):
+            return token.endswith(("t", "n", "e", "ts"))
+        return _known(particle + self._verb_base(token))
 
     def _verb_base(self, verb: str) -> str:
         """What a separable particle is joined to: the verb's infinitive where the lemmatiser knows
@@ -211,6 +220,14 @@ class GermanAnalyzer:
 def _dictionary_form(token: str) -> str:
     """simplemma's lemma of a token as written, with its case ("projekte" -> "Projekt")."""
     return _lemmatizer().lemmatize(token, lang="de")
+
+
+@lru_cache(maxsize=200_000)
+def _known(token: str) -> bool:
+    """Whether simplemma's German dictionary holds the word form."""
+    import simplemma
+
+    return simplemma.is_known(token, lang="de", low_memory=True)
 
 
 @lru_cache(maxsize=1)

@@ -991,6 +991,8 @@ def test_what_a_traeger_pays_itself_is_its_own_share() -> None:
     stats = TermStats.from_texts(analyzer, ["Der Eigenanteil beträgt 10 Prozent.", "Gefördert werden 5.000 Euro."])
     # "wie viel" asks for an amount, unless the question asks for a share
     assert lexicon.answer_types_of("Wie viel müssen wir selbst stemmen?") & {"amount", "percent"} == {"percent"}
+    # ... whichever verb says how it is paid
+    assert lexicon.answer_types_of("wie viel muessen wir selber zuschiessen") & {"amount", "percent"} == {"percent"}
     assert lexicon.answer_types_of("wieviel prozent übernimmt das land") & {"amount", "percent"} == {"percent"}
     assert lexicon.answer_types_of("Wie viel Geld gibt es?") & {"amount", "percent"} == {"amount"}
     # without "wie viel" it asks whether, and how the rest is paid, not for a figure

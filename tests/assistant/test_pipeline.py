@@ -542,6 +542,9 @@ def test_a_form_of_address_before_a_name_is_no_word_of_the_question() -> None:
     texts = ["Anna Beispiel, Projektleitung, Tel. 0351 123", "Beratung für Frauen in Not."]
     stems = {s.stem for s in _analysed("welche nummer hat frau beispiel", texts).slots}
     assert analyzer.terms("frau")[0] not in stems and analyzer.terms("beispiel")[0] in stems
+    # "der Herr von der Bank" is someone of the bank, not a word to find
+    stems = {s.stem for s in _analysed("welche programme nennt der herr von der bank", texts).slots}
+    assert analyzer.terms("herr")[0] not in stems
     # "Frauen" is no form of address
     assert analyzer.terms("frauen")[0] in {s.stem for s in _analysed("Gibt es Beratung für Frauen?", texts).slots}
 

@@ -24,6 +24,8 @@ def test_spoken_articles_and_one_word_wieviele_carry_no_content() -> None:
     assert {"frist", "eigenanteil", "partn", "verbund"} <= set(terms)
     # "fürs" = "für das", "sowas" = "so etwas": no content of their own
     assert GermanAnalyzer().terms("sowas fürs Projekt, fuers Team, übers Jahr") == ["projekt", "team", "jahr"]
+    # "selber" = "selbst"
+    assert GermanAnalyzer().terms("die Träger selber") == GermanAnalyzer().terms("die Träger selbst") == ["trag"]
 
 
 def test_document_vector_saturates_term_frequency() -> None:
@@ -53,6 +55,8 @@ def test_document_vector_saturates_term_frequency() -> None:
         ("wann gehts mit den projekten aus dem 4. aufruf los", [("gehts", "losgehen")]),
         # a noun typed in lower case is no verb
         ("welche partner machen bei der plattform mit", [("machen", "mitmachen")]),
+        # a word whose joined form is no word is no verb: "außer" + "mit", a misspelt noun
+        ("wer ist außer dem paritätischen noch bei der zukunftsplatform mit im boot", []),
     ],
 )
 def test_separable_verbs_are_joined(text: str, joined: list[tuple[str, str]]) -> None:
