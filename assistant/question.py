@@ -57,7 +57,10 @@ _HOW_MUCH = re.compile(r"\bwie\s?viel\s+(\w+)", re.I)
 _ABBREVIATION = re.compile(r"\b(?=\w*[A-ZÄÖÜ]\w*[A-ZÄÖÜ])[A-ZÄÖÜ][A-Za-zÄÖÜäöü]{1,7}\b")
 # A year answers "wann" too: "Seit 2023 ruft das Sozialministerium jährlich ... auf."
 _YEAR = re.compile(r"\b(?:[Ss]eit|[Aa]b|[Bb]is|[Ii]m(?: Jahr)?|[Vv]or)\s+(?:19|20)\d{2}\b")
-_DURATION = re.compile(r"\d+\s*(?:Monat|Jahr|Woche)")
+# a length of time, its number also as a word ("mindestens drei Jahre", "binnen zehn Werktagen")
+_DURATION = re.compile(
+    rf"(?:\d+\s*|\b(?:{_CARDINALS}|elf|ein|eine[mns]?)\s+)(?:Monat|Jahr|Woche|(?:Werk|Arbeits)?[Tt]ag)"
+)
 # How long a guideline runs is also said by its end: "tritt am ... außer Kraft", "ist befristet bis ...".
 _ENDS = re.compile(r"\baußer\s+Kraft\b|\bbefristet\b|\bendet\b|\bläuft\b[^.;]{0,40}\baus\b", re.IGNORECASE)
 # "Wann ...?", "Bis wie viel Uhr ...?" are answered by a time of day or a weekday too.

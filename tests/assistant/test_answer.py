@@ -74,6 +74,16 @@ def test_an_ordinal_says_how_many() -> None:
     assert not holds_type({"count"}, "Mit dem neuen Förderaufruf schafft das Ministerium den Rahmen.")
 
 
+def test_a_length_of_time_written_in_words_is_one() -> None:
+    from assistant.question import holds_type
+
+    assert holds_type({"duration"}, "Geförderte Fahrzeuge sind mindestens fünf Jahre zweckentsprechend zu verwenden.")
+    assert holds_type({"duration"}, "Ein Termin ist binnen zehn Werktagen anzubieten.")
+    assert holds_type({"duration"}, "Die Laufzeit beträgt 24 Monate.")
+    assert not holds_type({"duration"}, "Die Pauschale beträgt 120 Euro pro Jahr und Person.")
+    assert not holds_type({"duration"}, "Sie tritt am Tag ihrer Veröffentlichung in Kraft.")
+
+
 def test_an_amount_in_millions_is_an_amount() -> None:
     from assistant.question import holds_type
 
