@@ -298,10 +298,16 @@ class Lexicon:
         # ("Dürfen wir zusätzlich noch EU-Mittel beantragen?" asks whether, not until when)
         q = _ADDING_NOCH.sub(" ", q)
         types = {name for name, pats in self.answer_types.items() if any(p.search(q) for p in pats)}
+        if "time" in types:  # "wie viel Zeit": a length of time
+            types -= {"time", "level"}
+            types.add("duration")
         if "level" in types:  # how high: an amount, unless it asks for a share
             types.discard("level")
             if "percent" not in types:
                 types.add("amount")
+        if "sum_or_share" in types:  # ... unless it asks whether there is one ("Gibt es eine Pauschale?")
+            types.discard("sum_or_share")
+            types |= {"percent"} if "yesno" in types else {"amount", "percent"}
         if "maximum" in types:  # a maximum of what the question asks for, or else of money
             types.discard("maximum")
             if not types & FIGURE_TYPES:

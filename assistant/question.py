@@ -61,6 +61,11 @@ _YEAR = re.compile(r"\b(?:[Ss]eit|[Aa]b|[Bb]is|[Ii]m(?: Jahr)?|[Vv]or)\s+(?:19|2
 _DURATION = re.compile(
     rf"(?:\d+\s*|\b(?:{_CARDINALS}|elf|ein|eine[mns]?)\s+)(?:Monat|Jahr|Woche|(?:Werk|Arbeits)?[Tt]ag)"
 )
+# A deadline is also said as a length of time after or before an event: "spätestens sechs Wochen
+# nach Ende des Angebots", "innerhalb von sechs Monaten".
+_RELATIVE_DEADLINE = re.compile(
+    rf"\b(?:innerhalb\s+(?:von\s+)?|binnen\s+)(?:{_DURATION.pattern})|(?:{_DURATION.pattern})\w*\s+(?:nach|vor)\b"
+)
 # How long a guideline runs is also said by its end: "tritt am ... außer Kraft", "ist befristet bis ...".
 _ENDS = re.compile(r"\baußer\s+Kraft\b|\bbefristet\b|\bendet\b|\bläuft\b[^.;]{0,40}\baus\b", re.IGNORECASE)
 # "Wann ...?", "Bis wie viel Uhr ...?" are answered by a time of day or a weekday too.
@@ -478,7 +483,10 @@ def holds_type(types: set[str], text: str) -> bool:
         ("amount" in types and "total" not in types and found(EURO, text))
         or ("total" in types and found(EURO, text) and found(TOTAL, text))
         or ("percent" in types and found(PERCENT, text))
-        or ("date" in types and (_dated(text) or found(_YEAR, text) or found(_TIME_OF_DAY, text)))
+        or (
+            "date" in types
+            and (_dated(text) or found(_YEAR, text) or found(_TIME_OF_DAY, text) or found(_RELATIVE_DEADLINE, text))
+        )
         or ("duration" in types and (found(_DURATION, text) or found(RUNS_UNTIL, text) or _ends_dated(text)))
         or ("frequency" in types and found(_FREQUENCY, text))
         or ("contact" in types and found(_CONTACT, text))

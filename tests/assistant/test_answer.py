@@ -84,6 +84,24 @@ def test_a_length_of_time_written_in_words_is_one() -> None:
     assert not holds_type({"duration"}, "Sie tritt am Tag ihrer Veröffentlichung in Kraft.")
 
 
+def test_a_flat_rate_is_a_sum_or_a_share_and_time_is_asked_as_a_length() -> None:
+    from assistant.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    assert {"amount", "percent"} <= lexicon.answer_types_of("Wie hoch ist die Sachkostenpauschale?")
+    assert "amount" not in lexicon.answer_types_of("Gibt es eine Pauschale?")  # whether, not how much
+    time = lexicon.answer_types_of("wie viel zeit haben wir für den verwendungsnachweis")
+    assert "duration" in time and "amount" not in time
+
+
+def test_a_deadline_after_an_event_answers_until_when() -> None:
+    from assistant.question import holds_type
+
+    assert holds_type({"date"}, "Der Bericht ist spätestens sechs Wochen nach Ende des Angebots fällig.")
+    assert holds_type({"date"}, "Der Verwendungsnachweis ist innerhalb von sechs Monaten vorzulegen.")
+    assert not holds_type({"date"}, "Die Laufzeit beträgt 24 Monate.")
+
+
 def test_an_amount_in_millions_is_an_amount() -> None:
     from assistant.question import holds_type
 
