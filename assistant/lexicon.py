@@ -291,6 +291,11 @@ class Lexicon:
                 out.setdefault(terms[0], set()).add(has_umlaut(word))
         return {stem: frozenset(marks) for stem, marks in out.items()}
 
+    @cached_property
+    def _paying_words(self) -> frozenset[str]:
+        """Words that an amount and a share both answer ("übernimmt", "zahlt")."""
+        return frozenset(self.type_words.get("amount", [])) & frozenset(self.type_words.get("percent", []))
+
     def answer_types_of(self, question: str) -> set[str]:
         # A follow-up often opens with a conjunction: "Und wer ist da zuständig?" asks "wer".
         q = _OPENER.sub("", question.lower().strip())
@@ -305,6 +310,9 @@ class Lexicon:
             types.discard("level")
             if "percent" not in types:
                 types.add("amount")
+                # "Wie viel übernimmt das Land?": a verb of paying that a sum and a share both answer
+                if set(re.findall(r"\w+", q)) & self._paying_words:
+                    types.add("percent")
         if "sum_or_share" in types:  # ... unless it asks whether there is one ("Gibt es eine Pauschale?")
             types.discard("sum_or_share")
             types |= {"percent"} if "yesno" in types else {"amount", "percent"}
