@@ -25,9 +25,8 @@ def test_spoken_articles_and_one_word_wieviele_carry_no_content() -> None:
     # "fürs" = "für das", "sowas" = "so etwas": no content of their own
     assert GermanAnalyzer().terms("sowas fürs Projekt, fuers Team, übers Jahr") == ["projekt", "team", "jahr"]
     # a question word of the "wo-" adverbs names nothing, as "dafür" does not
-    assert GermanAnalyzer().terms("Woher kommt der Eigenanteil und wofür?") == GermanAnalyzer().terms(
-        "Eigenanteil kommt"
-    )
+    terms = GermanAnalyzer().terms("Woher kommt der Eigenanteil und wofür?")
+    assert terms == GermanAnalyzer().terms("kommt der Eigenanteil") and "woh" not in terms
     # "selber" = "selbst"
     assert GermanAnalyzer().terms("die Träger selber") == GermanAnalyzer().terms("die Träger selbst") == ["trag"]
 
