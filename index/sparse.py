@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 
 import Stemmer
 
-ANALYZER_VERSION = "de-snowball-compound-lemma-v16"
+ANALYZER_VERSION = "de-snowball-compound-lemma-v17"
 # char_split scores below this are guesses ("Verfahren" -> "Verf" + "ahren"), not compounds.
 MIN_SPLIT_SCORE = 0.4
 
@@ -55,6 +55,7 @@ SEPARABLE_PARTICLES = frozenset(
 )
 _HYPHENATED = re.compile(r"\b[^\W\d_]{2,}(?:-[^\W\d_]{2,})+\b")
 _PERCENT_SIGN = re.compile(r"%")  # "90 %" and "90 Prozent" are the same words
+_PARAGRAPH_SIGN = re.compile(r"§+")  # "§§ 23 und 44 BHO": the paragraphs a question names in words
 _IERT = re.compile(r"(?<=\w\w)iert(?:e|en|es|er|em)?$")
 # the period of an ordinal or a date ("aus dem 4. Aufruf", "ab 1. Januar") ends no clause
 _CLAUSE = re.compile(r"(?<!\d)\.|[!?;:,()\n]|\b(?:und|oder|aber|sondern)\b")
@@ -111,7 +112,7 @@ class GermanAnalyzer:
         first letter (in German: mostly nouns and names)."""
         return [
             (re.sub(r"[.\s]", "", raw), False) if raw[0].isdigit() else (raw.lower(), raw[0].isupper())
-            for raw in _TOKEN.findall(_PERCENT_SIGN.sub(" Prozent ", text))
+            for raw in _TOKEN.findall(_PARAGRAPH_SIGN.sub(" Paragraph ", _PERCENT_SIGN.sub(" Prozent ", text)))
         ]
 
     def separable_verbs(self, text: str) -> list[tuple[str, str]]:

@@ -93,6 +93,8 @@ def test_a_flat_rate_is_a_sum_or_a_share_and_time_is_asked_as_a_length() -> None
     # "wie viel" with a verb of paying: a sum or a share ("bis zu 60 Prozent")
     assert {"amount", "percent"} <= lexicon.answer_types_of("Wie viel übernimmt das Land?")
     assert "percent" not in lexicon.answer_types_of("Wie viel Geld gibt es?")
+    # interest is a rate: a passage without one does not say what a loan costs
+    assert "percent" in lexicon.answer_types_of("was fuer zinsen nimmt die bank fuer nen kredit")
     # "Was kostet ...?" asks for a price: a passage without one does not answer it
     assert "amount" in lexicon.answer_types_of("was kostet die teilnahme am kongress")
     time = lexicon.answer_types_of("wie viel zeit haben wir für den verwendungsnachweis")

@@ -27,6 +27,8 @@ def test_spoken_articles_and_one_word_wieviele_carry_no_content() -> None:
     # a question word of the "wo-" adverbs names nothing, as "dafür" does not
     terms = GermanAnalyzer().terms("Woher kommt der Eigenanteil und wofür?")
     assert terms == GermanAnalyzer().terms("kommt der Eigenanteil") and "woh" not in terms
+    # "§§ 23 und 44" names the paragraphs a question asks for in words
+    assert GermanAnalyzer().terms("nach §§ 23 und 44 BHO")[0] == GermanAnalyzer().terms("Paragraphen")[0]
     # "selber" = "selbst"
     assert GermanAnalyzer().terms("die Träger selber") == GermanAnalyzer().terms("die Träger selbst") == ["trag"]
 
