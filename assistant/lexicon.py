@@ -13,6 +13,8 @@ from assistant.knowledge import INFLECTION, ProgrammeNames, fold
 from index.sparse import TYPO_MIN_LENGTH, GermanAnalyzer, is_content_token
 from index.text import found
 
+EXPANSION_WEIGHT = 0.5  # a synonym's term in a search, against 1.0 for a word of the question
+
 
 @dataclass(frozen=True)
 class Lexicon:
@@ -49,7 +51,7 @@ class Lexicon:
         light = self.light_verbs_in(question)
         return re.sub(r"\w+", lambda m: "" if m.group() in light else m.group(), question) if light else question
 
-    def expansions(self, question: str, analyzer: GermanAnalyzer, weight: float = 0.5) -> dict[str, float]:
+    def expansions(self, question: str, analyzer: GermanAnalyzer, weight: float = EXPANSION_WEIGHT) -> dict[str, float]:
         """Terms of synonym groups the question touches, and the words its wanted answer is written
         in, minus the terms it already has.
 

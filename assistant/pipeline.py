@@ -341,6 +341,10 @@ class Assistant:
                 query = replace(query, text=f"{text} {earlier}")
         if not continued:
             context = context.naming_only()
+        # a word the documents never use searches for its synonyms that they do use ("Pressearbeit":
+        # "Öffentlichkeitsarbeit"), as it is covered by them
+        unknown = (s.alternatives for s in context.slots if s.stem not in self.stats.df)
+        query = replace(query, also=tuple(sorted(frozenset().union(*unknown))))
         self._encode_ahead(query, context, mode)
         hits = self.retriever.search(query, mode=mode)
         today = today or self.settings.reference_date()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import zip_longest
 
-from assistant.lexicon import Lexicon
+from assistant.lexicon import EXPANSION_WEIGHT, Lexicon
 from core.settings import Settings
 from index.dense import Embedder
 from index.sparse import SparseEncoder, SparseVector
@@ -20,6 +20,8 @@ class Query:
     programmes: tuple[str, ...] = ()
     filters: tuple[tuple[str, str | list[str]], ...] = ()
     clauses: tuple[tuple[str, str], ...] = ()  # a comparison's half per programme, where it splits
+    # index terms that stand for words of the question the documents never use (their synonyms)
+    also: tuple[str, ...] = ()
 
 
 class Retriever:
@@ -45,7 +47,7 @@ class Retriever:
             if text not in encoded:
                 encoded[text] = (
                     self.embedder.embed_query([text])[0].tolist() if mode != "sparse" else None,
-                    self._sparse_query(text) if mode != "dense" else None,
+                    self._sparse_query(text, query.also) if mode != "dense" else None,
                 )
             dense, sparse = encoded[text]
             hits = self.store.search(
@@ -83,12 +85,14 @@ class Retriever:
         merged = {h.chunk.id: h for h in preferred + run(base)}
         return list(merged.values())[:limit]
 
-    def _sparse_query(self, text: str) -> SparseVector:
+    def _sparse_query(self, text: str, also: tuple[str, ...] = ()) -> SparseVector:
         """The question's terms and their lexicon expansions; a separable verb also as the joined
-        word ("reicht ... ein" as "einreichen"); a light verb ("Antrag stellen") searches for nothing."""
+        word ("reicht ... ein" as "einreichen"); a light verb ("Antrag stellen") searches for nothing;
+        `also` as expansions, too."""
         content = self.lexicon.without_light_verbs(text)
         content = " ".join([content, *(joined for _, joined in self.sparse.analyzer.separable_verbs(content))])
-        return self.sparse.encode_query(content, self.lexicon.expansions(content, self.sparse.analyzer))
+        expansions = self.lexicon.expansions(content, self.sparse.analyzer)
+        return self.sparse.encode_query(content, {**dict.fromkeys(also, EXPANSION_WEIGHT), **expansions})
 
 
 def _alternate(*rankings: list[Hit]) -> list[Hit]:

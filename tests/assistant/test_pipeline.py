@@ -387,6 +387,17 @@ def test_the_search_reads_a_separable_verb_as_the_joined_word(assistant: Assista
         assert term_index(analyzer.terms(word)[0]) in query.indices
 
 
+def test_a_word_the_documents_never_use_searches_for_its_synonyms(assistant: Assistant) -> None:
+    # "Pressearbeit" is not in the documents; its OpenThesaurus synonym "Öffentlichkeitsarbeit" is
+    from assistant.retrieval import Query
+
+    question = "Können wir Pressearbeit über Civic Innovation abrechnen?"
+    turn = assistant._prepare(question, None, TODAY, None, "sparse")
+    assert any("Öffentlichkeitsarbeit" in h.chunk.text for h in turn.hits[:5])
+    plain = assistant.retriever.search(Query(text=turn.text), mode="sparse")
+    assert not any("Öffentlichkeitsarbeit" in h.chunk.text for h in plain[:5])
+
+
 def test_a_refusal_says_why(assistant: Assistant) -> None:
     reasons = {
         q: assistant.ask(q, today=TODAY)
