@@ -333,7 +333,9 @@ class Lexicon:
 
 
 # answer types that are figures ("span": a length of time the question states itself)
-FIGURE_TYPES = frozenset({"amount", "total", "percent", "date", "duration", "span", "count", "frequency", "contact"})
+FIGURE_TYPES = frozenset(
+    {"amount", "total", "percent", "date", "duration", "span", "count", "frequency", "contact", "age"}
+)
 _CLAUSE_BREAK = re.compile(r",\s*|\s+(?:und|oder|bzw\.?|sowie|aber)\s+", re.IGNORECASE)
 _QUESTION_WORD = re.compile(  # also after a preposition: "bis wann", "an wen", "in welchem"
     r"(?:(?:bis|ab|seit|in|an|bei|für|mit|von|zu|aus|auf|über|unter|nach)\s+)?"

@@ -61,6 +61,8 @@ _YEAR = re.compile(r"\b(?:[Ss]eit|[Aa]b|[Bb]is|[Ii]m(?: Jahr)?|[Vv]or)\s+(?:19|2
 _DURATION = re.compile(
     rf"(?:\d+\s*|\b(?:{_CARDINALS}|elf|ein|eine[mns]?)\s+)(?:Monat|Jahr|Woche|(?:Werk|Arbeits)?[Tt]ag)"
 )
+# an age: a number of years or a year of life ("ab 60 Jahren", "bis zum vollendeten 27. Lebensjahr")
+_AGE = re.compile(rf"\b(?:\d+\.?|{_CARDINALS}|elf)\s+(?:Jahr|Lebensjahr)|\b\d+\s*-?\s*[Jj]ährig")
 # A deadline is also said as a length of time after or before an event: "spätestens sechs Wochen
 # nach Ende des Angebots", "innerhalb von sechs Monaten".
 _RELATIVE_DEADLINE = re.compile(
@@ -491,6 +493,7 @@ def holds_type(types: set[str], text: str) -> bool:
         or ("frequency" in types and found(_FREQUENCY, text))
         or ("contact" in types and found(_CONTACT, text))
         or ("span" in types and found(_DURATION, text))
+        or ("age" in types and found(_AGE, text))
         or ("count" in types and found(COUNT, text))
     )
 

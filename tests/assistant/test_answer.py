@@ -101,6 +101,18 @@ def test_a_flat_rate_is_a_sum_or_a_share_and_time_is_asked_as_a_length() -> None
     assert "duration" in time and "amount" not in time
 
 
+def test_an_age_is_asked_and_answered_as_a_number_of_years() -> None:
+    from assistant.lexicon import load_lexicon
+    from assistant.question import holds_type
+
+    lexicon = load_lexicon()
+    assert "age" in lexicon.answer_types_of("ab welchem alter sind die angebote gedacht")
+    assert "age" not in lexicon.answer_types_of("gilt mein alter antrag noch")  # "alt" as in "old"
+    assert holds_type({"age"}, "Die Beratung richtet sich an Menschen ab 60 Jahren.")
+    assert holds_type({"age"}, "bis zum vollendeten 27. Lebensjahr")
+    assert not holds_type({"age"}, "Die Förderung beginnt im Jahr 2027.")
+
+
 def test_a_deadline_after_an_event_answers_until_when() -> None:
     from assistant.question import holds_type
 
