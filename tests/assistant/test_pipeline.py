@@ -484,8 +484,10 @@ def test_a_compound_whose_head_the_documents_use_is_a_kind_of_thing_they_name(as
     # "Querschnittsthemen": the documents speak of "Themen", so the gate decides, not "never named"
     themes = assistant.ask("Welche Querschnittsthemen müssen alle Vorhaben berücksichtigen?", today=TODAY)
     assert themes.refusal_reason != "unheard"
-    # "Zinsen" are a kind of thing the documents never name
-    assert assistant.ask("Welche Zinsen verlangt die SozialBank?", today=TODAY).refusal_reason == "unheard"
+    # "Stipendien" are a kind of thing the documents never name
+    assert assistant.ask("Welche Stipendien vergibt die SozialBank?", today=TODAY).refusal_reason == "unheard"
+    # "Zinsen" ask for a rate, which no passage of the bank gives
+    assert assistant.ask("Welche Zinsen verlangt die SozialBank?", today=TODAY).refusal_reason == "figure_missing"
 
 
 def test_the_how_manyth_question_asks_for_an_ordinal(assistant: Assistant) -> None:
