@@ -105,6 +105,7 @@ _EITHER = frozenset(
 _PRONOUN = re.compile(
     r"\b(?:sie|er|es|ihn|ihm|ihnen|dies|diese[rsnm]?|ihre[nmrs]?|seine[nmrs]?|deren|dessen)\b"  # "ihren Sitz"
     r"|\b(?:die|der|das|dem|den)\s*[?.!]*$"
+    r"|\bdar?(?:von|für|fuer|zu|an|auf|bei|mit|in|aus|über|ueber)\b"  # "wie viel davon ...?": of what was asked
 )
 # "Können wir noch einreichen?", "Ist die Frist schon vorbei?" ask about the state on the
 # reference date, which no passage decides by itself (the deadline notice says it).
@@ -206,10 +207,13 @@ class QuestionContext:
         is asked now counts more), and its answer type where this one names none."""
         own = {s.stem for s in self.slots}
         inherited = [replace(s, weight=s.weight * FOLLOW_UP_WEIGHT, side=0) for s in earlier.slots if s.stem not in own]
+        types = self.types if self.asks else self.types | earlier.types
+        if "amount" in types and "percent" in earlier.types:  # "wie viel davon" of a share: a share
+            types = types | {"percent"}
         return replace(
             self,
             slots=[*self.slots, *inherited],
-            types=self.types if self.asks else self.types | earlier.types,
+            types=types,
             counted=self.counted or earlier.counted,
         )
 

@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 
 import Stemmer
 
-ANALYZER_VERSION = "de-snowball-compound-lemma-v17"
+ANALYZER_VERSION = "de-snowball-compound-lemma-v18"
 # char_split scores below this are guesses ("Verfahren" -> "Verf" + "ahren"), not compounds.
 MIN_SPLIT_SCORE = 0.4
 
@@ -41,9 +41,10 @@ STOP_WORDS = frozenset(
     ne nen nem ner nes wieviele wievielen wievieler wievieles fürs fuers aufs ums übers uebers durchs sowas
     is nich nix jetz ham selber
     woher wohin womit wofür wozu woran worauf worüber wodurch wovon worin weswegen inwiefern inwieweit wessen
+    davon danach darüber daneben dazwischen dahinter davor
     """.split()  # last lines: spoken articles ("ne Frist"), "wieviele", contractions ("fürs" = "für das"),
     # spoken forms ("is das ...?" = "ist das", "nich" = "nicht", "ham wir" = "haben wir", "selber" = "selbst")
-    # and the question words of the "wo-" adverbs, as the "da-" ones above ("wofür" as "dafür")
+    # and the question words of the "wo-" adverbs, as the "da-" ones ("wofür" as "dafür")
 )
 
 

@@ -199,6 +199,14 @@ def test_a_follow_up_that_refers_back_with_a_pronoun_keeps_the_subject(assistant
     assert not any(s.stem.startswith("bewilligungsbehord") for s in turn.context.slots)
 
 
+def test_how_much_of_an_earlier_share_is_a_share(assistant: Assistant) -> None:
+    # "davon" refers back to the rate asked before: a part of it is a share, not a sum of money
+    history = [Turn(role="user", content="Wie hoch ist die Förderquote beim BMAS?")]
+    turn = assistant._prepare("Und wie viel davon kommt vom Bund?", None, TODAY, history, "hybrid")
+    assert "percent" in turn.context.types
+    assert any(s.stem.startswith("forderquot") for s in turn.context.slots)
+
+
 def test_a_comparison_says_which_half_the_documents_leave_open(assistant: Assistant) -> None:
     answer = assistant.ask(
         "Wie viele Mitarbeiter hat die SAB in Sachsen und wie lange galt die Richtlinie beim BMAS?", today=TODAY

@@ -29,6 +29,7 @@ def test_spoken_articles_and_one_word_wieviele_carry_no_content() -> None:
     assert terms == GermanAnalyzer().terms("kommt der Eigenanteil") and "woh" not in terms
     # "§§ 23 und 44" names the paragraphs a question asks for in words
     assert GermanAnalyzer().terms("nach §§ 23 und 44 BHO")[0] == GermanAnalyzer().terms("Paragraphen")[0]
+    assert "davon" not in GermanAnalyzer().terms("wie viel davon kommt vom Bund")
     # "selber" = "selbst"
     assert GermanAnalyzer().terms("die Träger selber") == GermanAnalyzer().terms("die Träger selbst") == ["trag"]
 
