@@ -62,7 +62,7 @@ _DURATION = re.compile(
     rf"(?:\d+\s*|\b(?:{_CARDINALS}|elf|ein|eine[mns]?)\s+)(?:Monat|Jahr|Woche|(?:Werk|Arbeits)?[Tt]ag)"
 )
 # an age: a number of years or a year of life ("ab 60 Jahren", "bis zum vollendeten 27. Lebensjahr")
-_AGE = re.compile(rf"\b(?:\d+\.?|{_CARDINALS}|elf)\s+(?:Jahr|Lebensjahr)|\b\d+\s*-?\s*[Jj]ährig")
+_AGE = re.compile(rf"\b(?:{_CARDINAL.pattern})\.?\s+(?:Jahr|Lebensjahr)|\b\d+\s*-?\s*[Jj]ährig")
 # A deadline is also said as a length of time after or before an event: "spätestens sechs Wochen
 # nach Ende des Angebots", "innerhalb von sechs Monaten".
 _RELATIVE_DEADLINE = re.compile(
@@ -107,9 +107,9 @@ _PRONOUN = re.compile(
     r"|\b(?:die|der|das|dem|den)\s*[?.!]*$"
     r"|\bdar?(?:von|für|fuer|zu|an|auf|bei|mit|in|aus|über|ueber)\b"  # "wie viel davon ...?": of what was asked
 )
+_OF_PLACE = frozenset({"von", "vom", "aus", "bei", "beim"})  # "der Herr von der Bank"
 # "Können wir noch einreichen?", "Ist die Frist schon vorbei?" ask about the state on the
 # reference date, which no passage decides by itself (the deadline notice says it).
-_OF_PLACE = frozenset({"von", "vom", "aus", "bei", "beim"})  # "der Herr von der Bank"
 STATUS = re.compile(r"\b(?:noch|schon|bereits|mehr|wieder|jetzt|aktuell|derzeit|zurzeit)\b", re.IGNORECASE)
 
 

@@ -74,14 +74,28 @@ def test_an_ordinal_says_how_many() -> None:
     assert not holds_type({"count"}, "Mit dem neuen Förderaufruf schafft das Ministerium den Rahmen.")
 
 
-def test_a_length_of_time_written_in_words_is_one() -> None:
+@pytest.mark.parametrize(
+    ("kind", "text", "holds"),
+    [
+        # a length of time, its number also written as a word, days too
+        ("duration", "Geförderte Fahrzeuge sind mindestens fünf Jahre zweckentsprechend zu verwenden.", True),
+        ("duration", "Ein Termin ist binnen zehn Werktagen anzubieten.", True),
+        ("duration", "Die Laufzeit beträgt 24 Monate.", True),
+        ("duration", "Die Pauschale beträgt 120 Euro pro Jahr und Person.", False),
+        ("duration", "Sie tritt am Tag ihrer Veröffentlichung in Kraft.", False),
+        # a deadline: a day of every year, or a length of time after or before an event
+        ("date", "Anträge sind bis zum 15. Januar eines Jahres zu stellen.", True),
+        ("date", "Die Verwendungsnachweise sind jeweils zum 30.09. vorzulegen.", True),
+        ("date", "Anträge sind schriftlich zu stellen.", False),
+        ("date", "Der Bericht ist spätestens sechs Wochen nach Ende des Angebots fällig.", True),
+        ("date", "Der Verwendungsnachweis ist innerhalb von sechs Monaten vorzulegen.", True),
+        ("date", "Die Laufzeit beträgt 24 Monate.", False),
+    ],
+)
+def test_a_span_holds_the_figure_asked_for(kind: str, text: str, holds: bool) -> None:
     from assistant.question import holds_type
 
-    assert holds_type({"duration"}, "Geförderte Fahrzeuge sind mindestens fünf Jahre zweckentsprechend zu verwenden.")
-    assert holds_type({"duration"}, "Ein Termin ist binnen zehn Werktagen anzubieten.")
-    assert holds_type({"duration"}, "Die Laufzeit beträgt 24 Monate.")
-    assert not holds_type({"duration"}, "Die Pauschale beträgt 120 Euro pro Jahr und Person.")
-    assert not holds_type({"duration"}, "Sie tritt am Tag ihrer Veröffentlichung in Kraft.")
+    assert holds_type({kind}, text) is holds
 
 
 def test_a_flat_rate_is_a_sum_or_a_share_and_time_is_asked_as_a_length() -> None:
@@ -111,14 +125,6 @@ def test_an_age_is_asked_and_answered_as_a_number_of_years() -> None:
     assert holds_type({"age"}, "Die Beratung richtet sich an Menschen ab 60 Jahren.")
     assert holds_type({"age"}, "bis zum vollendeten 27. Lebensjahr")
     assert not holds_type({"age"}, "Die Förderung beginnt im Jahr 2027.")
-
-
-def test_a_deadline_after_an_event_answers_until_when() -> None:
-    from assistant.question import holds_type
-
-    assert holds_type({"date"}, "Der Bericht ist spätestens sechs Wochen nach Ende des Angebots fällig.")
-    assert holds_type({"date"}, "Der Verwendungsnachweis ist innerhalb von sechs Monaten vorzulegen.")
-    assert not holds_type({"date"}, "Die Laufzeit beträgt 24 Monate.")
 
 
 def test_an_amount_in_millions_is_an_amount() -> None:
@@ -851,14 +857,6 @@ def test_a_word_the_corpus_never_uses_stands_for_its_thesaurus_synonyms_the_corp
     # a word the corpus uses keeps to itself: no thesaurus words are added to it
     carrier = next(s for s in question.slots if s.stem == analyzer.terms("Träger")[0])
     assert analyzer.terms("Geld")[0] not in carrier.alternatives
-
-
-def test_a_day_of_every_year_answers_bis_wann() -> None:
-    from assistant.question import holds_type
-
-    assert holds_type({"date"}, "Anträge sind bis zum 15. Januar eines Jahres zu stellen.")
-    assert holds_type({"date"}, "Die Verwendungsnachweise sind jeweils zum 30.09. vorzulegen.")
-    assert not holds_type({"date"}, "Anträge sind schriftlich zu stellen.")
 
 
 def test_frequencies_ends_and_times_of_day_are_the_figures_their_questions_ask_for() -> None:
