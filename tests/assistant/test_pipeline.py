@@ -582,6 +582,8 @@ def test_a_preposition_is_no_word_of_the_question() -> None:
     analyzer = GermanAnalyzer()
     stems = {s.stem for s in _analysed("Wen kann ich wegen der Plattform anrufen?", ["Der Weg zur Plattform."]).slots}
     assert analyzer.terms("wegen")[0] not in stems and analyzer.terms("Plattform")[0] in stems
+    stems = {s.stem for s in _analysed("wer macht außer dem Verband noch mit", ["Der Verband und die Stadt."]).slots}
+    assert analyzer.terms("außer")[0] not in stems and analyzer.terms("Verband")[0] in stems
 
 
 def test_a_figure_answers_the_verb_of_paying_in_a_question_for_it() -> None:
