@@ -566,6 +566,8 @@ def test_a_form_of_address_before_a_name_is_no_word_of_the_question() -> None:
     # "der Herr von der Bank" is someone of the bank, not a word to find
     stems = {s.stem for s in _analysed("welche programme nennt der herr von der bank", texts).slots}
     assert analyzer.terms("herr")[0] not in stems
+    stems = {s.stem for s in _analysed("welche programme nennt der typ von der bank", texts).slots}
+    assert analyzer.terms("typ")[0] not in stems and analyzer.terms("bank")[0] in stems
     # "Frauen" is no form of address
     assert analyzer.terms("frauen")[0] in {s.stem for s in _analysed("Gibt es Beratung für Frauen?", texts).slots}
 
