@@ -754,6 +754,10 @@ def test_a_question_of_nothing_but_names_weighs_them_as_what_is_asked() -> None:
     assert slot.weight == 0.9 / CONTEXT_WEIGHT and not slot.context and not slot.names
     asked = QuestionContext("Wie hoch ist die Quote bei SINN?", [*names.slots, Slot("quot", (), 2.0)])
     assert asked.naming_only() is asked
+    # asking for a figure of the programme ("Gilt SINN noch?"), they stay its name: any of its
+    # passages that holds the figure answers, named or not
+    valid = QuestionContext("Gilt SINN noch?", names.slots, types={"date", "yesno"})
+    assert valid.naming_only() is valid
 
 
 def test_a_contact_block_is_one_span_that_says_whom_to_contact() -> None:
