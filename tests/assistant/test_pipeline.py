@@ -572,12 +572,14 @@ def test_a_form_of_address_before_a_name_is_no_word_of_the_question() -> None:
     assert analyzer.terms("frauen")[0] in {s.stem for s in _analysed("Gibt es Beratung für Frauen?", texts).slots}
 
 
-def test_the_verb_of_asking_for_a_name_is_no_word_of_the_question() -> None:
+def test_the_verb_of_asking_for_a_name_and_spoken_fillers_are_no_words_of_the_question() -> None:
     analyzer = GermanAnalyzer()
     texts = ["Die Ministerin Anna Beispiel stellte den Aufruf vor.", "Das heißt, die Frist endet."]
     for question in ("wie heisst die ministerin", "Wie heißt die Ministerin?"):
         stems = {s.stem for s in _analysed(question, texts).slots}
         assert stems == {analyzer.terms("Ministerin")[0]}
+    # nor the spoken "rein" of "was muss in den Aufruf rein?"
+    assert {s.stem for s in _analysed("was muss in den aufruf rein", texts).slots} == {analyzer.terms("Aufruf")[0]}
 
 
 def test_a_preposition_is_no_word_of_the_question() -> None:
