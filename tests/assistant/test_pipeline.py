@@ -604,6 +604,15 @@ def test_a_figure_answers_the_verb_of_paying_in_a_question_for_it() -> None:
     assert not any(s.typed for s in applicants.slots if s.stem == analyzer.terms("Träger")[0])
 
 
+def test_a_frequency_answers_the_question_word_of_how_often() -> None:
+    analyzer = GermanAnalyzer()
+    weekly = "Die Treffen finden einmal pro Woche statt."
+    often = next(
+        s for s in _analysed("Wie oft treffen sich die Paten?", [weekly, "Oft fehlt Geld."]).slots if s.stem == "oft"
+    )
+    assert often.covered(frozenset(analyzer.terms(weekly)), has_type=True) == 1.0
+
+
 def test_a_question_typed_in_lower_case_weighs_its_verbs_as_a_cased_one_does() -> None:
     analyzer = GermanAnalyzer()
     texts = ["Alle Voraussetzungen", "erfüllen", "Rechtsanspruch", "Frist", "Projekt"]
