@@ -181,6 +181,12 @@ class Assistant:
                     named, issued = self.lexicon.programmes_in(turn.content), self._issued_by(turn.content)
                     if named or issued:
                         break
+            last = next((t.content for t in reversed(history) if t.role == "user"), None)
+            if not (named or issued or programme) and last:
+                # ... or, where no question named one, with the programme the last one was answered from
+                # ("Wie viel gibt es für ein Frauenhaus?" - "Und für eine Beratungsstelle?")
+                best = self.retriever.search(self.query_for(last, None, None), mode="sparse", limit=1)
+                named = [best[0].chunk.programme] if best and best[0].chunk.programme else []
         regions = self.lexicon.regions_in(question)
         named = [*named, *self._compared_by_land(question, named, regions)]
         filters: list[tuple[str, str | list[str]]] = [("programme", programme)] if programme else []

@@ -174,6 +174,15 @@ def test_follow_up_inherits_the_programme(assistant: Assistant) -> None:
     assert "24 Monaten" in answer.answer
 
 
+def test_a_follow_up_stays_with_the_programme_the_last_question_was_answered_from(assistant: Assistant) -> None:
+    # neither question names a programme: the first is about one (only its guideline has that flat rate)
+    history = [Turn(role="user", content="Wie viel Prozent der Personalkosten beträgt die Gemeinkostenpauschale?")]
+    turn = assistant._prepare("Und wer darf einen Antrag stellen?", None, TODAY, history, "hybrid")
+    assert turn.context.programmes == ("civic-innovation",)
+    answer = assistant.ask("Und wer darf einen Antrag stellen?", history=history, today=TODAY)
+    assert {c.doc_id for c in answer.citations} == {"bmas-civic-innovation-richtlinie-2023"}
+
+
 def test_an_elliptical_follow_up_asks_the_earlier_question_again(assistant: Assistant) -> None:
     history = [Turn(role="user", content="Wie hoch ist die Förderquote in Sachsen?")]
     answer = assistant.ask("Wie ist das beim Bund?", history=history, today=TODAY)
