@@ -181,6 +181,9 @@ def test_a_follow_up_stays_with_the_programme_the_last_question_was_answered_fro
     assert turn.context.programmes == ("civic-innovation",)
     answer = assistant.ask("Und wer darf einen Antrag stellen?", history=history, today=TODAY)
     assert {c.doc_id for c in answer.citations} == {"bmas-civic-innovation-richtlinie-2023"}
+    # a question that both programmes answer is about neither
+    history = [Turn(role="user", content="Wie hoch ist die Förderquote?")]
+    assert assistant._prepare("Und bis wann?", None, TODAY, history, "hybrid").context.programmes == ()
 
 
 def test_an_elliptical_follow_up_asks_the_earlier_question_again(assistant: Assistant) -> None:
