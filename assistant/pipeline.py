@@ -28,7 +28,7 @@ from assistant.learned import load_ranker
 from assistant.lexicon import compares, load_lexicon
 from assistant.llm import LLMAnswerer, LLMUnavailable, make_backend
 from assistant.models import Answer, AnswerEvent, Citation, Draft, DraftSentence, Grade, Retrieved, Source, Turn
-from assistant.question import QuestionContext, analyse_question, parallel_question
+from assistant.question import QuestionContext, analyse_question, parallel_question, unframed
 from assistant.retrieval import Query, Retriever
 from assistant.spelling import Umlauts
 from core.errors import IndexMismatch, InvalidInput
@@ -306,7 +306,7 @@ class Assistant:
         started = time.perf_counter()
         typed = clean_question(question, self.settings.max_question_chars)
         self.check_programme(programme)
-        text = self.umlauts.restore(typed)
+        text = unframed(self.umlauts.restore(typed))
         if history:
             history = [Turn(role=t.role, content=self.umlauts.restore(t.content)) for t in history]
             last = next((t.content for t in reversed(history) if t.role == "user"), "")

@@ -504,6 +504,21 @@ def holds_type(types: set[str], text: str) -> bool:
     )
 
 
+# "Können Sie mir sagen, wie hoch ...?", "kannst du mir bitte die Nummer nennen": a polite frame around
+# the question, which asks neither whether one can nor for the frame's verb
+_POLITE_FRAME = re.compile(
+    r"^\s*(?:(?:hallo|guten\s+(?:tag|morgen))\W+)?(?:k(?:ö|oe)nn(?:en|ten|test)|kannst)\s+(?:sie|du)\s+(?:mir|uns)"
+    r"\s+(?:bitte\s+)?(?:(?:sagen|verraten|erklären|erklaeren|mitteilen)\b[\s,:]*)?(?=\w)",
+    re.IGNORECASE,
+)
+
+
+def unframed(question: str) -> str:
+    """The question a polite frame holds ("Können Sie mir sagen, ob wir ...?" -> "ob wir ...?"), or
+    the question itself."""
+    return _POLITE_FRAME.sub("", question, count=1)
+
+
 # "Und für Streetwork?" after "Wie viel gibt es maximal für eine Tagesaufenthaltsstätte?": the same
 # question of another thing, named after the same preposition
 _PREPOSITIONS = {

@@ -186,6 +186,21 @@ def test_a_follow_up_stays_with_the_programme_the_last_question_was_answered_fro
     assert assistant._prepare("Und bis wann?", None, TODAY, history, "hybrid").context.programmes == ()
 
 
+def test_a_polite_frame_asks_the_question_it_holds(assistant: Assistant) -> None:
+    from assistant.question import unframed
+
+    assert unframed("Können Sie mir sagen, wie hoch die Quote ist?") == "wie hoch die Quote ist?"
+    assert unframed("kannst du mir bitte die Nummer nennen") == "die Nummer nennen"
+    assert unframed("Können wir noch einreichen?") == "Können wir noch einreichen?"
+    # no "Ja" for a question that asks how high, and the share it asks for first
+    question = "Können Sie mir sagen, wie hoch die Förderquote bei den Modellvorhaben für soziale Innovationen ist?"
+    answer = assistant.ask(question, today=TODAY)
+    assert not answer.answer.startswith(("Ja", "Nein")) and "95 Prozent" in answer.answer.split("[1]")[0]
+    # "ob ..." is the yes/no question it holds
+    held = "Können Sie mir sagen, ob Einzelträger in Sachsen eine Förderung erhalten können?"
+    assert "yesno" in assistant._prepare(held, None, TODAY, None, "hybrid").context.types
+
+
 def test_an_elliptical_follow_up_asks_the_earlier_question_again(assistant: Assistant) -> None:
     history = [Turn(role="user", content="Wie hoch ist die Förderquote in Sachsen?")]
     answer = assistant.ask("Wie ist das beim Bund?", history=history, today=TODAY)
