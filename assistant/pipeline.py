@@ -306,9 +306,9 @@ class Assistant:
         started = time.perf_counter()
         typed = clean_question(question, self.settings.max_question_chars)
         self.check_programme(programme)
-        text = unframed(self.umlauts.restore(typed))
-        if history:
-            history = [Turn(role=t.role, content=self.umlauts.restore(t.content)) for t in history]
+        text = self._read(typed)
+        if history:  # earlier questions are read as this one is
+            history = [Turn(role=t.role, content=self._read(t.content)) for t in history]
             last = next((t.content for t in reversed(history) if t.role == "user"), "")
             if (parallel := parallel_question(text, last)) and not self.lexicon.programmes_in(text):
                 text = parallel  # "Und für Streetwork?": the last question, asked of Streetwork
@@ -360,6 +360,11 @@ class Assistant:
         hits = self.retriever.search(query, mode=mode)
         today = today or self.settings.reference_date()
         return _Turn(text, today, context, hits, started, only_type, elsewhere, typed=typed)
+
+    def _read(self, typed: str) -> str:
+        """A question as the answerer reads it: its umlauts restored ("foerderquote"), without a polite
+        frame ("Können Sie mir sagen, ..."); the same for the question and the conversation before it."""
+        return unframed(self.umlauts.restore(typed))
 
     def _encode_ahead(self, query: Query, context: QuestionContext, mode: Mode) -> None:
         """Embed every text retrieval and the answerer will embed in one batch each (a comparison's

@@ -199,6 +199,10 @@ def test_a_polite_frame_asks_the_question_it_holds(assistant: Assistant) -> None
     # "ob ..." is the yes/no question it holds
     held = "Können Sie mir sagen, ob Einzelträger in Sachsen eine Förderung erhalten können?"
     assert "yesno" in assistant._prepare(held, None, TODAY, None, "hybrid").context.types
+    # an earlier polite question is read as this one: a follow-up inherits the share it asked for
+    history = [Turn(role="user", content="Können Sie mir sagen, wie hoch die Förderquote in Sachsen ist?")]
+    types = assistant._prepare("Wie ist das beim Bund?", None, TODAY, history, "hybrid").context.types
+    assert "percent" in types and "yesno" not in types
 
 
 def test_an_elliptical_follow_up_asks_the_earlier_question_again(assistant: Assistant) -> None:
