@@ -195,7 +195,7 @@ class QuestionContext:
         """A question of nothing but names ("Welche Rolle spielt die SAB in Sachsen?", "Was ist
         SINN?") asks about what they name: they weigh as the words that carry it, and a passage
         covers them by naming them, not by being about the programme. One that asks for a figure
-        ("Gilt die Richtlinie in MV noch?", "Wie viel gibt es bei SINN?") asks it of the programme:
+        ("Gilt die Richtlinie in MV noch?", "Wie viel gibt es bei Quartier 2030?") asks it of the programme:
         its passages that hold the figure answer it without naming it."""
         if not self.slots or not all(s.context for s in self.slots) or self.figure_types:
             return self
