@@ -162,7 +162,9 @@ class ExtractiveAnswerer:
 
     def render(self, question: QuestionContext, chosen: list[Candidate]) -> Draft:
         """The chosen spans as numbered sources and answer sentences, each said with its kind of source."""
-        comparing = len(question.programmes) > 1
+        # side by side, per programme, where the question compares or the passages come from
+        # several programmes ("Wie hoch ist die Förderquote?" in an index of many): each says whose it is
+        per_programme = len(question.programmes) > 1 or len({c.programme for c in chosen}) > 1
         sources = [
             Source(n=i + 1, doc_id=c.doc_id, start=c.start, end=c.end, quote=c.text, section=c.section)
             for i, c in enumerate(chosen)
@@ -173,7 +175,7 @@ class ExtractiveAnswerer:
             # several answer sentences, each with its marker, so each is checked on its own.
             pieces = [p.text for p in split_sentences(as_sentence(c.text))]
             prefix = SOURCE_PREFIX[c.kind]
-            if comparing and c.programme in self.programme_titles:  # side by side, per programme
+            if per_programme and c.programme in self.programme_titles:
                 prefix = f"{self.programme_titles[c.programme]} – {prefix[0].lower()}{prefix[1:]}"
             pieces[0] = f"{prefix}: {pieces[0]}"
             sentences.extend(DraftSentence(text=p, refs=[n]) for p in pieces)
@@ -441,11 +443,13 @@ class ExtractiveAnswerer:
 
 def with_lead(draft: Draft, lead: str) -> Draft:
     """The draft with "Ja"/"Nein"/"Nur unter Bedingungen" before its first sentence, which names
-    its source ("Laut Förderrichtlinie: ..." -> "Nein – laut Förderrichtlinie: ...")."""
+    its source ("Laut Förderrichtlinie: ..." -> "Nein – laut Förderrichtlinie: ..."; a programme's
+    title before it keeps its capital)."""
     if not draft.sentences:
         return draft
     first = draft.sentences[0]
-    text = f"{LEADS[lead]} – {first.text[0].lower()}{first.text[1:]}"
+    opening = first.text[0].lower() if first.text.startswith("Laut ") else first.text[0]
+    text = f"{LEADS[lead]} – {opening}{first.text[1:]}"
     return draft.model_copy(update={"sentences": [first.model_copy(update={"text": text}), *draft.sentences[1:]]})
 
 

@@ -95,12 +95,14 @@ def verify_source(source: Source, document: Document | None) -> str | None:
 
 def claim_of(sentence: str, titles: Iterable[str] = ()) -> str:
     """The sentence without its attribution ("Laut Förderrichtlinie: ...", "Nein – laut ...: ...",
-    in a comparison led by the title of the cited programme: "Modellvorhaben ... (Sachsen) – laut
-    Förderaufruf: ..."), which names the source and is not part of the claim."""
+    led by the title of the cited programme where an answer speaks of several: "Modellvorhaben ...
+    (Sachsen) – laut Förderaufruf: ...", "Ja – Modellvorhaben ... – laut ..."), which names the
+    source and is not part of the claim."""
     claim = sentence
     for title in titles:
-        if title and claim.startswith(f"{title} – "):
-            claim = claim[len(title) + 3 :]
+        at = claim.find(f"{title} – ") if title else -1
+        if 0 <= at <= 40 and ":" not in claim[:at]:  # at the start or after a lead ("Ja – ")
+            claim = claim[at + len(title) + 3 :]
             break
     return _ATTRIBUTION.sub("", claim, count=1)
 
@@ -160,16 +162,17 @@ class _Gate:
             return None
         refs = list(dict.fromkeys(sentence.refs))
         titles = [self.titles[r] for r in refs if r in self.titles]
+        claim = claim_of(text, titles)  # a programme's title may hold a year the quote does not
         problem = None
         if not refs:
             problem = "ohne Beleg"
         elif any(r not in self.valid for r in refs):
             problem = f"Beleg fehlt oder ungültig {refs}"
-        elif missing := figures(text) - set().union(*(self.quote_figures[r] for r in refs)):
+        elif missing := figures(claim) - set().union(*(self.quote_figures[r] for r in refs)):
             problem = f"Zahlen/Daten {sorted(missing)} nicht im Beleg"
         elif support(text, (self.valid[r].quote for r in refs), titles) < self.min_support:
             problem = "Aussage steht nicht im Beleg"
-        elif not same_polarity(claim_of(text, titles), [self.valid[r].quote for r in refs]):
+        elif not same_polarity(claim, [self.valid[r].quote for r in refs]):
             problem = "Verneinung weicht vom Beleg ab"
         if problem:
             self.dropped.append(f"{problem}: {text[:80]}")

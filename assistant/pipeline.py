@@ -50,6 +50,10 @@ REFUSAL = (
     "Bitte wenden Sie sich an die zuständige Förderstelle."
 )
 RELATED = "Eine direkte Antwort finde ich in den Dokumenten nicht. Am nächsten kommen diese Stellen:"
+SEVERAL_PROGRAMMES = (
+    "Ihre Frage nennt kein Förderprogramm; die Stellen stammen aus mehreren Programmen: {titles}. "
+    "Nennen Sie das Programm in der Frage oder wählen Sie es aus, dann antworte ich nur aus seinen Dokumenten."
+)
 # A conversation that names no programme is about the one the last question's best passages in the
 # keyword search are all of, if they are all of one (the top one alone: training split +12 -8; three: +8 -0)
 AGREEING_PASSAGES = 3
@@ -488,6 +492,7 @@ class Assistant:
         if citations:
             notices = self.notices(citations, turn.context.types, turn.today, turn.context.programmes) + notices
             notices += self._unanswered(turn.context, citations)
+            notices += self._which_programme(turn.context, citations)
         elif turn.context.programmes and not notices:
             notices = self._programme_notices(turn.context.programmes, turn.context.types, turn.today)
         related = turn.grade == "related"
@@ -513,6 +518,17 @@ class Assistant:
             latency_ms=round((time.perf_counter() - turn.started) * 1000, 2),
             today=turn.today.isoformat(),
         )
+
+    def _which_programme(self, context: QuestionContext, citations: list[Citation]) -> list[str]:
+        """An answer from several programmes to a question that names none ("Wie hoch ist die
+        Förderquote?" where the documents hold many) says so, and how to ask for one."""
+        if context.programmes:
+            return []
+        cited = list(dict.fromkeys(self.documents[c.doc_id].meta.programme for c in citations))
+        if len(cited) < 2 or None in cited:
+            return []
+        titles = self.answerer.programme_titles
+        return [SEVERAL_PROGRAMMES.format(titles=", ".join(f"„{titles.get(p, p)}“" for p in cited))]
 
     def _unanswered(self, context: QuestionContext, citations: list[Citation]) -> list[str]:
         """A comparison answered for some of its programmes only says which it leaves open (the

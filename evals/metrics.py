@@ -24,6 +24,11 @@ NOTICE_PATTERNS = {
 
 _LEAD = re.compile(rf"^({'|'.join(map(re.escape, LEADS.values()))}) –")
 _LEAD_KEY = {text: key for key, text in LEADS.items()}
+# What names a sentence's source, not a claim: "Laut Förderrichtlinie: ", "Nein – laut ...: ", and a
+# programme's title before it where an answer speaks of several ("Ja – <Titel> – laut ...: ").
+_ATTRIBUTION = re.compile(
+    rf"^(?:(?:{'|'.join(map(re.escape, LEADS.values()))}) – )?(?:[^:]{{1,200}}? – )?[Ll]aut [^:]{{1,90}}:\s*"
+)
 
 
 def lead_of(answer: dict[str, Any]) -> str | None:
@@ -32,10 +37,17 @@ def lead_of(answer: dict[str, Any]) -> str | None:
     return _LEAD_KEY[m.group(1)] if m else None
 
 
+def claims(answer: dict[str, Any]) -> str:
+    """The answer's sentences without what names their sources: a gold fact must be said, not
+    only named in a title ("Zukunftsplattform ... (SINN, Sachsen) – laut ...")."""
+    return " ".join(_ATTRIBUTION.sub("", s.text, count=1) for s in parse_marked_text(answer["answer"]))
+
+
 def facts_ok(item: GoldItem, answer: dict[str, Any]) -> bool:
     if answer["refused"]:
         return False
-    return all(re.search(f, answer["answer"], re.IGNORECASE) for f in item.facts)
+    said = claims(answer)
+    return all(re.search(f, said, re.IGNORECASE) for f in item.facts)
 
 
 def right_outcome(item: GoldItem, answer: dict[str, Any]) -> bool:
@@ -100,7 +112,7 @@ def answer_metrics(items: list[GoldItem], answers: dict[str, dict[str, Any]], te
     shown = [
         i
         for i in wrong_refusals
-        if i.facts and all(re.search(f, answers[i.id]["answer"], re.IGNORECASE) for f in i.facts)
+        if i.facts and all(re.search(f, claims(answers[i.id]), re.IGNORECASE) for f in i.facts)
     ]
     return {
         "items": len(items),

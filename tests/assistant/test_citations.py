@@ -87,6 +87,18 @@ def test_a_comparison_may_lead_with_the_cited_programme_title_and_nothing_else()
     assert len(result.dropped) == 1
 
 
+def test_a_programme_title_after_a_lead_and_with_a_year_of_its_own_is_not_part_of_the_claim() -> None:
+    meta = DOC.meta.model_copy(update={"programme": "p", "programme_title": "Projektfonds Quartier 2030"})
+    doc = DOC.model_copy(update={"meta": meta})
+    claim = "Einzelträger können eine Förderung von bis zu 300.000 Euro erhalten."
+    titled = f"Ja – Projektfonds Quartier 2030 – laut Förderaufruf: {claim}"
+    result = enforce(Draft(sentences=[DraftSentence(text=titled, refs=[1])], sources=[FIRST]), {"test-doc": doc}.get)
+    assert [s.text for s in result.sentences] == [titled]
+    # the year is the title's: the same sentence without the title claims a figure the quote lacks
+    untitled = f"Ja – laut Förderaufruf: {claim} Seit 2030."
+    assert not enforce(Draft(sentences=[DraftSentence(text=untitled, refs=[1])], sources=[FIRST]), LOOKUP).sentences
+
+
 def test_a_claim_must_deny_where_its_quote_denies() -> None:
     from assistant.citations import same_polarity
 

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from assistant.citations import parse_marked_text
 from assistant.lexicon import load_lexicon
 from assistant.models import Turn
 from assistant.pipeline import Assistant
@@ -369,6 +370,20 @@ def test_a_yes_no_question_gets_ja_or_nein_before_the_cited_rule(assistant: Assi
     for answer in (yes, no):  # the lead passed the same enforcement: every quote is verbatim
         for citation in answer.citations:
             assert assistant.documents[citation.doc_id].text[citation.start : citation.end] == citation.quote
+
+
+def test_an_answer_from_several_programmes_names_each_and_says_the_question_named_none(assistant: Assistant) -> None:
+    answer = assistant.ask("Wie hoch ist die Förderquote?", today=TODAY)
+    titles = assistant.answerer.programme_titles
+    cited = {assistant.documents[c.doc_id].meta.programme for c in answer.citations}
+    assert len(cited) > 1
+    for sentence in parse_marked_text(answer.answer):
+        assert any(titles[p] in sentence.text.split(" – laut ")[0] for p in cited)
+    assert any(n.startswith("Ihre Frage nennt kein Förderprogramm") for n in answer.notices)
+    # a question that names its programme is answered from it, without the notice
+    named = assistant.ask("Wie hoch ist die Förderquote beim sächsischen KI-Aufruf?", today=TODAY)
+    assert not any(n.startswith("Ihre Frage nennt kein Förderprogramm") for n in named.notices)
+    assert named.answer.startswith("Laut ")
 
 
 def test_a_source_of_no_programme_is_named_by_its_issuer(assistant: Assistant) -> None:

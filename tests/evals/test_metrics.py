@@ -2,7 +2,8 @@
 
 import pytest
 
-from evals.metrics import NOTICE_PATTERNS
+from evals.gold import GoldItem
+from evals.metrics import NOTICE_PATTERNS, facts_ok
 
 
 @pytest.mark.parametrize(
@@ -28,3 +29,13 @@ def test_a_passed_event_is_not_a_start_ahead_nor_the_other_way_round() -> None:
     assert not NOTICE_PATTERNS["expired"].search(
         "Der Termin „Projektstart“ am 1. Januar 2027 steht bevor (in 41 Tagen)."
     )
+
+
+def test_a_fact_counts_where_the_answer_says_it_not_where_a_source_title_names_it() -> None:
+    item = GoldItem(
+        id="x-1", question="Wer betreibt die Plattform?", answerable=True, kind="who", facts=["SINN"], sources=["d"]
+    )
+    named = "Ja – Plattform SINN (Sachsen) – laut Hintergrundtext (keine Förderrichtlinie): Sie beginnt 2023. [1]"
+    said = "Laut Hintergrundtext (keine Förderrichtlinie): Das Projekt SINN beginnt 2023. [1]"
+    assert not facts_ok(item, {"answer": named, "refused": False})
+    assert facts_ok(item, {"answer": said, "refused": False})
