@@ -327,6 +327,10 @@ class Lexicon:
             if "amount" in types and "per_unit" not in types:
                 types.add("total")
         types.discard("per_unit")
+        if "least" in types:  # the smallest sum, not a maximum
+            types.discard("least")
+            if "amount" in types and "total" not in types:
+                types.add("least")
         if "reason" in types:  # "Warum braucht man so viel Geld?" asks for a reason, not for a sum
             types -= FIGURE_TYPES
         return types
@@ -334,7 +338,7 @@ class Lexicon:
 
 # answer types that are figures ("span": a length of time the question states itself)
 FIGURE_TYPES = frozenset(
-    {"amount", "total", "percent", "date", "duration", "span", "count", "frequency", "contact", "age"}
+    {"amount", "total", "least", "percent", "date", "duration", "span", "count", "frequency", "contact", "age"}
 )
 _CLAUSE_BREAK = re.compile(r",\s*|\s+(?:und|oder|bzw\.?|sowie|aber)\s+", re.IGNORECASE)
 _QUESTION_WORD = re.compile(  # also after a preposition: "bis wann", "an wen", "in welchem"

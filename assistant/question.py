@@ -27,6 +27,14 @@ ALL_PARTS_CREDIT = 0.85  # ... and all of its parts, as separate words, nearly a
 EURO = re.compile(r"\d[\d.\s]*\s*(?:(?:Millionen|Milliarden|Mio|Mrd|Tsd)\.?\s*)?(?:Euro\b|EUR\b|€)|(?:\bEuro|€)\s*\d")
 PERCENT = re.compile(r"\d\s*(?:%|Prozent)")
 # a programme's sum, not what one project gets: "Insgesamt stehen 4,5 Millionen Euro zur Verfügung"
+# the smallest sum one gets or may apply for: "mindestens 5.000 Euro", "Kleinförderung: 1.000 bis 5.000
+# Euro", "zwischen 300 Euro und 5.000 Euro", "Anträge unter 500 Euro werden nicht bearbeitet", "ab einem
+# Betrag von 2.500 Euro"
+LEAST = re.compile(
+    r"mindestens|\bmindest\w+|untergrenze|bagatell|\bminimum\b|\b(?:unter|ab|zwischen)\s+(?:\w+\s+){0,3}\d"
+    r"|\d[\d.\s]*(?:euro|€)?\s*(?:bis|–|-)\s*\d",
+    re.IGNORECASE,
+)
 TOTAL = re.compile(
     r"gesamtvolumen|fördervolumen|gesamtbudget|budget|haushalt|zur Verfügung|bereitgestellt|bereitstellt|vorgesehen"
     r"|\binsgesamt\b(?!.*\b(?:je|pro)\b)",
@@ -488,8 +496,9 @@ def _ends_dated(text: str) -> bool:
 def holds_type(types: set[str], text: str) -> bool:
     """Whether a span holds a figure of one of the wanted kinds."""
     return (
-        ("amount" in types and "total" not in types and found(EURO, text))
+        ("amount" in types and not types & {"total", "least"} and found(EURO, text))
         or ("total" in types and found(EURO, text) and found(TOTAL, text))
+        or ("least" in types and found(EURO, text) and found(LEAST, text))
         or ("percent" in types and found(PERCENT, text))
         or (
             "date" in types

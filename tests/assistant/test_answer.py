@@ -152,6 +152,24 @@ def test_a_programmes_total_is_not_answered_by_what_one_project_gets() -> None:
     assert not holds_type(total, "Die Zuwendung beträgt insgesamt höchstens 60.000 Euro je Einrichtung.")
 
 
+def test_a_smallest_sum_is_not_answered_by_a_maximum() -> None:
+    from assistant.lexicon import load_lexicon
+    from assistant.question import holds_type
+
+    lexicon = load_lexicon()
+    least = lexicon.answer_types_of("gibts ne mindestsumme für den antrag")
+    assert {"amount", "least"} <= least
+    assert "least" in lexicon.answer_types_of("gibt es eine untergrenze, also mindestens so viel euro")
+    assert "least" in lexicon.answer_types_of("Wie viel Geld gibt es mindestens?")
+    # a least number or share is no sum
+    assert "least" not in lexicon.answer_types_of("wie viele partner müssen mindestens dabei sein")
+    assert "least" not in lexicon.answer_types_of("wie viel müssen wir mindestens selbst zahlen")
+    assert not holds_type(least, "Für Trägerverbünde sind bis zu 400.000 Euro pro Projekt möglich.")
+    assert holds_type(least, "Ihr könnt zwischen 300 Euro und 5.000 Euro beantragen.")
+    assert holds_type(least, "Kleinförderung: 1.000 bis 5.000 Euro für einmalige Vorhaben.")
+    assert holds_type(least, "Anträge unter 500 Euro werden nicht bearbeitet.")
+
+
 def test_a_negated_question_prefers_the_passage_that_negates() -> None:
     from assistant.lexicon import load_lexicon
 
