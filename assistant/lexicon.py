@@ -338,7 +338,7 @@ class Lexicon:
 
 # answer types that are figures ("span": a length of time the question states itself)
 FIGURE_TYPES = frozenset(
-    {"amount", "total", "least", "percent", "date", "duration", "span", "count", "frequency", "contact", "age"}
+    {"amount", "total", "least", "percent", "date", "duration", "span", "count", "frequency", "contact", "web", "age"}
 )
 _CLAUSE_BREAK = re.compile(r",\s*|\s+(?:und|oder|bzw\.?|sowie|aber)\s+", re.IGNORECASE)
 _QUESTION_WORD = re.compile(  # also after a preposition: "bis wann", "an wen", "in welchem"

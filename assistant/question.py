@@ -92,6 +92,8 @@ _CONTACT = re.compile(
     re.IGNORECASE,
 )
 # "Wie oft ...?": "zweimal wöchentlich", "einmal pro Jahr", "monatlich", "in jedem Quartal".
+# a web address: "https://...", "www.sab.sachsen.de", "unter foerderportal.example.de/antrag"
+_WEB = re.compile(r"https?://|\bwww\.|(?<![@\w.-])[\w-]+(?:\.[\w-]+)*\.(?:de|eu|org|com|net|info)\b", re.IGNORECASE)
 _FREQUENCY = re.compile(
     rf"\b(?:\d+|ein|{_CARDINALS}|elf)\s*-?mal\b"
     r"|\b(?:täglich|wöchentlich|monatlich|jährlich|halbjährlich|vierteljährlich|quartalsweise)\b"
@@ -507,6 +509,7 @@ def holds_type(types: set[str], text: str) -> bool:
         or ("duration" in types and (found(_DURATION, text) or found(RUNS_UNTIL, text) or _ends_dated(text)))
         or ("frequency" in types and found(_FREQUENCY, text))
         or ("contact" in types and found(_CONTACT, text))
+        or ("web" in types and found(_WEB, text))
         or ("span" in types and found(_DURATION, text))
         or ("age" in types and found(_AGE, text))
         or ("count" in types and found(COUNT, text))

@@ -170,6 +170,22 @@ def test_a_smallest_sum_is_not_answered_by_a_maximum() -> None:
     assert holds_type(least, "Anträge unter 500 Euro werden nicht bearbeitet.")
 
 
+def test_a_question_for_a_link_needs_a_web_address() -> None:
+    from assistant.lexicon import load_lexicon
+    from assistant.question import holds_type
+
+    lexicon = load_lexicon()
+    web = lexicon.answer_types_of("wo melde ich mich an, gibts da nen link")
+    assert "web" in web
+    assert "web" in lexicon.answer_types_of("Unter welcher Internetadresse finde ich die Plattform?")
+    # a web page named as the source asks for what it says
+    assert "web" not in lexicon.answer_types_of("laut webseite: wie viel gibt es höchstens")
+    assert holds_type(web, "Anmeldung unter www.example-foerderbank.de/termine.")
+    assert holds_type(web, "Die Unterlagen stehen auf foerderportal.example.de bereit.")
+    assert not holds_type(web, "Fragen bitte per Mail an info@example.de.")
+    assert not holds_type(web, "Die Anmeldung erfolgt bei der Förderbank.")
+
+
 def test_a_negated_question_prefers_the_passage_that_negates() -> None:
     from assistant.lexicon import load_lexicon
 
