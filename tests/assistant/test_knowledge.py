@@ -227,6 +227,23 @@ def test_an_abbreviation_that_opens_the_issuers_name_names_the_funder(tmp_path: 
     assert lexicon.programmes_in("Bis wann muss der Antrag beim KVM sein?") == ["ferien"]
 
 
+def test_a_foundation_with_a_hyphenated_name_is_named_by_its_words_and_not_by_its_seat(tmp_path: Path) -> None:
+    for programme, issuer in (("ferien", "Hilde-und-Otto-Musterhuber-Stiftung, Hannover"), ("kita", "Kitaamt Leer")):
+        text = guideline_text(
+            f"{programme}-2026",
+            f"Aufruf {programme}",
+            programme,
+            f"Programm {programme.title()}",
+            "Gefördert werden Freizeiten für Kinder.",
+            issuer=issuer,
+        )
+        (tmp_path / f"{programme}.md").write_text(text, "utf-8")
+    lexicon = load_lexicon().with_programmes(_derived(tmp_path))
+    assert lexicon.programmes_in("wer entscheidet bei der musterhuber stiftung über die anträge") == ["ferien"]
+    assert lexicon.programmes_in("Gibt es bei der Hilde-und-Otto-Musterhuber-Stiftung eine Jury?") == ["ferien"]
+    assert lexicon.programmes_in("Gibt es Förderung in Hannover?") == []
+
+
 @pytest.mark.slow
 def test_an_abbreviation_the_document_uses_elsewhere_does_not_refuse_its_passage(with_new_programme: Assistant) -> None:
     # "RP" stands in the sentence before the deadline, not in it: the passage may still answer
