@@ -51,8 +51,9 @@ REFUSAL = (
 )
 RELATED = "Eine direkte Antwort finde ich in den Dokumenten nicht. Am nächsten kommen diese Stellen:"
 SEVERAL_PROGRAMMES = (
-    "Ihre Frage nennt kein Förderprogramm; die Stellen stammen aus mehreren Programmen: {titles}. "
-    "Nennen Sie das Programm in der Frage oder wählen Sie es aus, dann antworte ich nur aus seinen Dokumenten."
+    "Ihre Frage kann ich keinem einzelnen Förderprogramm zuordnen; die Stellen stammen aus mehreren Programmen: "
+    "{titles}. Nennen Sie das Programm in der Frage oder wählen Sie es aus, dann antworte ich nur aus seinen "
+    "Dokumenten."
 )
 # A conversation that names no programme is about the one the last question's best passages in the
 # keyword search are all of, if they are all of one (the top one alone: training split +12 -8; three: +8 -0)
@@ -520,8 +521,8 @@ class Assistant:
         )
 
     def _which_programme(self, context: QuestionContext, citations: list[Citation]) -> list[str]:
-        """An answer from several programmes to a question that names none ("Wie hoch ist die
-        Förderquote?" where the documents hold many) says so, and how to ask for one."""
+        """An answer from several programmes to a question that names none of them ("Wie hoch ist
+        die Förderquote?" where the documents hold many) says so, and how to ask for one."""
         if context.programmes:
             return []
         cited = list(dict.fromkeys(self.documents[c.doc_id].meta.programme for c in citations))

@@ -379,10 +379,10 @@ def test_an_answer_from_several_programmes_names_each_and_says_the_question_name
     assert len(cited) > 1
     for sentence in parse_marked_text(answer.answer):
         assert any(titles[p] in sentence.text.split(" – laut ")[0] for p in cited)
-    assert any(n.startswith("Ihre Frage nennt kein Förderprogramm") for n in answer.notices)
+    assert any(n.startswith("Ihre Frage kann ich keinem einzelnen Förderprogramm") for n in answer.notices)
     # a question that names its programme is answered from it, without the notice
     named = assistant.ask("Wie hoch ist die Förderquote beim sächsischen KI-Aufruf?", today=TODAY)
-    assert not any(n.startswith("Ihre Frage nennt kein Förderprogramm") for n in named.notices)
+    assert not any(n.startswith("Ihre Frage kann ich keinem einzelnen Förderprogramm") for n in named.notices)
     assert named.answer.startswith("Laut ")
 
 
