@@ -86,11 +86,9 @@ _TIME_OF_DAY = re.compile(
 # "Wie erreiche ich ...?": an e-mail address or a phone number ("Tel. 0351 4916-0", "0228 3821-2417").
 # An e-mail address also as websites hide it ("name(at)example.org"), a phone number also after
 # "Tel.:" and with spaced dashes ("0351 - 123 45").
-_CONTACT = re.compile(
-    r"[\w.+-]+(?:@|\s?\\?[(\[]at\\?[)\]]\s?)[\w-]+\.[\w.-]+|\b(?:Tel|Telefon|Fon)\b\.?[:\s]*\+?\d"
-    r"|\b0\d{2,5}\s?[/-]?\s?\d{3,}",
-    re.IGNORECASE,
-)
+_MAIL = re.compile(r"[\w.+-]+(?:@|\s?\\?[(\[]at\\?[)\]]\s?)[\w-]+\.[\w.-]+", re.IGNORECASE)
+_PHONE = re.compile(r"\b(?:Tel|Telefon|Fon)\b\.?[:\s]*\+?\d|\b0\d{2,5}\s?[/-]?\s?\d{3,}", re.IGNORECASE)
+_CONTACT = re.compile(f"{_MAIL.pattern}|{_PHONE.pattern}", re.IGNORECASE)
 # "Wie oft ...?": "zweimal wöchentlich", "einmal pro Jahr", "monatlich", "in jedem Quartal".
 # a web address: "https://...", "www.sab.sachsen.de", "unter foerderportal.example.de/antrag"
 _WEB = re.compile(r"https?://|\bwww\.|(?<![@\w.-])[\w-]+(?:\.[\w-]+)*\.(?:de|eu|org|com|net|info)\b", re.IGNORECASE)
@@ -508,7 +506,7 @@ def holds_type(types: set[str], text: str) -> bool:
         )
         or ("duration" in types and (found(_DURATION, text) or found(RUNS_UNTIL, text) or _ends_dated(text)))
         or ("frequency" in types and found(_FREQUENCY, text))
-        or ("contact" in types and found(_CONTACT, text))
+        or ("contact" in types and found(_MAIL if "mail" in types else _PHONE if "phone" in types else _CONTACT, text))
         or ("web" in types and found(_WEB, text))
         or ("span" in types and found(_DURATION, text))
         or ("age" in types and found(_AGE, text))

@@ -186,6 +186,26 @@ def test_a_question_for_a_link_needs_a_web_address() -> None:
     assert not holds_type(web, "Die Anmeldung erfolgt bei der Förderbank.")
 
 
+def test_a_question_for_a_mail_address_is_not_answered_by_a_phone_number_and_per_mail_asks_no_address() -> None:
+    from assistant.lexicon import load_lexicon
+    from assistant.question import holds_type
+
+    lexicon = load_lexicon()
+    phone_only = "Ansprechpartnerin ist die Koordinatorin der Stadt, Telefon 0123 456-789."
+    mail = lexicon.answer_types_of("welche e-mail adresse hat die koordinatorin")
+    assert {"contact", "mail"} <= mail
+    assert not holds_type(mail, phone_only)
+    assert holds_type(mail, "Fragen an koordination@example.de.")
+    phone = lexicon.answer_types_of("gibts da ne telefonnummer")
+    assert {"contact", "phone"} <= phone and holds_type(phone, phone_only)
+    assert not holds_type(phone, "Fragen an koordination@example.de.")
+    # either answers where the question asks for both or for a contact at all
+    for either in ("Telefonnummer und Mailadresse?", "Kontaktdaten der Stelle?"):
+        assert not lexicon.answer_types_of(either) & {"mail", "phone"}
+    # "per Mail schicken" asks how to send, not for an address
+    assert "contact" not in lexicon.answer_types_of("reicht es, wenn wir die Skizze per E-Mail schicken?")
+
+
 def test_a_negated_question_prefers_the_passage_that_negates() -> None:
     from assistant.lexicon import load_lexicon
 
