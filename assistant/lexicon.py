@@ -331,8 +331,10 @@ class Lexicon:
         types -= {"mail", "phone"}
         if "contact" in types and len(asked) == 1:
             types |= asked
-        if "least" in types:  # the smallest sum, not a maximum
+        if "least" in types:  # the smallest sum, not a maximum; "Gibt es eine Untergrenze?": of money
             types.discard("least")
+            if not types & FIGURE_TYPES:
+                types.add("amount")
             if "amount" in types and "total" not in types:
                 types.add("least")
         if "reason" in types:  # "Warum braucht man so viel Geld?" asks for a reason, not for a sum

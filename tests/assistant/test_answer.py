@@ -161,6 +161,7 @@ def test_a_smallest_sum_is_not_answered_by_a_maximum() -> None:
     assert {"amount", "least"} <= least
     assert "least" in lexicon.answer_types_of("gibt es eine untergrenze, also mindestens so viel euro")
     assert "least" in lexicon.answer_types_of("Wie viel Geld gibt es mindestens?")
+    assert {"amount", "least"} <= lexicon.answer_types_of("gibts auch ne untergrenze?")  # of money, as a maximum
     # a least number or share is no sum
     assert "least" not in lexicon.answer_types_of("wie viele partner müssen mindestens dabei sein")
     assert "least" not in lexicon.answer_types_of("wie viel müssen wir mindestens selbst zahlen")
