@@ -63,7 +63,7 @@ def citation_pairs(answer: dict[str, Any], texts: dict[str, str]) -> tuple[int, 
     good_pairs = pairs = good_sentences = 0
     sentences = parse_marked_text(answer["answer"])
     for sentence in sentences:
-        needed = figures(sentence.text)
+        needed = figures(_ATTRIBUTION.sub("", sentence.text, count=1))  # a title's year is no claim
         supported_here = False
         for n in sentence.refs:
             pairs += 1
