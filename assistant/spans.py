@@ -28,6 +28,9 @@ INSTRUCTION_LIKE = re.compile(
 )
 _ASKS = re.compile(r"[^:]*\?")  # a sentence that is a question from its start
 _ITEM_LABEL = re.compile(r"^[a-z]\)$")  # "a)" above an item of a list
+# an item of a list: "a) ...", "1. ...", "- ...", "• ..."; its kind is its marker's (letter, digit, dash)
+_ITEM = re.compile(r"^(?:(?P<letter>[a-z]\))|(?P<digit>\d{1,2}\.)|(?P<dash>[-•–]))\s+\S")
+_SECTION_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+")  # "5.5 " before a line
 # The signature block that ends a guideline: place and date, the authority, "Im Auftrag", a name.
 _SIGNED = re.compile(rf"^[A-ZÄÖÜ][\w.-]+(?: [\w.-]+)?, den (?i:{DAY_MONTH_YEAR.pattern})$")
 SIGNING = "unterzeichnet unterschrieben Unterschrift"
@@ -99,11 +102,24 @@ def evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceSp
         return EvidenceSpan(a, b, window[start:end], frame, is_list, implied)
 
     block_until = -1
+    items_of: dict[int, list[Span]] = {}  # a line that introduces a list: its items
+    item_lines: set[int] = set()
     for i, line in enumerate(lines):
         if line.start >= len(chunk.text):
             break
         if i <= block_until:
             continue
+        if i not in item_lines and (items := _list_items(line, lines[i + 1 :])):
+            items_of[i] = items
+            if not line.text.endswith(":"):
+                # "Nicht zuwendungsfähig sind" over "1. Personalkosten ...", "2. ...": the line
+                # introduces the list, though it ends without a colon; its items are no headings and
+                # no continuation of it, and a section number before it is no part of it
+                item_lines.update(range(i + 1, i + 1 + len(items)))
+                if number := _SECTION_NUMBER.match(line.text):
+                    line = Span(line.start + number.end(), line.end, line.text[number.end() :])
+        if i in item_lines and (number := _SECTION_NUMBER.match(line.text)):
+            line = Span(line.start + number.end(), line.end, line.text[number.end() :])  # "1. Personalkosten"
         if _SIGNED.match(line.text):  # "Berlin, den 28. März 2023" / authority / "Im Auftrag" / name
             block = list(takewhile(lambda nxt: len(nxt.text) <= 60 and not nxt.text.isdigit(), lines[i + 1 : i + 6]))
             block_until = i + len(block)
@@ -128,8 +144,8 @@ def evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceSp
             # "5.2 Die Förderquote beträgt 70 Prozent ...": a numbered paragraph, not a heading;
             # its number is no part of what it says
             line = Span(line.start + numbered.end(), line.end, line.text[numbered.end() :])
-        if (
-            (_HEADINGISH.match(line.text) and not DAY_MONTH_YEAR.match(line.text))
+        if i not in items_of and (
+            (_HEADINGISH.match(line.text) and not DAY_MONTH_YEAR.match(line.text) and i not in item_lines)
             or len(line.text) < 12
             or line.text.isupper()
         ):
@@ -141,7 +157,7 @@ def evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceSp
             continue
         sentences = split_sentences(line.text, line.start)
         first = sentences[0]
-        if line.text[0].islower() and spans and not spans[-1].text.endswith(_CLOSED):
+        if line.text[0].islower() and spans and not spans[-1].text.endswith(_CLOSED) and i not in item_lines:
             # "... hat das BMAS die / Gesellschaft ... / Kronenstraße 6 / als ... beauftragt."
             opener = len(spans) - 1
             while opener > 0 and not spans[opener - 1].text.endswith(_CLOSED) and len(spans) - opener < 5:
@@ -152,19 +168,41 @@ def evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceSp
             sentences = sentences[1:]
         # a question in a line ("Sie haben Fragen ...? Sprechen Sie uns an.") states nothing (one
         # after a colon is what the sentence before it says: "... vornehmen: Welches Problem ...?")
+        if i in items_of and not line.text.endswith(":"):
+            sentences = sentences[:-1]  # "Nicht zuwendungsfähig sind" says nothing without its items
         spans.extend(absolute(s.start, s.end) for s in sentences if not _ASKS.fullmatch(s.text.strip()))
-        if line.text.endswith(":"):
-            items = []
-            for nxt in lines[i + 1 : i + 13]:
-                if (
-                    len(nxt.text) > 300
-                    or nxt.text.endswith(":")
-                    or (_HEADINGISH.match(nxt.text) and not _ITEM_LABEL.match(nxt.text))
-                ):
-                    break
-                items.append(nxt)
-            if items:
-                # The whole paragraph introduces the list: its first sentences often name
-                # what the list is ("Bezug zu den Handlungsfeldern ... Gefördert werden ...:").
-                lists.append(absolute(line.start, items[-1].end, is_list=True))
+        if i in items_of:
+            # The whole paragraph introduces the list: its first sentences often name
+            # what the list is ("Bezug zu den Handlungsfeldern ... Gefördert werden ...:").
+            lists.append(absolute(line.start, items_of[i][-1].end, is_list=True))
     return spans + lists
+
+
+def _list_items(line: Span, following: list[Span]) -> list[Span]:
+    """The items of the list a line introduces: after a colon, the lines up to a heading, another
+    introduction or a long paragraph; after a line that ends without a full stop and is no item
+    itself ("Nicht zuwendungsfähig sind"), the items of one kind ("a)", "1.", "-") that follow it."""
+    if line.text.endswith(":"):
+        items = []
+        for nxt in following[:12]:
+            if (
+                len(nxt.text) > 300
+                or nxt.text.endswith(":")
+                or (_HEADINGISH.match(nxt.text) and not _ITEM_LABEL.match(nxt.text))
+            ):
+                break
+            items.append(nxt)
+        return items
+    if line.text.endswith(_CLOSED) or _ITEM.match(line.text) or not following:
+        return []
+    first = _ITEM.match(following[0].text)
+    if first is None:
+        return []
+    kind = first.lastgroup
+    items = []
+    for nxt in following[:12]:
+        m = _ITEM.match(nxt.text)
+        if m is None or m.lastgroup != kind or len(nxt.text) > 300:
+            break
+        items.append(nxt)
+    return items

@@ -882,6 +882,28 @@ def test_a_question_or_a_headline_in_capitals_is_no_evidence() -> None:
     ]
 
 
+def test_a_line_without_a_colon_introduces_the_numbered_or_lettered_items_below_it() -> None:
+    from assistant.spans import evidence_spans
+
+    text = (
+        "5.4 Zuwendungsfähig sind Personalausgaben.\n"
+        "5.5 Nicht zuwendungsfähig sind\n"
+        "1. Personalkosten für hauptamtlich Beschäftigte,\n"
+        "2. Geschenke und Preise.\n"
+        "6 Verfahren\n"
+        "Anträge sind bis zum 31. März zu stellen."
+    )
+    spans = evidence_spans(_chunk(text, "guideline"))
+    lists = [s.text for s in spans if s.is_list]
+    # the whole list with what it is (not the section number), the items as evidence of their own
+    assert lists == ["Nicht zuwendungsfähig sind\n1. Personalkosten für hauptamtlich Beschäftigte,\n2. Geschenke und Preise."]
+    assert {"Personalkosten für hauptamtlich Beschäftigte,", "Geschenke und Preise."} <= {s.text for s in spans}
+    assert "6 Verfahren" not in {s.text for s in spans}  # a heading stays one
+    assert "Nicht zuwendungsfähig sind" not in {s.text for s in spans}  # it says nothing without its items
+    lettered = evidence_spans(_chunk("Nicht gefördert werden\na) Rücklagen,\nb) Zinsen.\nDas gilt immer.", "guideline"))
+    assert [s.text for s in lettered if s.is_list] == ["Nicht gefördert werden\na) Rücklagen,\nb) Zinsen."]
+
+
 def test_a_which_question_for_a_kind_of_thing_the_corpus_never_names_is_unheard() -> None:
     from assistant.question import analyse_question
     from index.sparse import GermanAnalyzer, TermStats
