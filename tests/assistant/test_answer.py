@@ -896,7 +896,9 @@ def test_a_line_without_a_colon_introduces_the_numbered_or_lettered_items_below_
     spans = evidence_spans(_chunk(text, "guideline"))
     lists = [s.text for s in spans if s.is_list]
     # the whole list with what it is (not the section number), the items as evidence of their own
-    assert lists == ["Nicht zuwendungsfähig sind\n1. Personalkosten für hauptamtlich Beschäftigte,\n2. Geschenke und Preise."]
+    assert lists == [
+        "Nicht zuwendungsfähig sind\n1. Personalkosten für hauptamtlich Beschäftigte,\n2. Geschenke und Preise."
+    ]
     assert {"Personalkosten für hauptamtlich Beschäftigte,", "Geschenke und Preise."} <= {s.text for s in spans}
     assert "6 Verfahren" not in {s.text for s in spans}  # a heading stays one
     assert "Nicht zuwendungsfähig sind" not in {s.text for s in spans}  # it says nothing without its items
