@@ -152,6 +152,15 @@ def test_a_programmes_total_is_not_answered_by_what_one_project_gets() -> None:
     assert not holds_type(total, "Die Zuwendung beträgt insgesamt höchstens 60.000 Euro je Einrichtung.")
 
 
+def test_how_high_an_own_contribution_is_may_be_a_sum_or_a_share() -> None:
+    from assistant.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    for question in ("Wie hoch müssen unsere Eigenmittel sein?", "wie viel kofinanzierung brauchen wir"):
+        assert {"amount", "percent"} <= lexicon.answer_types_of(question)
+    assert lexicon.answer_types_of("Dürfen Eigenmittel aus Spenden stammen?") == {"yesno"}
+
+
 def test_a_smallest_sum_is_not_answered_by_a_maximum() -> None:
     from assistant.lexicon import load_lexicon
     from assistant.question import holds_type
