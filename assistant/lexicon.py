@@ -337,6 +337,8 @@ class Lexicon:
                 types.add("amount")
             if "amount" in types and "total" not in types:
                 types.add("least")
+        if "form_choice" in types:  # which form of financing: its name answers, not a sum or a share
+            types -= {"form_choice", "amount", "percent", "least"}
         if "reason" in types:  # "Warum braucht man so viel Geld?" asks for a reason, not for a sum
             types -= FIGURE_TYPES
         return types

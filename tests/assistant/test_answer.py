@@ -161,6 +161,19 @@ def test_how_high_an_own_contribution_is_may_be_a_sum_or_a_share() -> None:
     assert lexicon.answer_types_of("Dürfen Eigenmittel aus Spenden stammen?") == {"yesno"}
 
 
+def test_a_choice_between_forms_of_financing_asks_for_no_figure() -> None:
+    from assistant.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    for question in (
+        "Ist das eine Anteilfinanzierung oder ein fester Betrag?",
+        "war das eine anteil- oder festbetragsfinanzierung",
+        "ist das beim Land eine anteilfinanzierung oder fehlbedarf?",
+    ):
+        assert not lexicon.answer_types_of(question) & {"amount", "percent"}
+    assert "amount" in lexicon.answer_types_of("wie hoch war der festbetrag pro stelle")
+
+
 def test_a_smallest_sum_is_not_answered_by_a_maximum() -> None:
     from assistant.lexicon import load_lexicon
     from assistant.question import holds_type
