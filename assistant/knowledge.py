@@ -315,8 +315,8 @@ def _issuer_names(issuers: list[str], others: set[str], other_issuers: set[str],
     a Verband or a foundation the words of its own name ("Paritätischer")."""
     names: set[str] = set()
     for issuer in issuers:
-        for part in re.split(r";|:", issuer):
-            part = part.split(",")[0]  # not the seat after it ("..., Hannover")
+        parts = [part.split(",")[0] for part in re.split(r";|:", issuer)]  # not the seat ("..., Hannover")
+        for part in parts:
             name = re.sub(r"\([^)]*\)|\b(g?gmbh|mbh|e\. ?v\.|ag|kg)(?!\w)", "", part, flags=re.IGNORECASE).strip()
             if name and not re.search(r"bewilligungsbeh|projektträger", name, re.IGNORECASE):
                 names.add(name.lower())
@@ -324,11 +324,10 @@ def _issuer_names(issuers: list[str], others: set[str], other_issuers: set[str],
         # an abbreviation that opens a hyphenated name: "LWL-Landesjugendamt" -> "lwl"
         names |= {abbr.lower() for abbr in _LEADING_ABBREVIATION.findall(issuer) if abbr.lower() not in other_issuers}
         if not _MINISTRY.search(issuer):
-            own_name = ";".join(part.split(",")[0] for part in re.split(r";|:", issuer))  # without the seats
             names |= {
                 w
                 # the words of a hyphenated name too ("Lore-und-Georg-Behrens-Stiftung": "Behrens")
-                for w in _distinctive(re.sub(r"\([^)]*\)", "", own_name).replace("-", " "))
+                for w in _distinctive(re.sub(r"\([^)]*\)", "", ";".join(parts)).replace("-", " "))
                 if not _ORGANISATION.search(w) and w not in places and w not in other_issuers and _key(w) not in others
             }
     return names
