@@ -327,9 +327,11 @@ class Lexicon:
             if "amount" in types and "per_unit" not in types:
                 types.add("total")
         types.discard("per_unit")
-        asked = types & {"mail", "phone"}  # a contact of one kind, where the question names one only
-        types -= {"mail", "phone"}
-        if "contact" in types and len(asked) == 1:
+        asked = types & {"mail", "phone"}  # a contact, of one kind where the question names one only
+        types -= asked
+        if asked:
+            types.add("contact")
+        if len(asked) == 1:
             types |= asked
         if "least" in types:  # the smallest sum, not a maximum; "Gibt es eine Untergrenze?": of money
             types.discard("least")
@@ -347,8 +349,22 @@ class Lexicon:
 # answer types that are figures ("span": a length of time the question states itself; "mail" and
 # "phone": the one kind of contact asked for)
 FIGURE_TYPES = frozenset(
-    {"amount", "total", "least", "percent", "date", "duration", "span", "count", "frequency", "contact", "mail"}
-    | {"phone", "web", "age"}
+    {
+        "amount",
+        "total",
+        "least",
+        "percent",
+        "date",
+        "duration",
+        "span",
+        "count",
+        "frequency",
+        "contact",
+        "mail",
+        "phone",
+        "web",
+        "age",
+    }
 )
 _CLAUSE_BREAK = re.compile(r",\s*|\s+(?:und|oder|bzw\.?|sowie|aber)\s+", re.IGNORECASE)
 _QUESTION_WORD = re.compile(  # also after a preposition: "bis wann", "an wen", "in welchem"

@@ -26,7 +26,6 @@ ALL_PARTS_CREDIT = 0.85  # ... and all of its parts, as separate words, nearly a
 # "40.000 Euro", "1,6 Millionen Euro", "2 Mio. €", "€ 500"
 EURO = re.compile(r"\d[\d.\s]*\s*(?:(?:Millionen|Milliarden|Mio|Mrd|Tsd)\.?\s*)?(?:Euro\b|EUR\b|€)|(?:\bEuro|€)\s*\d")
 PERCENT = re.compile(r"\d\s*(?:%|Prozent)")
-# a programme's sum, not what one project gets: "Insgesamt stehen 4,5 Millionen Euro zur Verfügung"
 # the smallest sum one gets or may apply for: "mindestens 5.000 Euro", "Kleinförderung: 1.000 bis 5.000
 # Euro", "zwischen 300 Euro und 5.000 Euro", "Anträge unter 500 Euro werden nicht bearbeitet", "ab einem
 # Betrag von 2.500 Euro"
@@ -35,6 +34,7 @@ LEAST = re.compile(
     r"|\d[\d.\s]*(?:euro|€)?\s*(?:bis|–|-)\s*\d",
     re.IGNORECASE,
 )
+# a programme's sum, not what one project gets: "Insgesamt stehen 4,5 Millionen Euro zur Verfügung"
 TOTAL = re.compile(
     r"gesamtvolumen|fördervolumen|gesamtbudget|budget|haushalt|zur Verfügung|bereitgestellt|bereitstellt|vorgesehen"
     r"|\binsgesamt\b(?!.*\b(?:je|pro)\b)",
@@ -89,9 +89,9 @@ _TIME_OF_DAY = re.compile(
 _MAIL = re.compile(r"[\w.+-]+(?:@|\s?\\?[(\[]at\\?[)\]]\s?)[\w-]+\.[\w.-]+", re.IGNORECASE)
 _PHONE = re.compile(r"\b(?:Tel|Telefon|Fon)\b\.?[:\s]*\+?\d|\b0\d{2,5}\s?[/-]?\s?\d{3,}", re.IGNORECASE)
 _CONTACT = re.compile(f"{_MAIL.pattern}|{_PHONE.pattern}", re.IGNORECASE)
-# "Wie oft ...?": "zweimal wöchentlich", "einmal pro Jahr", "monatlich", "in jedem Quartal".
 # a web address: "https://...", "www.sab.sachsen.de", "unter foerderportal.example.de/antrag"
 _WEB = re.compile(r"https?://|\bwww\.|(?<![@\w.-])[\w-]+(?:\.[\w-]+)*\.(?:de|eu|org|com|net|info)\b", re.IGNORECASE)
+# "Wie oft ...?": "zweimal wöchentlich", "einmal pro Jahr", "monatlich", "in jedem Quartal".
 _FREQUENCY = re.compile(
     rf"\b(?:\d+|ein|{_CARDINALS}|elf)\s*-?mal\b"
     r"|\b(?:täglich|wöchentlich|monatlich|jährlich|halbjährlich|vierteljährlich|quartalsweise)\b"
@@ -272,6 +272,8 @@ def analyse_question(
     status = "date" in types and STATUS.search(text) is not None  # "Läuft SINN noch?"
     year = asked_year(text) if status else None
     types -= {t for t in FIGURE_TYPES - {"count"} if holds_type({t}, text) and not (t == "date" and year)}
+    if "contact" not in types:  # the kind of a contact the question states itself ("ist info@... richtig?")
+        types -= {"mail", "phone"}
     if "yesno" in types:  # "Darf der Eigenanteil aus kommunalen Mitteln kommen?" asks whether, not what share
         types.discard("percent")
     stated = _STATED_DURATION.search(text)

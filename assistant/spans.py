@@ -111,15 +111,14 @@ def evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceSp
             continue
         if i not in item_lines and (items := _list_items(line, lines[i + 1 :])):
             items_of[i] = items
-            if not line.text.endswith(":"):
-                # "Nicht zuwendungsfähig sind" over "1. Personalkosten ...", "2. ...": the line
-                # introduces the list, though it ends without a colon; its items are no headings and
-                # no continuation of it, and a section number before it is no part of it
-                item_lines.update(range(i + 1, i + 1 + len(items)))
-                if number := _SECTION_NUMBER.match(line.text):
-                    line = Span(line.start + number.end(), line.end, line.text[number.end() :])
-        if i in item_lines and (number := _SECTION_NUMBER.match(line.text)):
-            line = Span(line.start + number.end(), line.end, line.text[number.end() :])  # "1. Personalkosten"
+        # "Nicht zuwendungsfähig sind" over "1. Personalkosten ...", "2. ...": the line introduces the
+        # list, though it ends without a colon; its items are no headings and no continuation of it
+        lead_in = i in items_of and not line.text.endswith(":")
+        if lead_in:
+            item_lines.update(range(i + 1, i + 1 + len(items_of[i])))
+        if (lead_in or i in item_lines) and (number := _SECTION_NUMBER.match(line.text)):
+            # "5.5 Nicht zuwendungsfähig sind", "1. Personalkosten": the number is no part of what it says
+            line = Span(line.start + number.end(), line.end, line.text[number.end() :])
         if _SIGNED.match(line.text):  # "Berlin, den 28. März 2023" / authority / "Im Auftrag" / name
             block = list(takewhile(lambda nxt: len(nxt.text) <= 60 and not nxt.text.isdigit(), lines[i + 1 : i + 6]))
             block_until = i + len(block)
@@ -168,7 +167,7 @@ def evidence_spans(chunk: Chunk, doc_text: str | None = None) -> list[EvidenceSp
             sentences = sentences[1:]
         # a question in a line ("Sie haben Fragen ...? Sprechen Sie uns an.") states nothing (one
         # after a colon is what the sentence before it says: "... vornehmen: Welches Problem ...?")
-        if i in items_of and not line.text.endswith(":"):
+        if lead_in:
             sentences = sentences[:-1]  # "Nicht zuwendungsfähig sind" says nothing without its items
         spans.extend(absolute(s.start, s.end) for s in sentences if not _ASKS.fullmatch(s.text.strip()))
         if i in items_of:

@@ -8,7 +8,7 @@ from collections import defaultdict
 from typing import Any
 
 from assistant.answer import LEADS
-from assistant.citations import figures, parse_marked_text
+from assistant.citations import claim_of, figures, parse_marked_text
 from evals.gold import GoldItem
 
 # The notices' wordings: a deadline or guideline ("abgelaufen", "nicht mehr in Kraft", "läuft noch",
@@ -24,11 +24,9 @@ NOTICE_PATTERNS = {
 
 _LEAD = re.compile(rf"^({'|'.join(map(re.escape, LEADS.values()))}) –")
 _LEAD_KEY = {text: key for key, text in LEADS.items()}
-# What names a sentence's source, not a claim: "Laut Förderrichtlinie: ", "Nein – laut ...: ", and a
-# programme's title before it where an answer speaks of several ("Ja – <Titel> – laut ...: ").
-_ATTRIBUTION = re.compile(
-    rf"^(?:(?:{'|'.join(map(re.escape, LEADS.values()))}) – )?(?:[^:]{{1,200}}? – )?[Ll]aut [^:]{{1,90}}:\s*"
-)
+# a programme's title before a sentence's attribution, where an answer speaks of several programmes
+# ("Ja – <Titel> – laut ...: "); the answerer knows the titles, the eval reads them off the sentence
+_TITLE_BEFORE = re.compile(r"^[^:]{1,200}? – (?=[Ll]aut )")
 
 
 def lead_of(answer: dict[str, Any]) -> str | None:
@@ -37,17 +35,20 @@ def lead_of(answer: dict[str, Any]) -> str | None:
     return _LEAD_KEY[m.group(1)] if m else None
 
 
-def claims(answer: dict[str, Any]) -> str:
-    """The answer's sentences without what names their sources: a gold fact must be said, not
-    only named in a title ("Zukunftsplattform ... (SINN, Sachsen) – laut ...")."""
-    return " ".join(_ATTRIBUTION.sub("", s.text, count=1) for s in parse_marked_text(answer["answer"]))
+def _said(sentence: str) -> str:
+    """A sentence of an answer without what names its source (see `assistant.citations.claim_of`)."""
+    return claim_of(_TITLE_BEFORE.sub("", sentence, count=1))
+
+
+def says_facts(item: GoldItem, answer: dict[str, Any]) -> bool:
+    """Whether the answer says every gold fact, not only names it in a title ("Zukunftsplattform ...
+    (SINN, Sachsen) – laut ...")."""
+    said = " ".join(_said(s.text) for s in parse_marked_text(answer["answer"]))
+    return all(re.search(f, said, re.IGNORECASE) for f in item.facts)
 
 
 def facts_ok(item: GoldItem, answer: dict[str, Any]) -> bool:
-    if answer["refused"]:
-        return False
-    said = claims(answer)
-    return all(re.search(f, said, re.IGNORECASE) for f in item.facts)
+    return not answer["refused"] and says_facts(item, answer)
 
 
 def right_outcome(item: GoldItem, answer: dict[str, Any]) -> bool:
@@ -63,7 +64,7 @@ def citation_pairs(answer: dict[str, Any], texts: dict[str, str]) -> tuple[int, 
     good_pairs = pairs = good_sentences = 0
     sentences = parse_marked_text(answer["answer"])
     for sentence in sentences:
-        needed = figures(_ATTRIBUTION.sub("", sentence.text, count=1))  # a title's year is no claim
+        needed = figures(_said(sentence.text))  # a title's year is no claim
         supported_here = False
         for n in sentence.refs:
             pairs += 1
@@ -109,11 +110,7 @@ def answer_metrics(items: list[GoldItem], answers: dict[str, dict[str, Any]], te
     latencies = [answers[i.id]["latency_ms"] for i in items]
     wrong_refusals = [i for i in answerable if answers[i.id]["refused"]]
     # a refusal that quotes the closest passages (grade "related"): do they hold the answer?
-    shown = [
-        i
-        for i in wrong_refusals
-        if i.facts and all(re.search(f, claims(answers[i.id]), re.IGNORECASE) for f in i.facts)
-    ]
+    shown = [i for i in wrong_refusals if i.facts and says_facts(i, answers[i.id])]
     return {
         "items": len(items),
         "fact_accuracy": _share(len(good), len(answerable)),

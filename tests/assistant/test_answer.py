@@ -227,6 +227,16 @@ def test_a_question_for_a_mail_address_is_not_answered_by_a_phone_number_and_per
         assert not lexicon.answer_types_of(either) & {"mail", "phone"}
     # "per Mail schicken" asks how to send, not for an address
     assert "contact" not in lexicon.answer_types_of("reicht es, wenn wir die Skizze per E-Mail schicken?")
+    # an address the question states itself is not the one it asks for, nor is its kind
+    from assistant.question import analyse_question
+    from index.sparse import GermanAnalyzer, TermStats
+
+    analyzer = GermanAnalyzer()
+    stats = TermStats.from_texts(analyzer, ["Fragen an koordination@example.de."])
+    stated = analyse_question(
+        "Ist koordination@example.de die richtige Mailadresse?", analyzer, stats, corpus_lexicon()
+    )
+    assert not stated.figure_types
 
 
 def test_a_negated_question_prefers_the_passage_that_negates() -> None:
