@@ -95,8 +95,8 @@ def verify_source(source: Source, document: Document | None) -> str | None:
 
 def claim_of(sentence: str, titles: Iterable[str] = ()) -> str:
     """The sentence without its attribution ("Laut Förderrichtlinie: ...", "Nein – laut ...: ...",
-    led by the title of the cited programme where an answer speaks of several: "Modellvorhaben ...
-    (Sachsen) – laut Förderaufruf: ...", "Ja – Modellvorhaben ... – laut ..."), which names the
+    led by the title of the cited programme where an answer speaks of several: "Quartier 2030
+    (Musterland) – laut Förderaufruf: ...", "Ja – Quartier 2030 ... – laut ..."), which names the
     source and is not part of the claim."""
     claim = sentence
     for title in titles:

@@ -326,7 +326,7 @@ def _issuer_names(issuers: list[str], others: set[str], other_issuers: set[str],
         if not _MINISTRY.search(issuer):
             names |= {
                 w
-                # the words of a hyphenated name too ("Lore-und-Georg-Behrens-Stiftung": "Behrens")
+                # the words of a hyphenated name too ("Hilde-und-Otto-Musterhuber-Stiftung": "Musterhuber")
                 for w in _distinctive(re.sub(r"\([^)]*\)", "", ";".join(parts)).replace("-", " "))
                 if not _ORGANISATION.search(w) and w not in places and w not in other_issuers and _key(w) not in others
             }

@@ -89,7 +89,7 @@ _TIME_OF_DAY = re.compile(
 _MAIL = re.compile(r"[\w.+-]+(?:@|\s?\\?[(\[]at\\?[)\]]\s?)[\w-]+\.[\w.-]+", re.IGNORECASE)
 _PHONE = re.compile(r"\b(?:Tel|Telefon|Fon)\b\.?[:\s]*\+?\d|\b0\d{2,5}\s?[/-]?\s?\d{3,}", re.IGNORECASE)
 _CONTACT = re.compile(f"{_MAIL.pattern}|{_PHONE.pattern}", re.IGNORECASE)
-# a web address: "https://...", "www.sab.sachsen.de", "unter foerderportal.example.de/antrag"
+# a web address: "https://...", "www.foerderbank.example.de", "unter foerderportal.example.de/antrag"
 _WEB = re.compile(r"https?://|\bwww\.|(?<![@\w.-])[\w-]+(?:\.[\w-]+)*\.(?:de|eu|org|com|net|info)\b", re.IGNORECASE)
 # "Wie oft ...?": "zweimal wöchentlich", "einmal pro Jahr", "monatlich", "in jedem Quartal".
 _FREQUENCY = re.compile(

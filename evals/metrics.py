@@ -41,8 +41,8 @@ def _said(sentence: str) -> str:
 
 
 def says_facts(item: GoldItem, answer: dict[str, Any]) -> bool:
-    """Whether the answer says every gold fact, not only names it in a title ("Zukunftsplattform ...
-    (SINN, Sachsen) – laut ...")."""
+    """Whether the answer says every gold fact, not only names it in a title ("Quartier 2030
+    (Musterland) – laut ...")."""
     said = " ".join(_said(s.text) for s in parse_marked_text(answer["answer"]))
     return all(re.search(f, said, re.IGNORECASE) for f in item.facts)
 

@@ -33,9 +33,9 @@ def test_a_passed_event_is_not_a_start_ahead_nor_the_other_way_round() -> None:
 
 def test_a_fact_counts_where_the_answer_says_it_not_where_a_source_title_names_it() -> None:
     item = GoldItem(
-        id="x-1", question="Wer betreibt die Plattform?", answerable=True, kind="who", facts=["SINN"], sources=["d"]
+        id="x-1", question="Wer betreibt die Plattform?", answerable=True, kind="who", facts=["QUARTA"], sources=["d"]
     )
-    named = "Ja – Plattform SINN (Sachsen) – laut Hintergrundtext (keine Förderrichtlinie): Sie beginnt 2023. [1]"
-    said = "Laut Hintergrundtext (keine Förderrichtlinie): Das Projekt SINN beginnt 2023. [1]"
+    named = "Ja – Plattform QUARTA (Musterland) – laut Hintergrundtext (keine Förderrichtlinie): Sie beginnt 2023. [1]"
+    said = "Laut Hintergrundtext (keine Förderrichtlinie): Das Projekt QUARTA beginnt 2023. [1]"
     assert not facts_ok(item, {"answer": named, "refused": False})
     assert facts_ok(item, {"answer": said, "refused": False})
