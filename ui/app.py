@@ -43,6 +43,9 @@ PAGE_CSS = """
 a.fl-ref { color:#0b4f9c; font-weight:600; text-decoration:underline; }
 button.primary, .primary { background:#0b5cad !important; border-color:#0b5cad !important; color:#fff !important; }
 button.primary[disabled] { background:#57606a !important; border-color:#57606a !important; cursor:wait; }
+/* Gradio fades a disabled button to half opacity and animates every change; the send button shows
+   its own grey while busy and changes at once, so its contrast holds at every moment. */
+button.primary, button.primary[disabled] { opacity:1 !important; filter:none !important; transition:none !important; }
 details summary { cursor:pointer; color:#0b4f9c; text-decoration:underline; }
 #fl-head h1 { font-size:1.4rem; margin:0; }
 #fl-head p { margin:.15rem 0 0; }

@@ -469,6 +469,20 @@ def test_page_has_no_serious_accessibility_violations(sized, server: str) -> Non
     assert _serious_violations(page) == []
 
 
+def test_send_button_keeps_its_contrast_while_busy_and_does_not_fade(page, server: str) -> None:
+    # Gradio fades a disabled button to half opacity and animates the way back; a check of the page
+    # right after an answer then caught the button mid-fade below the contrast minimum.
+    page.goto(server)
+    button = page.locator("#fl-senden")
+    button.wait_for()
+    style = "b => { const s = getComputedStyle(b); return [s.opacity, s.transitionDuration, s.backgroundColor]; }"
+    assert button.evaluate(style)[:2] == ["1", "0s"]
+    button.evaluate("b => { b.disabled = true; }")
+    opacity, duration, background = button.evaluate(style)
+    assert (opacity, duration) == ("1", "0s")
+    assert background == "rgb(87, 96, 106)"  # the busy grey, 6.4:1 against the white label
+
+
 def test_widget_has_no_serious_accessibility_violations(sized, server: str) -> None:
     page = sized
     _open_widget(page, server + "/demo").click()
