@@ -420,6 +420,15 @@ class Assistant:
         if {"published", "date"} <= context.types and context.programmes:
             # "Wann ist die Meldung zur Zukunftsplattform erschienen?"
             return publication(self.documents, context.programmes), []
+        if context.asks_state and len(context.programmes) == 1 and turn.refusal == "gate":
+            # "Gilt die Richtlinie noch? Wir überlegen, etwas einzureichen": where the best passage
+            # states the date the state depends on (the end of its programme's validity or its
+            # deadline), it answers with the status lead, though no passage has the other words
+            ranked = self.answerer.candidates(context, turn.hits)
+            best = ranked[0] if ranked else None
+            if best and best.has_type and best.programme in context.programmes:
+                if states_its_dates(best.text, self.documents[best.doc_id].meta):
+                    return self.answerer.render(context, [best]), []
         return Draft(sentences=[], sources=[]), []
 
     def _unknown_programme(self, turn: _Turn) -> str | None:

@@ -187,6 +187,12 @@ class QuestionContext:
         return sum(not s.context for s in self.slots) <= 1
 
     @property
+    def asks_state(self) -> bool:
+        """A yes/no question about the state on the reference date ("Können wir noch einreichen?",
+        "Gilt die Richtlinie noch?"), not in a year it names."""
+        return {"yesno", "date"} <= self.types and STATUS.search(self.text) is not None and not asked_year(self.text)
+
+    @property
     def asks(self) -> set[str]:
         """The kinds of answer it wants, apart from the form (list, yes/no) and negation."""
         return self.types - {"list", "negation", "yesno"}
@@ -267,11 +273,11 @@ def analyse_question(
     if measured:
         types.add("count")
     # A figure the question states itself ("die restlichen 10 Prozent") is not the one it asks for.
-    # "Wird SINN im Jahr 2027 noch gefördert?" asks for a running time all the same: the year is
-    # when, and a stated running time answers it.
+    # A date in a question about the state is not what it asks ("Gilt die Richtlinie vom 3. Mai
+    # noch?" asks whether it is still in force; "Wird es im Jahr 2027 noch gefördert?" when it runs).
     status = "date" in types and STATUS.search(text) is not None  # "Läuft SINN noch?"
     year = asked_year(text) if status else None
-    types -= {t for t in FIGURE_TYPES - {"count"} if holds_type({t}, text) and not (t == "date" and year)}
+    types -= {t for t in FIGURE_TYPES - {"count"} if holds_type({t}, text) and not (t == "date" and status)}
     if "contact" not in types:  # the kind of a contact the question states itself ("ist info@... richtig?")
         types -= {"mail", "phone"}
     if "yesno" in types:  # "Darf der Eigenanteil aus kommunalen Mitteln kommen?" asks whether, not what share

@@ -1188,3 +1188,23 @@ def test_an_adding_noch_asks_whether_not_until_when() -> None:
         "Dürfen wir noch andere Landesmittel beantragen?",
     ):
         assert "date" not in lexicon.answer_types_of(question)
+
+
+def test_a_state_question_naming_its_documents_date_still_asks_for_the_state() -> None:
+    from assistant.lexicon import load_lexicon
+    from assistant.question import analyse_question
+    from index.sparse import GermanAnalyzer, TermStats
+
+    lexicon = load_lexicon()
+    # "irgendwann" is no "wann": a yes/no question, not one for a date
+    assert "date" not in lexicon.answer_types_of("Muss man das Geld irgendwann zurückzahlen?")
+    analyzer = GermanAnalyzer()
+    stats = TermStats.from_texts(analyzer, ["Die Richtlinie vom 2. Februar 2025 gilt bis 31. Dezember 2027."])
+    # the date names the guideline; whether one can still apply is asked
+    state = analyse_question("Kann ich nach der Richtlinie vom Februar 2025 noch was beantragen?", analyzer, stats, lexicon)
+    assert "date" in state.types and state.asks_state
+    # a date stated in a question not about the state is not the one it asks for
+    stated = analyse_question("Was gilt nach der Richtlinie vom Februar 2025?", analyzer, stats, lexicon)
+    assert "date" not in stated.types and not stated.asks_state
+    # the state in a year the question names is no state on the reference date
+    assert not analyse_question("Gilt die Richtlinie im Jahr 2027 noch?", analyzer, stats, lexicon).asks_state

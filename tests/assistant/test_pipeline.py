@@ -321,6 +321,19 @@ def test_a_running_time_in_the_passage_answers_whether_it_still_runs(assistant: 
     assert assistant.ask("Läuft die Civic-Innovation-Richtlinie noch?", today=TODAY).answer.startswith("Nein – ")
 
 
+def test_a_state_question_with_other_words_is_answered_by_the_passage_stating_the_date(assistant: Assistant) -> None:
+    # "überlegen" and "einreichen" find no passage; the best one states the end of the validity
+    answer = assistant.ask(
+        "gilt die civic innovation richtlinie vom bmas eigentlich noch? wir ueberlegen was einzureichen", today=TODAY
+    )
+    assert answer.answer.startswith("Nein – ") and "31. Dezember 2024" in answer.answer
+    answer = assistant.ask("kann man sich beim sms ki-aufruf fuer die soziale arbeit jetzt noch bewerben", today=TODAY)
+    assert answer.answer.startswith("Nein – ") and "7. Mai 2026" in answer.answer
+    # a thing of the programme whose best passage is no date: the programme's deadline does not answer
+    other = assistant.ask("gibt es den geschlossenen community bereich auf der cip seite noch", today=TODAY)
+    assert not other.answer.startswith(("Ja", "Nein")) and "20. Juni 2023" not in other.answer
+
+
 def test_a_bare_when_follow_up_gets_the_programmes_deadline(assistant: Assistant) -> None:
     history = [Turn(role="user", content="Welche Kooperationen stehen in Sachsen im Fokus?")]
     answer = assistant.ask("Und bis wann?", history=history, today=TODAY)
