@@ -183,8 +183,8 @@ class ExtractiveAnswerer:
 
     def candidates(self, question: QuestionContext, hits: list[Hit]) -> list[Candidate]:
         """Scored spans of the hits, best first; spans of programmes the question does not
-        ask about are left out, unless they name one it asks about (the Saxon call on SINN: then
-        they speak for that programme, after its own documents)."""
+        ask about are left out, unless they name one it asks about (a call of one programme on
+        another it mentions: then they speak for that one, after its own documents)."""
         out = []
         for rank, hit in enumerate(hits):
             for c in self._spans(question, hit, rank):

@@ -13,7 +13,7 @@ _DAY = rf"(?:\d{{1,2}}\.\s?)?(?:(?:{'|'.join(GERMAN_MONTHS)})\s)?(?:19|20)\d{{2}
 RUNS_UNTIL = re.compile(rf"\b(?:gilt|gelten|galt|läuft|laufen|lief|seit\s+{_DAY})\s+bis\s+(?:zum\s+|Ende\s+)?{_DAY}\b")
 
 
-# "Wird SINN im Jahr 2027 noch gefördert?", "Gibt es SINN 2026 noch?": the year a question asks
+# "Wird das Programm im Jahr 2027 noch gefördert?", "Gibt es das 2026 noch?": the year a question asks
 # the state in (a year on its own, not part of a date).
 ASKED_YEAR = re.compile(r"\b(?:(?:im\s+)?Jahre?\s+)?((?:19|20)\d{2})\b(?![.\d])", re.IGNORECASE)
 

@@ -98,13 +98,13 @@ def status_lead(question: str, cited: list[DocumentMeta], today: dt.date) -> str
 
 
 def period_lead(question: str, quote: str, today: dt.date) -> str | None:
-    """ "ja"/"nein" for a yes/no question about the state on the reference date ("Wird SINN noch
-    gefördert?"), or in the year it names, from a running time the quoted passage states ("seit
+    """ "ja"/"nein" for a yes/no question about the state on the reference date ("Wird das
+    Programm noch gefördert?"), or in the year it names, from a running time the quoted passage states ("seit
     August 2023 bis Dezember 2028")."""
     end, start = period_end(quote), period_start(quote)
     if end is None:
         return None
-    if (year := asked_year(question)) is not None:  # "Wird SINN im Jahr 2027 noch gefördert?": in that year
+    if (year := asked_year(question)) is not None:  # "Wird es im Jahr 2027 noch gefördert?": in that year
         number = int(year.group(1))
         running = end.year >= number and (start is None or start.year <= number)
     elif start is not None and today < start:  # not begun yet: neither yes nor no (the notice says when)

@@ -50,7 +50,7 @@ class Candidate:
     is_list: bool = False
     score: float = 0.0
     logit: float = 0.0  # the ranker's logit (score is its logistic)
-    about: str | None = None  # the programme it speaks of where that is not its document's (SINN in the call)
+    about: str | None = None  # the programme it speaks of where that is not its document's (one a call mentions)
     dense: float = 0.0  # cosine of its dense vector and the question's
 
     @property

@@ -466,7 +466,7 @@ class Assistant:
 
     def _status_lead(self, turn: _Turn, draft: Draft) -> Draft:
         """ "Können wir noch einen Antrag stellen?": "Nein" where the cited documents' deadline or
-        validity has passed, with the passage that states the date first; "Wird SINN noch
+        validity has passed, with the passage that states the date first; "Wird das Programm noch
         gefördert?": "Ja" where a cited passage's running time goes on past the reference date."""
         if not {"yesno", "date"} <= turn.context.types or len(turn.context.programmes) > 1 or not draft.sources:
             return draft
@@ -475,8 +475,8 @@ class Assistant:
             return with_lead(draft, lead)
         if asked_year(turn.text):  # the state in the year it names, not on the reference date
             return draft
-        # else the dates of the cited documents of the programme asked about (the call's deadline
-        # does not say whether SINN, which the call mentions, is still funded)
+        # else the dates of the cited documents of the programme asked about (a call's deadline
+        # does not say whether another programme the call mentions is still funded)
         asked = turn.context.programmes
         metas = [meta for s in draft.sources if (meta := self.documents[s.doc_id].meta).programme in asked or not asked]
         if (lead := status_lead(turn.text, metas, turn.today)) is not None:
@@ -597,7 +597,7 @@ class Assistant:
     ) -> list[str]:
         """Warnings that depend on the reference date, for every document the answer cites. A
         date question gets the submission deadlines of the cited documents of the programmes it
-        asks about (not the call's deadline under an answer on SINN that the call mentions)."""
+        asks about (not a call's deadline under an answer on another programme the call mentions)."""
         notices: list[str] = []
         for doc_id in dict.fromkeys(c.doc_id for c in citations):
             meta = self.documents[doc_id].meta

@@ -275,7 +275,7 @@ def analyse_question(
     # A figure the question states itself ("die restlichen 10 Prozent") is not the one it asks for.
     # A date in a question about the state is not what it asks ("Gilt die Richtlinie vom 3. Mai
     # noch?" asks whether it is still in force; "Wird es im Jahr 2027 noch gefördert?" when it runs).
-    status = "date" in types and STATUS.search(text) is not None  # "Läuft SINN noch?"
+    status = "date" in types and STATUS.search(text) is not None  # "Läuft das Programm noch?"
     year = asked_year(text) if status else None
     types -= {t for t in FIGURE_TYPES - {"count"} if holds_type({t}, text) and not (t == "date" and status)}
     if "contact" not in types:  # the kind of a contact the question states itself ("ist info@... richtig?")
