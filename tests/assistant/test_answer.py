@@ -1201,7 +1201,9 @@ def test_a_state_question_naming_its_documents_date_still_asks_for_the_state() -
     analyzer = GermanAnalyzer()
     stats = TermStats.from_texts(analyzer, ["Die Richtlinie vom 2. Februar 2025 gilt bis 31. Dezember 2027."])
     # the date names the guideline; whether one can still apply is asked
-    state = analyse_question("Kann ich nach der Richtlinie vom Februar 2025 noch was beantragen?", analyzer, stats, lexicon)
+    state = analyse_question(
+        "Kann ich nach der Richtlinie vom Februar 2025 noch was beantragen?", analyzer, stats, lexicon
+    )
     assert "date" in state.types and state.asks_state
     # a date stated in a question not about the state is not the one it asks for
     stated = analyse_question("Was gilt nach der Richtlinie vom Februar 2025?", analyzer, stats, lexicon)
